@@ -1,4 +1,4 @@
-"""One frozen dataclass per ``torch.nn`` layer, named and called exactly like PyTorch's.
+"""One frozen record class per ``torch.nn`` layer, named and called exactly like PyTorch's.
 
 ``Conv2d(64, 32, 3, groups=8)`` means what it means in PyTorch: the same class names, the
 same positional order, keywords and defaults. Each layer answers, as PyTorch would see it:
@@ -21,11 +21,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from math import prod
 from typing import Any, ClassVar
 
+from ._record import Record, field, record_fields
 from .arithmetic import (
     conv_macs,
     conv_transpose_macs,
@@ -270,10 +270,8 @@ def _non_batch_nonzero(shape: Shape, batched: bool, owner: str) -> None:
 # the base class
 
 
-class Layer:
-    """What every layer answers. Subclasses are frozen dataclasses with PyTorch's fields."""
-
-    __slots__ = ()
+class Layer(Record):
+    """What every layer answers. Subclasses are frozen records with PyTorch's fields."""
 
     @property
     def _name(self) -> str:
@@ -363,6 +361,9 @@ def pad_shape(shape: Shape, pad: Sequence[int], mode: str, owner: str) -> Shape:
         )
     out = list(shape)
     if mode != "constant":
+        if not 1 <= pairs <= 3:
+            raise ShapeError(f"{owner}: {mode} padding takes 1 to 3 (before, after) pairs, got "
+                             f"{tuple(pad)}")
         _check_rank(shape, (pairs + 1, pairs + 2), owner, f"{mode} padding of {pairs} dims")
     if mode in ("reflect", "replicate"):
         _non_batch_nonzero(shape, len(shape) == pairs + 2, owner)
@@ -388,19 +389,17 @@ def pad_shape(shape: Shape, pad: Sequence[int], mode: str, owner: str) -> Shape:
                 f"{axis} of size {size} more than once; use padding <= {size}"
             )
         new = size + before + after
-        # reflection_pad1d / replication_pad1d refuse an empty result; the 2-d and 3-d ones
-        # (two or three pairs) return it.
-        if mode in ("reflect", "replicate") and pairs == 1 and new < 1:
-            raise ShapeError(
-                f"{owner}: padding ({before}, {after}) leaves dimension {axis} of size "
-                f"{size} with {new} elements"
-            )
         if new < 0:
             raise ShapeError(
                 f"{owner}: padding ({before}, {after}) leaves dimension {axis} of size "
                 f"{size} with {new} elements"
             )
         out[axis] = new
+    padded = out[len(out) - pairs :]
+    if mode in ("reflect", "replicate") and not any(size >= 1 for size in padded):
+        # The reflection and replication kernels need at least one padded axis non-empty.
+        raise ShapeError(f"{owner}: padding {tuple(pad)} leaves input {dims_text(shape)} "
+                         f"with no elements ({dims_text(out)})")
     if mode == "circular":
         _check_circular_copies(shape, tuple(out), pad, owner)
     return tuple(out)
@@ -437,7 +436,6 @@ def _check_circular_copies(shape: Shape, out: Shape, pad: Sequence[int], owner: 
 # convolutions
 
 
-@dataclass(frozen=True, slots=True)
 class _ConvNd(Layer):
     in_channels: int
     out_channels: int
@@ -476,7 +474,7 @@ class _ConvNd(Layer):
                 f"{name}: padding_mode {self.padding_mode!r} is not one of "
                 "'zeros', 'reflect', 'replicate', 'circular'"
             )
-        _set(self, "padding_mode", PaddingMode(self.padding_mode))
+        _set(self, "padding_mode", str(PaddingMode(self.padding_mode)))
         self._check_tensors()
 
     @property
@@ -494,7 +492,9 @@ class _ConvNd(Layer):
         if self.padding == "valid":
             return ((0, 0),) * len(k)
         if self.padding == "same":
-            return tuple(same_padding(kk, dilation=dd) for kk, dd in zip(k, d, strict=False))
+            # As PyTorch's module does: axes without their own dilation get no padding.
+            return tuple(same_padding(kk, dilation=d[i]) if i < len(d) else (0, 0)
+                         for i, kk in enumerate(k))
         p: tuple[int, ...] = self.padding  # type: ignore[assignment]
         return tuple((pp, pp) for pp in p)
 
@@ -515,8 +515,11 @@ class _ConvNd(Layer):
         stride = _expand(self.stride, nd, "stride", name)  # type: ignore[arg-type]
         dilation = _expand(self.dilation, nd, "dilation", name)  # type: ignore[arg-type]
         if pads is None:
-            if isinstance(self.padding, str):
-                pads = self.explicit_padding()
+            if self.padding == "same":
+                pads = tuple(same_padding(k, dilation=d)
+                             for k, d in zip(kernel, dilation, strict=True))
+            elif self.padding == "valid":
+                pads = ((0, 0),) * nd
             else:
                 pads = tuple((p, p) for p in _expand(self.padding, nd, "padding", name))
         _require(all(b >= 0 for b, _ in pads),
@@ -579,7 +582,6 @@ def _check_channels(name: str, shape: Shape, channels: int, expected: int,
 class Conv1d(_ConvNd):
     """``torch.nn.Conv1d``: input ``(N, C, L)`` or ``(C, L)``."""
 
-    __slots__ = ()
     _nd = 1
 
 
@@ -592,18 +594,15 @@ class Conv2d(_ConvNd):
     (32, 8, 3, 3)
     """
 
-    __slots__ = ()
     _nd = 2
 
 
 class Conv3d(_ConvNd):
     """``torch.nn.Conv3d``: input ``(N, C, D, H, W)`` or ``(C, D, H, W)``."""
 
-    __slots__ = ()
     _nd = 3
 
 
-@dataclass(frozen=True, slots=True)
 class _ConvTransposeNd(Layer):
     in_channels: int
     out_channels: int
@@ -632,7 +631,7 @@ class _ConvTransposeNd(Layer):
             _set(self, "padding", _ntuple(_int_or_tuple(self.padding, "padding", name),
                                           self._nd))
         _check_groups(self)
-        _set(self, "padding_mode", PaddingMode.ZEROS)
+        _set(self, "padding_mode", str(PaddingMode.ZEROS))
         self._check_tensors()
 
     @property
@@ -750,7 +749,6 @@ def _at_least(values: tuple[int, ...], nd: int, name: str, owner: str) -> tuple[
 class ConvTranspose1d(_ConvTransposeNd):
     """``torch.nn.ConvTranspose1d``: input ``(N, C, L)`` or ``(C, L)``."""
 
-    __slots__ = ()
     _nd = 1
 
 
@@ -761,14 +759,12 @@ class ConvTranspose2d(_ConvTransposeNd):
     (8, 64, 128, 128)
     """
 
-    __slots__ = ()
     _nd = 2
 
 
 class ConvTranspose3d(_ConvTransposeNd):
     """``torch.nn.ConvTranspose3d``: input ``(N, C, D, H, W)`` or ``(C, D, H, W)``."""
 
-    __slots__ = ()
     _nd = 3
 
 
@@ -815,7 +811,6 @@ def _pool_spatial(
     return tuple(out)
 
 
-@dataclass(frozen=True, slots=True)
 class _MaxPoolNd(Layer):
     kernel_size: IntOrTuple
     stride: IntOrTuple | None = None
@@ -848,7 +843,6 @@ class _MaxPoolNd(Layer):
 class MaxPool1d(_MaxPoolNd):
     """``torch.nn.MaxPool1d``: input ``(N, C, L)`` or ``(C, L)``."""
 
-    __slots__ = ()
     _nd = 1
 
 
@@ -859,18 +853,15 @@ class MaxPool2d(_MaxPoolNd):
     (1, 1, 3, 4)
     """
 
-    __slots__ = ()
     _nd = 2
 
 
 class MaxPool3d(_MaxPoolNd):
     """``torch.nn.MaxPool3d``: input ``(N, C, D, H, W)`` or ``(C, D, H, W)``."""
 
-    __slots__ = ()
     _nd = 3
 
 
-@dataclass(frozen=True, slots=True)
 class _AvgPoolNd(Layer):
     kernel_size: IntOrTuple
     stride: IntOrTuple | None = None
@@ -913,7 +904,6 @@ def _kernel_within_input(name: str, spatial: Shape, kernel: tuple[int, ...]) -> 
         )
 
 
-@dataclass(frozen=True, slots=True)
 class AvgPool1d(Layer):
     """``torch.nn.AvgPool1d``: input ``(N, C, L)`` or ``(C, L)`` (no ``divisor_override``)."""
 
@@ -944,18 +934,15 @@ class AvgPool1d(Layer):
 class AvgPool2d(_AvgPoolNd):
     """``torch.nn.AvgPool2d``: input ``(N, C, H, W)`` or ``(C, H, W)``."""
 
-    __slots__ = ()
     _nd = 2
 
 
 class AvgPool3d(_AvgPoolNd):
     """``torch.nn.AvgPool3d``: input ``(N, C, D, H, W)`` or ``(C, D, H, W)``."""
 
-    __slots__ = ()
     _nd = 3
 
 
-@dataclass(frozen=True, slots=True)
 class _LPPoolNd(Layer):
     norm_type: float
     kernel_size: IntOrTuple
@@ -991,25 +978,21 @@ class _LPPoolNd(Layer):
 class LPPool1d(_LPPoolNd):
     """``torch.nn.LPPool1d(norm_type, kernel_size, stride=None, ceil_mode=False)``."""
 
-    __slots__ = ()
     _nd = 1
 
 
 class LPPool2d(_LPPoolNd):
     """``torch.nn.LPPool2d(norm_type, kernel_size, stride=None, ceil_mode=False)``."""
 
-    __slots__ = ()
     _nd = 2
 
 
 class LPPool3d(_LPPoolNd):
     """``torch.nn.LPPool3d(norm_type, kernel_size, stride=None, ceil_mode=False)``."""
 
-    __slots__ = ()
     _nd = 3
 
 
-@dataclass(frozen=True, slots=True)
 class _AdaptivePoolNd(Layer):
     output_size: int | None | tuple[int | None, ...]
 
@@ -1070,25 +1053,21 @@ class _AdaptivePoolNd(Layer):
 class AdaptiveAvgPool1d(_AdaptivePoolNd):
     """``torch.nn.AdaptiveAvgPool1d(output_size)``."""
 
-    __slots__ = ()
     _nd = 1
 
 
 class AdaptiveAvgPool2d(_AdaptivePoolNd):
     """``torch.nn.AdaptiveAvgPool2d(output_size)``; a ``None`` entry keeps the input size."""
 
-    __slots__ = ()
     _nd = 2
 
 
 class AdaptiveAvgPool3d(_AdaptivePoolNd):
     """``torch.nn.AdaptiveAvgPool3d(output_size)``; a ``None`` entry keeps the input size."""
 
-    __slots__ = ()
     _nd = 3
 
 
-@dataclass(frozen=True, slots=True)
 class _AdaptiveMaxPoolNd(_AdaptivePoolNd):
     return_indices: bool = False
 
@@ -1098,25 +1077,21 @@ class _AdaptiveMaxPoolNd(_AdaptivePoolNd):
 class AdaptiveMaxPool1d(_AdaptiveMaxPoolNd):
     """``torch.nn.AdaptiveMaxPool1d(output_size, return_indices=False)``."""
 
-    __slots__ = ()
     _nd = 1
 
 
 class AdaptiveMaxPool2d(_AdaptiveMaxPoolNd):
     """``torch.nn.AdaptiveMaxPool2d(output_size, return_indices=False)``."""
 
-    __slots__ = ()
     _nd = 2
 
 
 class AdaptiveMaxPool3d(_AdaptiveMaxPoolNd):
     """``torch.nn.AdaptiveMaxPool3d(output_size, return_indices=False)``."""
 
-    __slots__ = ()
     _nd = 3
 
 
-@dataclass(frozen=True, slots=True)
 class _MaxUnpoolNd(Layer):
     kernel_size: IntOrTuple
     stride: IntOrTuple | None = None
@@ -1169,21 +1144,18 @@ class _MaxUnpoolNd(Layer):
 class MaxUnpool1d(_MaxUnpoolNd):
     """``torch.nn.MaxUnpool1d(kernel_size, stride=None, padding=0)``."""
 
-    __slots__ = ()
     _nd = 1
 
 
 class MaxUnpool2d(_MaxUnpoolNd):
     """``torch.nn.MaxUnpool2d(kernel_size, stride=None, padding=0)``."""
 
-    __slots__ = ()
     _nd = 2
 
 
 class MaxUnpool3d(_MaxUnpoolNd):
     """``torch.nn.MaxUnpool3d(kernel_size, stride=None, padding=0)``."""
 
-    __slots__ = ()
     _nd = 3
 
 
@@ -1194,7 +1166,6 @@ class MaxUnpool3d(_MaxUnpoolNd):
 _INTERPOLATING = {"linear": 1, "bilinear": 2, "bicubic": 2, "trilinear": 3}
 
 
-@dataclass(frozen=True, slots=True)
 class Upsample(Layer):
     """``torch.nn.Upsample``: input ``(N, C, *spatial)`` with 1 to 3 spatial axes (no
     unbatched form: a 3-d tensor is read as ``(N, C, L)``).
@@ -1301,7 +1272,6 @@ def _as_float(value: object, owner: str) -> float:
     raise ShapeError(f"{owner}: scale_factor must be a number, got {value!r}")
 
 
-@dataclass(frozen=True, slots=True)
 class UpsamplingNearest2d(Layer):
     """``torch.nn.UpsamplingNearest2d(size=None, scale_factor=None)``."""
 
@@ -1312,7 +1282,6 @@ class UpsamplingNearest2d(Layer):
         return Upsample(self.size, self.scale_factor, "nearest").output_shape(input_shape)
 
 
-@dataclass(frozen=True, slots=True)
 class UpsamplingBilinear2d(Layer):
     """``torch.nn.UpsamplingBilinear2d(size=None, scale_factor=None)`` (align_corners=True)."""
 
@@ -1323,7 +1292,6 @@ class UpsamplingBilinear2d(Layer):
         return Upsample(self.size, self.scale_factor, "bilinear", True).output_shape(input_shape)
 
 
-@dataclass(frozen=True, slots=True)
 class PixelShuffle(Layer):
     """``torch.nn.PixelShuffle(r)``: ``(*, C*r*r, H, W) -> (*, C, H*r, W*r)``.
 
@@ -1349,7 +1317,6 @@ class PixelShuffle(Layer):
         return (*lead, c // (r * r), h * r, w * r)
 
 
-@dataclass(frozen=True, slots=True)
 class PixelUnshuffle(Layer):
     """``torch.nn.PixelUnshuffle(r)``: ``(*, C, H*r, W*r) -> (*, C*r*r, H, W)``."""
 
@@ -1374,7 +1341,6 @@ class PixelUnshuffle(Layer):
         return (*lead, c * r * r, h // r, w // r)
 
 
-@dataclass(frozen=True, slots=True)
 class Unfold(Layer):
     """``torch.nn.Unfold``: ``(N, C, H, W) -> (N, C*kh*kw, L)``, ``L`` = number of blocks.
 
@@ -1421,7 +1387,6 @@ class Unfold(Layer):
         return _join(batch, (channels * prod(k), prod(blocks)))
 
 
-@dataclass(frozen=True, slots=True)
 class Fold(Layer):
     """``torch.nn.Fold``: ``(N, C*kh*kw, L) -> (N, C, *output_size)``."""
 
@@ -1469,7 +1434,6 @@ def _normalise_dim(dim: int, rank: int, name: str) -> int:
     return dim % bound
 
 
-@dataclass(frozen=True, slots=True)
 class Flatten(Layer):
     """``torch.nn.Flatten(start_dim=1, end_dim=-1)``.
 
@@ -1493,7 +1457,6 @@ class Flatten(Layer):
         return (*shape[:start], prod(shape[start : end + 1]), *shape[end + 1 :])
 
 
-@dataclass(frozen=True, slots=True)
 class Unflatten(Layer):
     """``torch.nn.Unflatten(dim, unflattened_size)``; one size may be -1."""
 
@@ -1526,7 +1489,6 @@ class Unflatten(Layer):
         return (*shape[:dim], *sizes, *shape[dim + 1 :])
 
 
-@dataclass(frozen=True, slots=True)
 class Linear(Layer):
     """``torch.nn.Linear(in_features, out_features, bias=True)``: ``(*, in) -> (*, out)``.
 
@@ -1568,7 +1530,6 @@ class Linear(Layer):
         return linear_macs(shape, self.out_features)
 
 
-@dataclass(frozen=True, slots=True)
 class Identity(Layer):
     """``torch.nn.Identity``: returns its input; any arguments are ignored."""
 
@@ -1580,7 +1541,6 @@ class Identity(Layer):
 # normalisation
 
 
-@dataclass(frozen=True, slots=True)
 class _BatchNormNd(Layer):
     num_features: int
     eps: float = 1e-5
@@ -1631,7 +1591,6 @@ class _BatchNormNd(Layer):
 class BatchNorm1d(_BatchNormNd):
     """``torch.nn.BatchNorm1d``: input ``(N, C)`` or ``(N, C, L)``."""
 
-    __slots__ = ()
     _ranks = (2, 3)
 
 
@@ -1642,18 +1601,15 @@ class BatchNorm2d(_BatchNormNd):
     (128, 129)
     """
 
-    __slots__ = ()
     _ranks = (4,)
 
 
 class BatchNorm3d(_BatchNormNd):
     """``torch.nn.BatchNorm3d``: input ``(N, C, D, H, W)``."""
 
-    __slots__ = ()
     _ranks = (5,)
 
 
-@dataclass(frozen=True, slots=True)
 class _InstanceNormNd(_BatchNormNd):
     affine: bool = False
     track_running_stats: bool = False
@@ -1676,25 +1632,21 @@ class _InstanceNormNd(_BatchNormNd):
 class InstanceNorm1d(_InstanceNormNd):
     """``torch.nn.InstanceNorm1d``: input ``(N, C, L)`` or ``(C, L)``."""
 
-    __slots__ = ()
     _nd = 1
 
 
 class InstanceNorm2d(_InstanceNormNd):
     """``torch.nn.InstanceNorm2d``: input ``(N, C, H, W)`` or ``(C, H, W)``."""
 
-    __slots__ = ()
     _nd = 2
 
 
 class InstanceNorm3d(_InstanceNormNd):
     """``torch.nn.InstanceNorm3d``: input ``(N, C, D, H, W)`` or ``(C, D, H, W)``."""
 
-    __slots__ = ()
     _nd = 3
 
 
-@dataclass(frozen=True, slots=True)
 class GroupNorm(Layer):
     """``torch.nn.GroupNorm(num_groups, num_channels, eps=1e-5, affine=True)``."""
 
@@ -1747,7 +1699,6 @@ def _normalized_shape(value: object, owner: str) -> tuple[int, ...]:
     return result if isinstance(result, tuple) else (result,)
 
 
-@dataclass(frozen=True, slots=True)
 class LayerNorm(Layer):
     """``torch.nn.LayerNorm(normalized_shape, eps=1e-5, elementwise_affine=True, bias=True)``."""
 
@@ -1783,7 +1734,6 @@ def _check_trailing(name: str, shape: Shape, normalized: tuple[int, ...]) -> Sha
     return shape
 
 
-@dataclass(frozen=True, slots=True)
 class RMSNorm(Layer):
     """``torch.nn.RMSNorm(normalized_shape, eps=None, elementwise_affine=True)``."""
 
@@ -1805,7 +1755,6 @@ class RMSNorm(Layer):
                                self.normalized_shape)  # type: ignore[arg-type]
 
 
-@dataclass(frozen=True, slots=True)
 class LocalResponseNorm(Layer):
     """``torch.nn.LocalResponseNorm(size, alpha=1e-4, beta=0.75, k=1.0)``: input of 3+ dims."""
 
@@ -1825,7 +1774,6 @@ class LocalResponseNorm(Layer):
 # dropout and activations
 
 
-@dataclass(frozen=True, slots=True)
 class _DropoutNd(Layer):
     p: float = 0.5
     inplace: bool = False
@@ -1853,13 +1801,11 @@ class _DropoutNd(Layer):
 class Dropout(_DropoutNd):
     """``torch.nn.Dropout(p=0.5)``: any input shape."""
 
-    __slots__ = ()
 
 
 class Dropout1d(_DropoutNd):
     """``torch.nn.Dropout1d(p=0.5)``: input ``(N, C, L)`` or ``(C, L)``."""
 
-    __slots__ = ()
     _ranks = (2, 3)
 
 
@@ -1869,7 +1815,6 @@ class Dropout2d(_DropoutNd):
     PyTorch only warns about other ranks, but a feature dropout needs at least 2 dimensions.
     """
 
-    __slots__ = ()
     _min_rank = 2
 
 
@@ -1880,69 +1825,142 @@ class Dropout3d(_DropoutNd):
     any input of 1 or more dimensions passes.
     """
 
-    __slots__ = ()
     _min_rank = 1
 
 
 class AlphaDropout(_DropoutNd):
     """``torch.nn.AlphaDropout(p=0.5)``: any input shape."""
 
-    __slots__ = ()
 
 
 class FeatureAlphaDropout(_DropoutNd):
     """``torch.nn.FeatureAlphaDropout(p=0.5)``: input of at least 2 dimensions."""
 
-    __slots__ = ()
     _min_rank = 2
 
 
 class _ShapePreserving(Layer):
-    __slots__ = ()
 
     def output_shape(self, input_shape: Iterable[int]) -> Shape:
         return _as_shape(input_shape, self._name)
 
 
-def _activation(name: str, doc: str, **defaults: Any) -> type[Layer]:
-    """A shape-preserving activation with PyTorch's constructor fields and defaults."""
-    namespace: dict[str, Any] = {
-        "__doc__": doc,
-        "__annotations__": {key: type(value) if value is not None else Any
-                            for key, value in defaults.items()},
-        **defaults,
-    }
-    cls = type(name, (_ShapePreserving,), namespace)
-    cls.__module__ = __name__
-    return dataclass(frozen=True, slots=True)(cls)
+class ReLU(_ShapePreserving):
+    """``torch.nn.ReLU(inplace=False)``: shape-preserving."""
+
+    inplace: bool = False
 
 
-ReLU = _activation("ReLU", "``torch.nn.ReLU(inplace=False)``.", inplace=False)
-ReLU6 = _activation("ReLU6", "``torch.nn.ReLU6(inplace=False)``.", inplace=False)
-LeakyReLU = _activation("LeakyReLU", "``torch.nn.LeakyReLU(negative_slope=0.01)``.",
-                        negative_slope=0.01, inplace=False)
-ELU = _activation("ELU", "``torch.nn.ELU(alpha=1.0)``.", alpha=1.0, inplace=False)
-CELU = _activation("CELU", "``torch.nn.CELU(alpha=1.0)``.", alpha=1.0, inplace=False)
-SELU = _activation("SELU", "``torch.nn.SELU()``.", inplace=False)
-GELU = _activation("GELU", "``torch.nn.GELU(approximate='none')``.", approximate="none")
-SiLU = _activation("SiLU", "``torch.nn.SiLU()``.", inplace=False)
-Mish = _activation("Mish", "``torch.nn.Mish()``.", inplace=False)
-Sigmoid = _activation("Sigmoid", "``torch.nn.Sigmoid()``.")
-Tanh = _activation("Tanh", "``torch.nn.Tanh()``.")
-Hardswish = _activation("Hardswish", "``torch.nn.Hardswish()``.", inplace=False)
-Hardsigmoid = _activation("Hardsigmoid", "``torch.nn.Hardsigmoid()``.", inplace=False)
-Hardtanh = _activation("Hardtanh", "``torch.nn.Hardtanh(min_val=-1.0, max_val=1.0)``.",
-                       min_val=-1.0, max_val=1.0, inplace=False)
-Softplus = _activation("Softplus", "``torch.nn.Softplus(beta=1.0, threshold=20.0)``.",
-                       beta=1.0, threshold=20.0)
-Softsign = _activation("Softsign", "``torch.nn.Softsign()``.")
-Tanhshrink = _activation("Tanhshrink", "``torch.nn.Tanhshrink()``.")
-LogSigmoid = _activation("LogSigmoid", "``torch.nn.LogSigmoid()``.")
-Hardshrink = _activation("Hardshrink", "``torch.nn.Hardshrink(lambd=0.5)``.", lambd=0.5)
-Softshrink = _activation("Softshrink", "``torch.nn.Softshrink(lambd=0.5)``.", lambd=0.5)
+class ReLU6(_ShapePreserving):
+    """``torch.nn.ReLU6(inplace=False)``: shape-preserving."""
+
+    inplace: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+class LeakyReLU(_ShapePreserving):
+    """``torch.nn.LeakyReLU(negative_slope=0.01, inplace=False)``: shape-preserving."""
+
+    negative_slope: float = 0.01
+    inplace: bool = False
+
+
+class ELU(_ShapePreserving):
+    """``torch.nn.ELU(alpha=1.0, inplace=False)``: shape-preserving."""
+
+    alpha: float = 1.0
+    inplace: bool = False
+
+
+class CELU(_ShapePreserving):
+    """``torch.nn.CELU(alpha=1.0, inplace=False)``: shape-preserving."""
+
+    alpha: float = 1.0
+    inplace: bool = False
+
+
+class SELU(_ShapePreserving):
+    """``torch.nn.SELU(inplace=False)``: shape-preserving."""
+
+    inplace: bool = False
+
+
+class GELU(_ShapePreserving):
+    """``torch.nn.GELU(approximate='none')``: shape-preserving."""
+
+    approximate: str = "none"
+
+
+class SiLU(_ShapePreserving):
+    """``torch.nn.SiLU(inplace=False)``: shape-preserving."""
+
+    inplace: bool = False
+
+
+class Mish(_ShapePreserving):
+    """``torch.nn.Mish(inplace=False)``: shape-preserving."""
+
+    inplace: bool = False
+
+
+class Sigmoid(_ShapePreserving):
+    """``torch.nn.Sigmoid()``: shape-preserving."""
+
+
+class Tanh(_ShapePreserving):
+    """``torch.nn.Tanh()``: shape-preserving."""
+
+
+class Hardswish(_ShapePreserving):
+    """``torch.nn.Hardswish(inplace=False)``: shape-preserving."""
+
+    inplace: bool = False
+
+
+class Hardsigmoid(_ShapePreserving):
+    """``torch.nn.Hardsigmoid(inplace=False)``: shape-preserving."""
+
+    inplace: bool = False
+
+
+class Hardtanh(_ShapePreserving):
+    """``torch.nn.Hardtanh(min_val=-1.0, max_val=1.0, inplace=False)``: shape-preserving."""
+
+    min_val: float = -1.0
+    max_val: float = 1.0
+    inplace: bool = False
+
+
+class Softplus(_ShapePreserving):
+    """``torch.nn.Softplus(beta=1.0, threshold=20.0)``: shape-preserving."""
+
+    beta: float = 1.0
+    threshold: float = 20.0
+
+
+class Softsign(_ShapePreserving):
+    """``torch.nn.Softsign()``: shape-preserving."""
+
+
+class Tanhshrink(_ShapePreserving):
+    """``torch.nn.Tanhshrink()``: shape-preserving."""
+
+
+class LogSigmoid(_ShapePreserving):
+    """``torch.nn.LogSigmoid()``: shape-preserving."""
+
+
+class Hardshrink(_ShapePreserving):
+    """``torch.nn.Hardshrink(lambd=0.5)``: shape-preserving."""
+
+    lambd: float = 0.5
+
+
+class Softshrink(_ShapePreserving):
+    """``torch.nn.Softshrink(lambd=0.5)``: shape-preserving."""
+
+    lambd: float = 0.5
+
+
 class _SoftmaxLike(Layer):
     dim: int | None = None
 
@@ -1956,22 +1974,18 @@ class _SoftmaxLike(Layer):
 class Softmax(_SoftmaxLike):
     """``torch.nn.Softmax(dim=None)``."""
 
-    __slots__ = ()
 
 
 class LogSoftmax(_SoftmaxLike):
     """``torch.nn.LogSoftmax(dim=None)``."""
 
-    __slots__ = ()
 
 
 class Softmin(_SoftmaxLike):
     """``torch.nn.Softmin(dim=None)``."""
 
-    __slots__ = ()
 
 
-@dataclass(frozen=True, slots=True)
 class GLU(Layer):
     """``torch.nn.GLU(dim=-1)``: halves dimension ``dim``, which must be even."""
 
@@ -1988,7 +2002,6 @@ class GLU(Layer):
         return (*shape[:dim], shape[dim] // 2, *shape[dim + 1 :])
 
 
-@dataclass(frozen=True, slots=True)
 class PReLU(Layer):
     """``torch.nn.PReLU(num_parameters=1, init=0.25)``: one slope, or one per channel."""
 
@@ -2019,7 +2032,6 @@ class PReLU(Layer):
 # padding layers
 
 
-@dataclass(frozen=True, slots=True)
 class _PadNd(Layer):
     padding: IntOrTuple
 
@@ -2038,47 +2050,113 @@ class _PadNd(Layer):
         return pad_shape(shape, self.padding, self._mode, name)  # type: ignore[arg-type]
 
 
-@dataclass(frozen=True, slots=True)
 class _ConstantPadNd(_PadNd):
     value: float = 0.0
 
 
-def _pad_class(name: str, base: type[_PadNd], nd: int, mode: str, doc: str) -> type[Layer]:
-    cls = type(name, (base,), {"__slots__": (), "_nd": nd, "_mode": mode, "__doc__": doc})
-    cls.__module__ = __name__
-    return cls
+class ZeroPad1d(_PadNd):
+    """``torch.nn.ZeroPad1d``: pads the last 1 dimension in ``constant`` mode."""
+
+    _nd = 1
+    _mode = "constant"
 
 
-_pad_layers: dict[str, type[Layer]] = {}
-for _nd in (1, 2, 3):
-    for _prefix, _mode, _base in (
-        ("Zero", "constant", _PadNd),
-        ("Constant", "constant", _ConstantPadNd),
-        ("Reflection", "reflect", _PadNd),
-        ("Replication", "replicate", _PadNd),
-        ("Circular", "circular", _PadNd),
-    ):
-        _name = f"{_prefix}Pad{_nd}d"
-        _pad_layers[_name] = _pad_class(
-            _name, _base, _nd, _mode,
-            f"``torch.nn.{_name}``: pads the last {_nd} dimension(s), ``{_mode}`` mode.",
-        )
+class ConstantPad1d(_ConstantPadNd):
+    """``torch.nn.ConstantPad1d``: pads the last 1 dimension in ``constant`` mode."""
 
-ZeroPad1d = _pad_layers["ZeroPad1d"]
-ZeroPad2d = _pad_layers["ZeroPad2d"]
-ZeroPad3d = _pad_layers["ZeroPad3d"]
-ConstantPad1d = _pad_layers["ConstantPad1d"]
-ConstantPad2d = _pad_layers["ConstantPad2d"]
-ConstantPad3d = _pad_layers["ConstantPad3d"]
-ReflectionPad1d = _pad_layers["ReflectionPad1d"]
-ReflectionPad2d = _pad_layers["ReflectionPad2d"]
-ReflectionPad3d = _pad_layers["ReflectionPad3d"]
-ReplicationPad1d = _pad_layers["ReplicationPad1d"]
-ReplicationPad2d = _pad_layers["ReplicationPad2d"]
-ReplicationPad3d = _pad_layers["ReplicationPad3d"]
-CircularPad1d = _pad_layers["CircularPad1d"]
-CircularPad2d = _pad_layers["CircularPad2d"]
-CircularPad3d = _pad_layers["CircularPad3d"]
+    _nd = 1
+    _mode = "constant"
+
+
+class ReflectionPad1d(_PadNd):
+    """``torch.nn.ReflectionPad1d``: pads the last 1 dimension in ``reflect`` mode."""
+
+    _nd = 1
+    _mode = "reflect"
+
+
+class ReplicationPad1d(_PadNd):
+    """``torch.nn.ReplicationPad1d``: pads the last 1 dimension in ``replicate`` mode."""
+
+    _nd = 1
+    _mode = "replicate"
+
+
+class CircularPad1d(_PadNd):
+    """``torch.nn.CircularPad1d``: pads the last 1 dimension in ``circular`` mode."""
+
+    _nd = 1
+    _mode = "circular"
+
+
+class ZeroPad2d(_PadNd):
+    """``torch.nn.ZeroPad2d``: pads the last 2 dimensions in ``constant`` mode."""
+
+    _nd = 2
+    _mode = "constant"
+
+
+class ConstantPad2d(_ConstantPadNd):
+    """``torch.nn.ConstantPad2d``: pads the last 2 dimensions in ``constant`` mode."""
+
+    _nd = 2
+    _mode = "constant"
+
+
+class ReflectionPad2d(_PadNd):
+    """``torch.nn.ReflectionPad2d``: pads the last 2 dimensions in ``reflect`` mode."""
+
+    _nd = 2
+    _mode = "reflect"
+
+
+class ReplicationPad2d(_PadNd):
+    """``torch.nn.ReplicationPad2d``: pads the last 2 dimensions in ``replicate`` mode."""
+
+    _nd = 2
+    _mode = "replicate"
+
+
+class CircularPad2d(_PadNd):
+    """``torch.nn.CircularPad2d``: pads the last 2 dimensions in ``circular`` mode."""
+
+    _nd = 2
+    _mode = "circular"
+
+
+class ZeroPad3d(_PadNd):
+    """``torch.nn.ZeroPad3d``: pads the last 3 dimensions in ``constant`` mode."""
+
+    _nd = 3
+    _mode = "constant"
+
+
+class ConstantPad3d(_ConstantPadNd):
+    """``torch.nn.ConstantPad3d``: pads the last 3 dimensions in ``constant`` mode."""
+
+    _nd = 3
+    _mode = "constant"
+
+
+class ReflectionPad3d(_PadNd):
+    """``torch.nn.ReflectionPad3d``: pads the last 3 dimensions in ``reflect`` mode."""
+
+    _nd = 3
+    _mode = "reflect"
+
+
+class ReplicationPad3d(_PadNd):
+    """``torch.nn.ReplicationPad3d``: pads the last 3 dimensions in ``replicate`` mode."""
+
+    _nd = 3
+    _mode = "replicate"
+
+
+class CircularPad3d(_PadNd):
+    """``torch.nn.CircularPad3d``: pads the last 3 dimensions in ``circular`` mode."""
+
+    _nd = 3
+    _mode = "circular"
 
 
 def layer_types() -> dict[str, type[Layer]]:
@@ -2092,4 +2170,4 @@ def layer_types() -> dict[str, type[Layer]]:
 
 def layer_fields(layer: Layer) -> dict[str, Any]:
     """A layer's constructor arguments, as stored (normalised to tuples)."""
-    return {f.name: getattr(layer, f.name) for f in fields(layer)}  # type: ignore[arg-type]
+    return record_fields(layer)

@@ -1,0 +1,125 @@
+"""Frozen, slotted record classes that are cheap to define.
+
+The layer classes behave like ``@dataclass(frozen=True, slots=True)``: fields come from the
+class body's annotations, in order, with their defaults; instances are immutable, compare by
+value, hash, and print as ``Conv2d(in_channels=64, ...)``. ``dataclasses`` builds each class
+with ``exec`` and, for slots, builds it twice: about 0.7 ms a class here, which for the ~90
+layer classes was most of a command's start-up time. This metaclass does the same job with
+plain dictionaries in microseconds, and ``dataclass_transform`` tells type checkers that it
+does what ``dataclass`` does.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, dataclass_transform
+
+_MISSING: Any = object()
+
+
+class _Field:
+    __slots__ = ("default", "kw_only")
+
+    def __init__(self, default: Any, kw_only: bool) -> None:
+        self.default = default
+        self.kw_only = kw_only
+
+
+def field(*, default: Any = _MISSING, kw_only: bool = False) -> Any:
+    """Declare a field's default, and whether it may only be passed by keyword."""
+    return _Field(default, kw_only)
+
+
+@dataclass_transform(frozen_default=True, field_specifiers=(field,))
+class RecordMeta(type):
+    """Turns annotated class attributes into slots with an ``__init__`` in PyTorch's order."""
+
+    def __new__(mcls, name: str, bases: tuple[type, ...], namespace: dict[str, Any],
+                **kwargs: Any) -> RecordMeta:
+        inherited: dict[str, _Field] = {}
+        for base in reversed(bases):
+            inherited.update(getattr(base, "_record_fields", {}))
+        own: list[str] = []
+        for attr, annotation in namespace.get("__annotations__", {}).items():
+            if str(annotation).startswith(("ClassVar", "typing.ClassVar")):
+                continue
+            value = namespace.pop(attr, _MISSING)
+            spec = value if isinstance(value, _Field) else _Field(value, False)
+            if attr not in inherited:
+                own.append(attr)
+            inherited[attr] = spec
+        namespace["__slots__"] = tuple(own)
+        namespace["_record_fields"] = inherited
+        positional = [n for n, f in inherited.items() if not f.kw_only]
+        namespace["_record_positional"] = tuple(positional)
+        namespace.setdefault("__match_args__", tuple(positional))
+        return super().__new__(mcls, name, bases, namespace, **kwargs)
+
+
+class Record(metaclass=RecordMeta):
+    """Base of the frozen record classes; subclasses declare fields as annotations."""
+
+    __slots__ = ()
+    _record_fields: ClassVar[dict[str, _Field]]
+    _record_positional: ClassVar[tuple[str, ...]]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        cls = type(self)
+        names = cls._record_positional
+        if len(args) > len(names):
+            raise TypeError(f"{cls.__name__}() takes at most {len(names)} positional "
+                            f"arguments ({len(args)} given)")
+        values = dict(zip(names, args, strict=False))
+        for key, value in kwargs.items():
+            if key not in cls._record_fields:
+                raise TypeError(f"{cls.__name__}() got an unexpected keyword argument {key!r}")
+            if key in values:
+                raise TypeError(f"{cls.__name__}() got multiple values for argument {key!r}")
+            values[key] = value
+        setter = object.__setattr__
+        for key, spec in cls._record_fields.items():
+            if key in values:
+                setter(self, key, values[key])
+            elif spec.default is not _MISSING:
+                setter(self, key, spec.default)
+            else:
+                raise TypeError(f"{cls.__name__}() missing required argument {key!r}")
+        self.__post_init__()
+
+    def __post_init__(self) -> None:
+        """Normalise and validate the fields; runs at the end of ``__init__``."""
+
+    def _values(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in self._record_fields)
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._record_fields)
+        return f"{type(self).__qualname__}({args})"
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return self._values() == other._values()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash((type(self), self._values()))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"{type(self).__name__} is frozen: cannot assign {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"{type(self).__name__} is frozen: cannot delete {name!r}")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _rebuild, (type(self), {n: getattr(self, n) for n in self._record_fields})
+
+
+def _rebuild(cls: type[Record], values: dict[str, Any]) -> Record:
+    obj = cls.__new__(cls)
+    for key, value in values.items():
+        object.__setattr__(obj, key, value)
+    return obj
+
+
+def record_fields(record: Record) -> dict[str, Any]:
+    """A record's fields and values, in declaration order."""
+    return {name: getattr(record, name) for name in record._record_fields}

@@ -1,0 +1,56 @@
+"""Record PyTorch's answers for random layer configurations into tests/fixtures/.
+
+    pip install torch==2.13.0
+    python scripts/record_fixtures.py            # 2,000 cases per layer family
+    python scripts/record_fixtures.py --count 500 --seed 7
+
+Each case builds the real ``torch.nn`` module and runs a real eager CPU forward pass (see
+``tests/oracle.py``). The plain test suite replays the file without PyTorch.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+import oracle  # noqa: E402  (lives in tests/, found through the path above)
+
+OUTPUT = ROOT / "tests" / "fixtures" / "torch_cases.json.gz"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=2000, help="cases per layer family")
+    parser.add_argument("--seed", type=int, default=2013)
+    parser.add_argument("--output", type=Path, default=OUTPUT)
+    args = parser.parse_args()
+
+    import torch
+
+    torch.set_num_threads(2)
+    records = []
+    for family in oracle.FAMILIES:
+        start = time.perf_counter()
+        cases = oracle.generate(family, args.count, args.seed)
+        for case in cases:
+            records.append({"case": case, "torch": oracle.run_torch(case)})
+        valid = sum(r["torch"]["ok"] for r in records[-len(cases) :])
+        print(f"{family:20} {len(cases):6} cases {valid:6} valid "
+              f"{time.perf_counter() - start:6.1f} s", file=sys.stderr)
+    document = {"torch_version": torch.__version__, "seed": args.seed, "count": args.count,
+                "records": records}
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    with gzip.open(args.output, "wt", encoding="utf-8") as f:
+        json.dump(document, f, separators=(",", ":"))
+    print(f"wrote {len(records)} records to {args.output}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

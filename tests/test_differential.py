@@ -1,0 +1,82 @@
+"""convcalc agrees with PyTorch on output shapes, parameters and rejections.
+
+Two sources of truth: answers recorded from PyTorch by ``scripts/record_fixtures.py`` (checked
+by the plain suite, no PyTorch needed), and PyTorch itself on fresh random configurations
+when it is installed (skipped cleanly when it is not).
+"""
+
+from __future__ import annotations
+
+import gzip
+import importlib.util
+import json
+import random
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import oracle
+
+FIXTURES = Path(__file__).parent / "fixtures" / "torch_cases.json.gz"
+HAS_TORCH = importlib.util.find_spec("torch") is not None
+
+
+def _load() -> dict[str, Any]:
+    with gzip.open(FIXTURES, "rt", encoding="utf-8") as f:
+        document: dict[str, Any] = json.load(f)
+    return document
+
+
+_DOCUMENT = _load()
+_BY_LAYER: dict[str, list[dict[str, Any]]] = defaultdict(list)
+for _record in _DOCUMENT["records"]:
+    _BY_LAYER[_record["case"]["layer"]].append(_record)
+
+
+def _disagreements(records: list[dict[str, Any]]) -> list[str]:
+    found = []
+    for record in records:
+        ours = oracle.run_convcalc(record["case"])
+        if ours != record["torch"]:
+            found.append(f"{json.dumps(record['case'])}\n  torch: {record['torch']}\n"
+                         f"  convcalc: {ours}")
+    return found
+
+
+def test_fixtures_cover_every_layer_kind_by_the_thousand() -> None:
+    """Thousands of recorded cases per layer family, valid and rejected alike."""
+    families = Counter()
+    for record in _DOCUMENT["records"]:
+        families[record["case"]["layer"]] += 1
+    assert _DOCUMENT["torch_version"].startswith("2.13.0")
+    assert len(_DOCUMENT["records"]) == len(oracle.FAMILIES) * _DOCUMENT["count"]
+    assert _DOCUMENT["count"] >= 2000
+    outcomes = Counter((r["torch"]["ok"], r["torch"].get("stage")) for r in _DOCUMENT["records"])
+    assert outcomes[(True, None)] > 0
+    assert outcomes[(False, "init")] > 0
+    assert outcomes[(False, "forward")] > 0
+
+
+@pytest.mark.parametrize("layer", sorted(_BY_LAYER))
+def test_recorded_pytorch_answers(layer: str) -> None:
+    """Every recorded case: same output shape, parameter shapes, buffers, and rejections at
+    the same stage (construction or forward)."""
+    problems = _disagreements(_BY_LAYER[layer])
+    assert not problems, f"{len(problems)} disagreements, first ones:\n" + "\n".join(
+        problems[:5])
+
+
+@pytest.mark.torch
+@pytest.mark.skipif(not HAS_TORCH, reason="PyTorch is not installed (pip install torch==2.13.0)")
+@pytest.mark.parametrize("family", sorted(oracle.FAMILIES))
+@settings(max_examples=150, deadline=None, derandomize=False,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**32 - 1))
+def test_live_against_pytorch(family: str, seed: int) -> None:
+    """Fresh random configurations, run through PyTorch itself."""
+    case = oracle.FAMILIES[family](random.Random(seed))
+    assert oracle.run_convcalc(case) == oracle.run_torch(case), json.dumps(case)
