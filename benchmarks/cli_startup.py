@@ -1,0 +1,103 @@
+"""How long a convcalc command takes, next to the cost of importing its own dependencies.
+
+    python benchmarks/cli_startup.py            # 40 rounds
+    python benchmarks/cli_startup.py --rounds 100
+
+In one run, interleaved round by round, it times:
+
+* ``convcalc conv2d ... -i ...`` (a rich table) against the floor
+  ``python -c "import click, rich.console, rich.table"`` printing a small table;
+* ``convcalc conv2d ... --json`` against ``python -c "import click"``;
+
+and prints medians and the two ratios, then the library's throughput in calls per second.
+Bytecode for convcalc is compiled first, as ``pip install`` does, so the comparison with the
+(compiled) dependencies is fair. A benchmark, not a test: the numbers depend on the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import compileall
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+import timeit
+from pathlib import Path
+
+import convcalc
+
+FLOOR_TABLE = (
+    "import click, rich.console, rich.table\n"
+    "t = rich.table.Table(title='floor', show_header=False)\n"
+    "t.add_column('quantity'); t.add_column('value')\n"
+    "t.add_row('Output shape', '[8, 32, 126, 126]'); t.add_row('Params', '18,464')\n"
+    "rich.console.Console().print(t)\n"
+)
+FLOOR_CLICK = "import click\n"
+ARGS = ["conv2d", "--in", "64", "--out", "32", "-k", "3", "-i", "8x64x128x128"]
+
+
+def _command() -> list[str]:
+    script = Path(sys.executable).with_name("convcalc")
+    if script.exists():
+        return [str(script)]
+    found = shutil.which("convcalc")
+    return [found] if found else [sys.executable, "-m", "convcalc"]
+
+
+def _time(argv: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, env=_ENV)
+    return time.perf_counter() - start
+
+
+_ENV = {**os.environ, "COLUMNS": "100"}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=40)
+    args = parser.parse_args()
+
+    compileall.compile_dir(str(Path(convcalc.__file__).parent), quiet=1)
+    command = _command()
+    cases = {
+        "floor: click + rich table": [sys.executable, "-c", FLOOR_TABLE],
+        "convcalc conv2d (table)": [*command, *ARGS],
+        "floor: import click": [sys.executable, "-c", FLOOR_CLICK],
+        "convcalc conv2d --json": [*command, *ARGS, "--json"],
+    }
+    for argv in cases.values():  # warm the file cache
+        _time(argv)
+    times: dict[str, list[float]] = {name: [] for name in cases}
+    for _ in range(args.rounds):
+        for name, argv in cases.items():
+            times[name].append(_time(argv))
+    median = {name: statistics.median(values) for name, values in times.items()}
+    print(f"{'command':32} {'median':>9} {'min':>9}   ({args.rounds} rounds)")
+    for name, values in times.items():
+        print(f"{name:32} {median[name] * 1e3:7.1f} ms {min(values) * 1e3:7.1f} ms")
+    table_ratio = median["convcalc conv2d (table)"] / median["floor: click + rich table"]
+    json_ratio = median["convcalc conv2d --json"] / median["floor: import click"]
+    print(f"\ntable call / click+rich floor: {table_ratio:.3f}x   (target <= 1.15x)")
+    print(f"json call  / click floor:      {json_ratio:.3f}x   (target <= 1.15x)")
+
+    layer = convcalc.Conv2d(64, 32, 3)
+    shape = (8, 64, 128, 128)
+    n = 20000
+    per_shape = timeit.timeit(lambda: layer.output_shape(shape), number=n) / n
+    per_build = timeit.timeit(lambda: convcalc.Conv2d(64, 32, 3, stride=2, padding=1),
+                              number=n) / n
+    per_size = timeit.timeit(lambda: convcalc.conv_output_size(128, 3, padding=1),
+                             number=n) / n
+    print("\nlibrary throughput:")
+    print(f"  Conv2d(...).output_shape(...)  {1 / per_shape:12,.0f} calls/s")
+    print(f"  Conv2d(64, 32, 3, ...)         {1 / per_build:12,.0f} constructions/s")
+    print(f"  conv_output_size(128, 3, ...)  {1 / per_size:12,.0f} calls/s")
+
+
+if __name__ == "__main__":
+    main()
