@@ -89,10 +89,8 @@ def main() -> None:
     shape = (8, 64, 128, 128)
     n = 20000
     per_shape = timeit.timeit(lambda: layer.output_shape(shape), number=n) / n
-    per_build = timeit.timeit(lambda: convcalc.Conv2d(64, 32, 3, stride=2, padding=1),
-                              number=n) / n
-    per_size = timeit.timeit(lambda: convcalc.conv_output_size(128, 3, padding=1),
-                             number=n) / n
+    per_build = timeit.timeit(lambda: convcalc.Conv2d(64, 32, 3, stride=2, padding=1), number=n) / n
+    per_size = timeit.timeit(lambda: convcalc.conv_output_size(128, 3, padding=1), number=n) / n
     print("\nlibrary throughput:")
     print(f"  Conv2d(...).output_shape(...)  {1 / per_shape:12,.0f} calls/s")
     print(f"  Conv2d(64, 32, 3, ...)         {1 / per_build:12,.0f} constructions/s")

@@ -33,8 +33,9 @@ def field(*, default: Any = _MISSING, kw_only: bool = False) -> Any:
 class RecordMeta(type):
     """Turns annotated class attributes into slots with an ``__init__`` in PyTorch's order."""
 
-    def __new__(mcls, name: str, bases: tuple[type, ...], namespace: dict[str, Any],
-                **kwargs: Any) -> RecordMeta:
+    def __new__(
+        mcls, name: str, bases: tuple[type, ...], namespace: dict[str, Any], **kwargs: Any
+    ) -> RecordMeta:
         inherited: dict[str, _Field] = {}
         for base in reversed(bases):
             inherited.update(getattr(base, "_record_fields", {}))
@@ -66,8 +67,10 @@ class Record(metaclass=RecordMeta):
         cls = type(self)
         names = cls._record_positional
         if len(args) > len(names):
-            raise TypeError(f"{cls.__name__}() takes at most {len(names)} positional "
-                            f"arguments ({len(args)} given)")
+            raise TypeError(
+                f"{cls.__name__}() takes at most {len(names)} positional "
+                f"arguments ({len(args)} given)"
+            )
         values = dict(zip(names, args, strict=False))
         for key, value in kwargs.items():
             if key not in cls._record_fields:
@@ -98,7 +101,7 @@ class Record(metaclass=RecordMeta):
     def __eq__(self, other: object) -> bool:
         if type(other) is not type(self):
             return NotImplemented
-        return self._values() == other._values()  # type: ignore[attr-defined]
+        return self._values() == other._values()
 
     def __hash__(self) -> int:
         return hash((type(self), self._values()))

@@ -177,7 +177,9 @@ def pool_output_size(
 ) -> int:
     """Length of one spatial axis after max or average pooling.
 
-    out = (size + 2*padding - dilation*(kernel_size - 1) - 1 [+ stride - 1 if ceil_mode]) // stride + 1
+    out = (size + 2*padding - dilation*(kernel_size - 1) - 1 [+ stride - 1]) // stride + 1
+
+    (the bracketed term only in ceil mode).
 
     In ceil mode the last window must start inside the input or its left padding:
     if ``(out - 1)*stride >= size + padding`` one window is dropped. ``stride`` defaults to
@@ -220,8 +222,9 @@ def adaptive_pool_window(index: int, size: int, output_size: int) -> tuple[int, 
     return index * size // output_size, -(-(index + 1) * size // output_size)
 
 
-def unpool_output_size(size: int, kernel_size: int, *, stride: int | None = None,
-                       padding: int = 0) -> int:
+def unpool_output_size(
+    size: int, kernel_size: int, *, stride: int | None = None, padding: int = 0
+) -> int:
     """Default length of one axis after ``MaxUnpool``.
 
     out = (size - 1)*stride + kernel_size - 2*padding
@@ -265,11 +268,19 @@ def same_padding(kernel_size: int, *, dilation: int = 1) -> tuple[int, int]:
     return total // 2, total - total // 2
 
 
-def unused_input(size: int, kernel_size: int, *, stride: int = 1, padding: int = 0,
-                 dilation: int = 1, padding_right: int | None = None) -> int:
+def unused_input(
+    size: int,
+    kernel_size: int,
+    *,
+    stride: int = 1,
+    padding: int = 0,
+    dilation: int = 1,
+    padding_right: int | None = None,
+) -> int:
     """How many trailing padded positions no window of a convolution or pool reaches.
 
-    unused = (size + padding + padding_right - span) mod stride,  span = dilation*(kernel_size-1) + 1
+    unused = (size + padding + padding_right - span) mod stride
+    span = dilation*(kernel_size - 1) + 1
 
     Floor division in the output formula silently drops them.
 
@@ -281,8 +292,14 @@ def unused_input(size: int, kernel_size: int, *, stride: int = 1, padding: int =
     return (size + padding + right - span) % stride
 
 
-def conv_param_count(in_channels: int, out_channels: int, kernel_size: Sequence[int], *,
-                     groups: int = 1, bias: bool = True) -> int:
+def conv_param_count(
+    in_channels: int,
+    out_channels: int,
+    kernel_size: Sequence[int],
+    *,
+    groups: int = 1,
+    bias: bool = True,
+) -> int:
     """Trainable parameters of a convolution.
 
     params = out_channels * (in_channels // groups) * prod(kernel_size) + (out_channels if bias)
@@ -297,8 +314,14 @@ def conv_param_count(in_channels: int, out_channels: int, kernel_size: Sequence[
     )
 
 
-def conv_transpose_param_count(in_channels: int, out_channels: int, kernel_size: Sequence[int],
-                               *, groups: int = 1, bias: bool = True) -> int:
+def conv_transpose_param_count(
+    in_channels: int,
+    out_channels: int,
+    kernel_size: Sequence[int],
+    *,
+    groups: int = 1,
+    bias: bool = True,
+) -> int:
     """Trainable parameters of a transposed convolution (weight dims 0 and 1 swapped).
 
     params = in_channels * (out_channels // groups) * prod(kernel_size) + (out_channels if bias)
@@ -311,8 +334,14 @@ def conv_transpose_param_count(in_channels: int, out_channels: int, kernel_size:
     )
 
 
-def conv_macs(batch: int, in_channels: int, output_shape: Sequence[int],
-              kernel_size: Sequence[int], *, groups: int = 1) -> int:
+def conv_macs(
+    batch: int,
+    in_channels: int,
+    output_shape: Sequence[int],
+    kernel_size: Sequence[int],
+    *,
+    groups: int = 1,
+) -> int:
     """Multiply-accumulates of a convolution; ``output_shape`` is ``(C_out, *spatial)``.
 
     macs = batch * C_out * prod(out_spatial) * (in_channels // groups) * prod(kernel_size)
@@ -323,8 +352,14 @@ def conv_macs(batch: int, in_channels: int, output_shape: Sequence[int],
     return batch * prod(output_shape) * (in_channels // groups) * prod(kernel_size)
 
 
-def conv_transpose_macs(batch: int, input_shape: Sequence[int], out_channels: int,
-                        kernel_size: Sequence[int], *, groups: int = 1) -> int:
+def conv_transpose_macs(
+    batch: int,
+    input_shape: Sequence[int],
+    out_channels: int,
+    kernel_size: Sequence[int],
+    *,
+    groups: int = 1,
+) -> int:
     """Multiply-accumulates of a transposed convolution, over input positions.
 
     macs = batch * C_in * prod(in_spatial) * (out_channels // groups) * prod(kernel_size)

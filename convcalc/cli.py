@@ -34,7 +34,7 @@ class ExitCode(IntEnum):
 # parameter types: parse at the edge, fail with click's usage error (exit 2)
 
 
-class _Sizes(click.ParamType):
+class _Sizes(click.ParamType):  # type: ignore[type-arg]
     """``3`` -> 3, ``5x3`` (or ``5,3``) -> (5, 3)."""
 
     name = "N|NxM"
@@ -42,8 +42,7 @@ class _Sizes(click.ParamType):
     def __init__(self, *, allow_negative: bool = False) -> None:
         self.allow_negative = allow_negative
 
-    def convert(self, value: Any, param: click.Parameter | None,
-                ctx: click.Context | None) -> int | tuple[int, ...]:
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         if isinstance(value, (int, tuple)):
             return value
         parts = str(value).lower().replace(",", "x").split("x")
@@ -61,20 +60,20 @@ class _Padding(_Sizes):
 
     name = "N|NxM|same|valid"
 
-    def convert(self, value: Any, param: click.Parameter | None,
-                ctx: click.Context | None) -> int | tuple[int, ...] | str:
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         if isinstance(value, str) and value.lower() in ("same", "valid"):
             return value.lower()
         return super().convert(value, param, ctx)
 
 
-class _Shape(click.ParamType):
+class _Shape(click.ParamType):  # type: ignore[type-arg]
     """A tensor shape written ``128``, ``128x128``, ``3x224x224`` or ``8x3x224x224``."""
 
     name = "SHAPE"
 
-    def convert(self, value: Any, param: click.Parameter | None,
-                ctx: click.Context | None) -> tuple[int, ...]:
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> tuple[int, ...]:
         if isinstance(value, tuple):
             return value
         parts = str(value).lower().replace("×", "x").replace(",", "x").split("x")
@@ -87,13 +86,14 @@ class _Shape(click.ParamType):
         return shape
 
 
-class _Scales(click.ParamType):
+class _Scales(click.ParamType):  # type: ignore[type-arg]
     """``2`` or ``2x1.5``: one scale factor per spatial axis."""
 
     name = "S|SxS"
 
-    def convert(self, value: Any, param: click.Parameter | None,
-                ctx: click.Context | None) -> float | tuple[float, ...]:
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> float | tuple[float, ...]:
         if isinstance(value, (float, tuple)):
             return value
         try:
@@ -112,6 +112,32 @@ SCALES = _Scales()
 
 # --------------------------------------------------------------------------------------------
 # the group: lazy commands, one place that maps errors to exit codes
+
+
+class _Command(click.Command):
+    """A click command whose parser does not look for spelling suggestions on every short
+    option.
+
+    click's parser tries each ``-k`` as a long option first and, on the way to the short-option
+    path, builds a "no such option" error with suggestions, importing :mod:`difflib` (about a
+    fifth of a call's own cost here). An unknown short option still gets suggestions: click
+    raises its own error from the short-option path.
+    """
+
+    def make_parser(self, ctx: click.Context) -> Any:
+        parser = super().make_parser(ctx)
+        match_long = getattr(parser, "_match_long_opt", None)
+        long_options = getattr(parser, "_long_opt", None)
+        if match_long is None or long_options is None:
+            return parser
+
+        def match(opt: str, explicit_value: str | None, state: Any) -> None:
+            if len(opt) == 2 and opt not in long_options:
+                raise click.NoSuchOption(opt, ctx=ctx)
+            match_long(opt, explicit_value, state)
+
+        parser._match_long_opt = match  # type: ignore[method-assign]
+        return parser
 
 
 class _Group(click.Group):
@@ -175,14 +201,15 @@ def _console() -> Any:
 
 
 def _input_option(help_text: str) -> Callable[[Any], Any]:
-    return click.option("-i", "--input", "input_shape", type=SHAPE, default=None,
-                        help=help_text)
+    return click.option("-i", "--input", "input_shape", type=SHAPE, default=None, help=help_text)
 
 
-_json_option = click.option("--json", "as_json", is_flag=True,
-                            help="Print one JSON object instead of a table.")
-_kernel_option = click.option("-k", "--kernel-size", type=SIZES, required=True,
-                              help="Kernel size: 3, or 5x3 per axis.")
+_json_option = click.option(
+    "--json", "as_json", is_flag=True, help="Print one JSON object instead of a table."
+)
+_kernel_option = click.option(
+    "-k", "--kernel-size", type=SIZES, required=True, help="Kernel size: 3, or 5x3 per axis."
+)
 
 
 def _channels(in_channels: int | None, input_shape: tuple[int, ...] | None, nd: int) -> int:
@@ -190,8 +217,10 @@ def _channels(in_channels: int | None, input_shape: tuple[int, ...] | None, nd: 
         return in_channels
     if input_shape is not None and len(input_shape) in (nd + 1, nd + 2):
         return input_shape[-nd - 1]
-    raise click.UsageError("give --in, or an -i shape that includes the channels "
-                           f"({'CxHxW' if nd == 2 else 'C x spatial'})")
+    raise click.UsageError(
+        "give --in, or an -i shape that includes the channels "
+        f"({'CxHxW' if nd == 2 else 'C x spatial'})"
+    )
 
 
 def _spatial(nd: int) -> str:
@@ -209,11 +238,17 @@ _CONV_T = {1: L.ConvTranspose1d, 2: L.ConvTranspose2d, 3: L.ConvTranspose3d}
 def _conv_command(name: str) -> click.Command:
     nd = int(name[-2])
     sp = _spatial(nd)
-    example = {1: "--in 16 --out 33 -k 3 -s 2 -i 20x16x50",
-               2: "--in 64 --out 32 -k 3 -i 8x64x128x128",
-               3: "--in 4 --out 8 -k 3 -s 2 -p 1 -i 2x4x9x16x17"}[nd]
+    example = {
+        1: "--in 16 --out 33 -k 3 -s 2 -i 20x16x50",
+        2: "--in 64 --out 32 -k 3 -i 8x64x128x128",
+        3: "--in 4 --out 8 -k 3 -s 2 -p 1 -i 2x4x9x16x17",
+    }[nd]
 
-    @click.command(name=name, help=f"""Output shape, weights, params and MACs of a Conv{nd}d.
+    @click.command(
+        cls=_Command,
+        name=name,
+        help=f"""Output shape, weights, params and MACs of
+    a Conv{nd}d.
 
     The output size per axis is floor((size + 2*padding - dilation*(kernel-1) - 1) / stride) + 1;
     the table shows it with your numbers, and says when the stride leaves input unused.
@@ -222,27 +257,62 @@ def _conv_command(name: str) -> click.Command:
     Example:
       convcalc {name} {example}
       convcalc {name} --in 64 --out 32 -k 3 -g 8 --json
-    """)
-    @click.option("--in", "in_channels", type=int, default=None,
-                  help="in_channels (taken from -i when omitted).")
+    """,
+    )
+    @click.option(
+        "--in",
+        "in_channels",
+        type=int,
+        default=None,
+        help="in_channels (taken from -i when omitted).",
+    )
     @click.option("--out", "out_channels", type=int, required=True, help="out_channels.")
     @_kernel_option
     @click.option("-s", "--stride", type=SIZES, default=1, show_default=True)
-    @click.option("-p", "--padding", type=PADDING, default=0, show_default=True,
-                  help="Padding per side: 1, 1x2, same or valid.")
+    @click.option(
+        "-p",
+        "--padding",
+        type=PADDING,
+        default=0,
+        show_default=True,
+        help="Padding per side: 1, 1x2, same or valid.",
+    )
     @click.option("-d", "--dilation", type=SIZES, default=1, show_default=True)
     @click.option("-g", "--groups", type=int, default=1, show_default=True)
     @click.option("--bias/--no-bias", default=True, show_default=True)
-    @click.option("--padding-mode", type=click.Choice([m.value for m in L.PaddingMode]),
-                  default="zeros", show_default=True)
+    @click.option(
+        "--padding-mode",
+        type=click.Choice([m.value for m in L.PaddingMode]),
+        default="zeros",
+        show_default=True,
+    )
     @_input_option(f"Input: {sp}, Cx{sp} or NxCx{sp}.")
     @_json_option
-    def command(in_channels: int | None, out_channels: int, kernel_size: Any, stride: Any,
-                padding: Any, dilation: Any, groups: int, bias: bool, padding_mode: str,
-                input_shape: tuple[int, ...] | None, as_json: bool) -> None:
+    def command(
+        in_channels: int | None,
+        out_channels: int,
+        kernel_size: Any,
+        stride: Any,
+        padding: Any,
+        dilation: Any,
+        groups: int,
+        bias: bool,
+        padding_mode: str,
+        input_shape: tuple[int, ...] | None,
+        as_json: bool,
+    ) -> None:
         channels = _channels(in_channels, input_shape, nd)
-        layer = _CONV[nd](channels, out_channels, kernel_size, stride, padding, dilation,
-                          groups, bias, padding_mode)
+        layer = _CONV[nd](
+            channels,
+            out_channels,
+            kernel_size,
+            stride,
+            padding,
+            dilation,
+            groups,
+            bias,
+            padding_mode,
+        )
         shape = input_shape_from(input_shape, nd, channels) if input_shape else None
         _emit(explain(layer, shape), as_json)
 
@@ -252,8 +322,12 @@ def _conv_command(name: str) -> click.Command:
 def _conv_transpose_command(name: str) -> click.Command:
     nd = int(name[-2])
     sp = _spatial(nd)
+    size3, size5 = "x".join(["3"] * nd), "x".join(["5"] * nd)
 
-    @click.command(name=name, help=f"""Output shape, weights, params and MACs of a
+    @click.command(
+        cls=_Command,
+        name=name,
+        help=f"""Output shape, weights, params and MACs of a
     ConvTranspose{nd}d, and the output_padding that reaches a target size.
 
     The output size per axis is
@@ -263,11 +337,17 @@ def _conv_transpose_command(name: str) -> click.Command:
 
     \b
     Example:
-      convcalc {name} --in 32 --out 64 -k 3 -i 8x32x{'x'.join(['126'] * nd)}
-      convcalc {name} --in 2 --out 1 -k 3 -s 2 -p 1 -i {'x'.join(['3'] * nd)} --target {'x'.join(['5'] * nd)}
-    """)
-    @click.option("--in", "in_channels", type=int, default=None,
-                  help="in_channels (taken from -i when omitted).")
+      convcalc {name} --in 32 --out 64 -k 3 -i 8x32x{"x".join(["126"] * nd)}
+      convcalc {name} --in 2 --out 1 -k 3 -s 2 -p 1 -i {size3} --target {size5}
+    """,
+    )
+    @click.option(
+        "--in",
+        "in_channels",
+        type=int,
+        default=None,
+        help="in_channels (taken from -i when omitted).",
+    )
     @click.option("--out", "out_channels", type=int, required=True, help="out_channels.")
     @_kernel_option
     @click.option("-s", "--stride", type=SIZES, default=1, show_default=True)
@@ -276,17 +356,40 @@ def _conv_transpose_command(name: str) -> click.Command:
     @click.option("-d", "--dilation", type=SIZES, default=1, show_default=True)
     @click.option("-g", "--groups", type=int, default=1, show_default=True)
     @click.option("--bias/--no-bias", default=True, show_default=True)
-    @click.option("--target", type=SHAPE, default=None,
-                  help=f"Wanted output size ({sp}): prints the output_padding that reaches it.")
+    @click.option(
+        "--target",
+        type=SHAPE,
+        default=None,
+        help=f"Wanted output size ({sp}): prints the output_padding that reaches it.",
+    )
     @_input_option(f"Input: {sp}, Cx{sp} or NxCx{sp}.")
     @_json_option
-    def command(in_channels: int | None, out_channels: int, kernel_size: Any, stride: Any,
-                padding: Any, output_padding: Any, dilation: Any, groups: int, bias: bool,
-                target: tuple[int, ...] | None, input_shape: tuple[int, ...] | None,
-                as_json: bool) -> None:
+    def command(
+        in_channels: int | None,
+        out_channels: int,
+        kernel_size: Any,
+        stride: Any,
+        padding: Any,
+        output_padding: Any,
+        dilation: Any,
+        groups: int,
+        bias: bool,
+        target: tuple[int, ...] | None,
+        input_shape: tuple[int, ...] | None,
+        as_json: bool,
+    ) -> None:
         channels = _channels(in_channels, input_shape, nd)
-        layer = _CONV_T[nd](channels, out_channels, kernel_size, stride, padding,
-                            output_padding, groups, bias, dilation)
+        layer = _CONV_T[nd](
+            channels,
+            out_channels,
+            kernel_size,
+            stride,
+            padding,
+            output_padding,
+            groups,
+            bias,
+            dilation,
+        )
         if target is not None and input_shape is None:
             raise click.UsageError("--target needs the input size: add -i")
         shape = input_shape_from(input_shape, nd, channels) if input_shape else None
@@ -304,37 +407,70 @@ def _pool_command(name: str) -> click.Command:
     sp = _spatial(nd)
     extra = "dilation, " if kind == "max" else ""
 
-    def run(kernel_size: Any, stride: Any, padding: Any, ceil_mode: bool,
-            input_shape: tuple[int, ...] | None, as_json: bool, **options: Any) -> None:
+    def run(
+        kernel_size: Any,
+        stride: Any,
+        padding: Any,
+        ceil_mode: bool,
+        input_shape: tuple[int, ...] | None,
+        as_json: bool,
+        **options: Any,
+    ) -> None:
         layer = cls(kernel_size, stride, padding, ceil_mode=ceil_mode, **options)
         shape = input_shape_from(input_shape, nd, None) if input_shape else None
         _emit(explain(layer, shape), as_json)
 
     params: list[click.Parameter] = [
-        click.Option(["-k", "--kernel-size"], type=SIZES, required=True,
-                     help="Window size: 3, or 3x2 per axis."),
-        click.Option(["-s", "--stride"], type=SIZES, default=None,
-                     help="Stride (default: the kernel size)."),
-        click.Option(["-p", "--padding"], type=SIZES, default=0, show_default=True,
-                     help="Implicit padding per side, at most half the kernel."),
-        click.Option(["--ceil-mode"], is_flag=True,
-                     help="Round the output size up (a last window must start inside)."),
+        click.Option(
+            ["-k", "--kernel-size"],
+            type=SIZES,
+            required=True,
+            help="Window size: 3, or 3x2 per axis.",
+        ),
+        click.Option(
+            ["-s", "--stride"], type=SIZES, default=None, help="Stride (default: the kernel size)."
+        ),
+        click.Option(
+            ["-p", "--padding"],
+            type=SIZES,
+            default=0,
+            show_default=True,
+            help="Implicit padding per side, at most half the kernel.",
+        ),
+        click.Option(
+            ["--ceil-mode"],
+            is_flag=True,
+            help="Round the output size up (a last window must start inside).",
+        ),
     ]
     if kind == "max":
-        params.append(click.Option(["-d", "--dilation"], type=SIZES, default=1,
-                                   show_default=True))
+        params.append(click.Option(["-d", "--dilation"], type=SIZES, default=1, show_default=True))
     else:
-        params.append(click.Option(["--count-include-pad/--no-count-include-pad"],
-                                   default=True, show_default=True))
+        params.append(
+            click.Option(
+                ["--count-include-pad/--no-count-include-pad"], default=True, show_default=True
+            )
+        )
         if nd > 1:
             params.append(click.Option(["--divisor-override"], type=int, default=None))
-    params += [click.Option(["-i", "--input", "input_shape"], type=SHAPE, default=None,
-                            help=f"Input: {sp}, Cx{sp} or NxCx{sp}."),
-               click.Option(["--json", "as_json"], is_flag=True,
-                            help="Print one JSON object instead of a table.")]
+    params += [
+        click.Option(
+            ["-i", "--input", "input_shape"],
+            type=SHAPE,
+            default=None,
+            help=f"Input: {sp}, Cx{sp} or NxCx{sp}.",
+        ),
+        click.Option(
+            ["--json", "as_json"], is_flag=True, help="Print one JSON object instead of a table."
+        ),
+    ]
     title = "MaxPool" if kind == "max" else "AvgPool"
-    return click.Command(name, callback=run, params=params, help=f"""Output shape of a
-    {title}{nd}d: floor (or ceil) of (size + 2*padding - {extra and 'dilation*'}(kernel-1) - 1)
+    return _Command(
+        name,
+        callback=run,
+        params=params,
+        help=f"""Output shape of a
+    {title}{nd}d: floor (or ceil) of (size + 2*padding - {extra and "dilation*"}(kernel-1) - 1)
     / stride, plus 1.
 
     In ceil mode a last window that would start in the right padding is dropped, as PyTorch
@@ -342,9 +478,10 @@ def _pool_command(name: str) -> click.Command:
 
     \b
     Example:
-      convcalc {name} -k 2 -i 1x20x{'x'.join(['24'] * nd)}
-      convcalc {name} -k 3 -s 2 --ceil-mode -i {'x'.join(['7'] * nd)}
-    """)
+      convcalc {name} -k 2 -i 1x20x{"x".join(["24"] * nd)}
+      convcalc {name} -k 3 -s 2 --ceil-mode -i {"x".join(["7"] * nd)}
+    """,
+    )
 
 
 def _adaptive_command(name: str) -> click.Command:
@@ -357,33 +494,63 @@ def _adaptive_command(name: str) -> click.Command:
         shape = input_shape_from(input_shape, nd, None)
         _emit(explain(cls(output_size), shape), as_json)
 
-    return click.Command(name, callback=run, params=[
-        click.Option(["-o", "--output-size"], type=SIZES, required=True,
-                     help=f"Output size: 7, or {sp} per axis."),
-        click.Option(["-i", "--input", "input_shape"], type=SHAPE, required=True,
-                     help=f"Input: {sp}, Cx{sp} or NxCx{sp}."),
-        click.Option(["--json", "as_json"], is_flag=True,
-                     help="Print one JSON object instead of a table."),
-    ], help=f"""Output shape of an Adaptive{kind}Pool{nd}d: the spatial size is output_size.
+    return _Command(
+        name,
+        callback=run,
+        params=[
+            click.Option(
+                ["-o", "--output-size"],
+                type=SIZES,
+                required=True,
+                help=f"Output size: 7, or {sp} per axis.",
+            ),
+            click.Option(
+                ["-i", "--input", "input_shape"],
+                type=SHAPE,
+                required=True,
+                help=f"Input: {sp}, Cx{sp} or NxCx{sp}.",
+            ),
+            click.Option(
+                ["--json", "as_json"],
+                is_flag=True,
+                help="Print one JSON object instead of a table.",
+            ),
+        ],
+        help=f"""Output shape of an Adaptive{kind}Pool{nd}d: the spatial size is output_size.
 
     \b
     Example:
-      convcalc {name} -o {'x'.join(['7'] * nd)} -i 1x512x{'x'.join(['14'] * nd)}
-    """)
+      convcalc {name} -o {"x".join(["7"] * nd)} -i 1x512x{"x".join(["14"] * nd)}
+    """,
+    )
 
 
 def _upsample_command(name: str) -> click.Command:
-    @click.command(name="upsample")
+    @click.command(cls=_Command, name="upsample")
     @click.option("--size", type=SIZES, default=None, help="Output size: 64, or HxW per axis.")
     @click.option("--scale-factor", type=SCALES, default=None, help="Scale: 2, or 2x1.5 per axis.")
-    @click.option("--mode", type=click.Choice([m.value for m in L.UpsampleMode]),
-                  default="nearest", show_default=True)
-    @click.option("--align-corners", is_flag=True, default=None,
-                  help="Only for linear, bilinear, bicubic, trilinear.")
+    @click.option(
+        "--mode",
+        type=click.Choice([m.value for m in L.UpsampleMode]),
+        default="nearest",
+        show_default=True,
+    )
+    @click.option(
+        "--align-corners",
+        is_flag=True,
+        default=None,
+        help="Only for linear, bilinear, bicubic, trilinear.",
+    )
     @_input_option("Input: NxCxL, NxCxHxW or NxCxDxHxW (no unbatched form).")
     @_json_option
-    def _upsample(size: Any, scale_factor: Any, mode: str, align_corners: bool | None,
-                  input_shape: tuple[int, ...] | None, as_json: bool) -> None:
+    def _upsample(
+        size: Any,
+        scale_factor: Any,
+        mode: str,
+        align_corners: bool | None,
+        input_shape: tuple[int, ...] | None,
+        as_json: bool,
+    ) -> None:
         """Output shape of nn.Upsample: size, or int(size * scale_factor) in binary floating point.
 
         \b
@@ -400,15 +567,21 @@ def _upsample_command(name: str) -> click.Command:
 
 
 def _unfold_command(name: str) -> click.Command:
-    @click.command(name="unfold")
+    @click.command(cls=_Command, name="unfold")
     @_kernel_option
     @click.option("-d", "--dilation", type=SIZES, default=1, show_default=True)
     @click.option("-p", "--padding", type=SIZES, default=0, show_default=True)
     @click.option("-s", "--stride", type=SIZES, default=1, show_default=True)
     @_input_option("Input: HxW, CxHxW or NxCxHxW.")
     @_json_option
-    def _unfold(kernel_size: Any, dilation: Any, padding: Any, stride: Any,
-                input_shape: tuple[int, ...] | None, as_json: bool) -> None:
+    def _unfold(
+        kernel_size: Any,
+        dilation: Any,
+        padding: Any,
+        stride: Any,
+        input_shape: tuple[int, ...] | None,
+        as_json: bool,
+    ) -> None:
         """Output shape of nn.Unfold (im2col): (N, C*kh*kw, L), L = the number of blocks.
 
         \b
@@ -422,7 +595,7 @@ def _unfold_command(name: str) -> click.Command:
 
 
 def _fold_command(name: str) -> click.Command:
-    @click.command(name="fold")
+    @click.command(cls=_Command, name="fold")
     @click.option("-o", "--output-size", type=SIZES, required=True, help="Output HxW.")
     @_kernel_option
     @click.option("-d", "--dilation", type=SIZES, default=1, show_default=True)
@@ -430,8 +603,15 @@ def _fold_command(name: str) -> click.Command:
     @click.option("-s", "--stride", type=SIZES, default=1, show_default=True)
     @_input_option("Input: (C*kh*kw)xL or Nx(C*kh*kw)xL.")
     @_json_option
-    def _fold(output_size: Any, kernel_size: Any, dilation: Any, padding: Any, stride: Any,
-              input_shape: tuple[int, ...] | None, as_json: bool) -> None:
+    def _fold(
+        output_size: Any,
+        kernel_size: Any,
+        dilation: Any,
+        padding: Any,
+        stride: Any,
+        input_shape: tuple[int, ...] | None,
+        as_json: bool,
+    ) -> None:
         """Output shape of nn.Fold (col2im): (N, C, *output_size), checking the block count.
 
         \b
@@ -451,34 +631,63 @@ def _pixel_command(name: str) -> click.Command:
     def run(factor: int, input_shape: tuple[int, ...] | None, as_json: bool) -> None:
         _emit(explain(cls(factor), input_shape), as_json)
 
-    what = ("(*, C*r*r, H, W) -> (*, C, H*r, W*r)" if shuffle
-            else "(*, C, H*r, W*r) -> (*, C*r*r, H, W)")
+    what = (
+        "(*, C*r*r, H, W) -> (*, C, H*r, W*r)"
+        if shuffle
+        else "(*, C, H*r, W*r) -> (*, C*r*r, H, W)"
+    )
     example = "-r 3 -i 2x18x4x5" if shuffle else "-r 2 -i 2x3x8x6"
-    return click.Command(name, callback=run, params=[
-        click.Option(["-r", "--upscale-factor" if shuffle else "--downscale-factor", "factor"],
-                     type=int, required=True, help="The factor r."),
-        click.Option(["-i", "--input", "input_shape"], type=SHAPE, default=None,
-                     help="Input: CxHxW or any leading dims before them."),
-        click.Option(["--json", "as_json"], is_flag=True,
-                     help="Print one JSON object instead of a table."),
-    ], help=f"""Output shape of nn.{cls.__name__}: {what}.
+    return _Command(
+        name,
+        callback=run,
+        params=[
+            click.Option(
+                ["-r", "--upscale-factor" if shuffle else "--downscale-factor", "factor"],
+                type=int,
+                required=True,
+                help="The factor r.",
+            ),
+            click.Option(
+                ["-i", "--input", "input_shape"],
+                type=SHAPE,
+                default=None,
+                help="Input: CxHxW or any leading dims before them.",
+            ),
+            click.Option(
+                ["--json", "as_json"],
+                is_flag=True,
+                help="Print one JSON object instead of a table.",
+            ),
+        ],
+        help=f"""Output shape of nn.{cls.__name__}: {what}.
 
     \b
     Example:
       convcalc {name} {example}
-    """)
+    """,
+    )
 
 
 def _linear_command(name: str) -> click.Command:
-    @click.command(name="linear")
-    @click.option("--in", "in_features", type=int, default=None,
-                  help="in_features (taken from -i when omitted).")
+    @click.command(cls=_Command, name="linear")
+    @click.option(
+        "--in",
+        "in_features",
+        type=int,
+        default=None,
+        help="in_features (taken from -i when omitted).",
+    )
     @click.option("--out", "out_features", type=int, required=True, help="out_features.")
     @click.option("--bias/--no-bias", default=True, show_default=True)
     @_input_option("Input: any shape ending in in_features, e.g. 64x800.")
     @_json_option
-    def _linear(in_features: int | None, out_features: int, bias: bool,
-                input_shape: tuple[int, ...] | None, as_json: bool) -> None:
+    def _linear(
+        in_features: int | None,
+        out_features: int,
+        bias: bool,
+        input_shape: tuple[int, ...] | None,
+        as_json: bool,
+    ) -> None:
         """Weights, params and MACs of nn.Linear: (*, in_features) -> (*, out_features).
 
         \b
@@ -495,25 +704,50 @@ def _linear_command(name: str) -> click.Command:
 
 
 def _separable_command(name: str) -> click.Command:
-    @click.command(name="separable")
-    @click.option("--in", "in_channels", type=int, default=None,
-                  help="in_channels (taken from -i when omitted).")
+    @click.command(cls=_Command, name="separable")
+    @click.option(
+        "--in",
+        "in_channels",
+        type=int,
+        default=None,
+        help="in_channels (taken from -i when omitted).",
+    )
     @click.option("--out", "out_channels", type=int, required=True, help="out_channels.")
     @_kernel_option
     @click.option("-s", "--stride", type=SIZES, default=1, show_default=True)
     @click.option("-p", "--padding", type=PADDING, default=0, show_default=True)
     @click.option("-d", "--dilation", type=SIZES, default=1, show_default=True)
-    @click.option("-g", "--groups", type=int, default=None,
-                  help="groups of the grouped variant (default: the largest of 8, 4, 2 dividing "
-                       "both channel counts).")
+    @click.option(
+        "-g",
+        "--groups",
+        type=int,
+        default=None,
+        help="groups of the grouped variant (default: the largest of 8, 4, 2 dividing "
+        "both channel counts).",
+    )
     @click.option("--bias/--no-bias", default=True, show_default=True)
-    @click.option("--dims", type=click.IntRange(1, 3), default=2, show_default=True,
-                  help="Spatial dimensions: Conv1d, Conv2d or Conv3d.")
+    @click.option(
+        "--dims",
+        type=click.IntRange(1, 3),
+        default=2,
+        show_default=True,
+        help="Spatial dimensions: Conv1d, Conv2d or Conv3d.",
+    )
     @_input_option("Input: spatial, C x spatial or N x C x spatial.")
     @_json_option
-    def _separable(in_channels: int | None, out_channels: int, kernel_size: Any, stride: Any,
-                   padding: Any, dilation: Any, groups: int | None, bias: bool, dims: int,
-                   input_shape: tuple[int, ...] | None, as_json: bool) -> None:
+    def _separable(
+        in_channels: int | None,
+        out_channels: int,
+        kernel_size: Any,
+        stride: Any,
+        padding: Any,
+        dilation: Any,
+        groups: int | None,
+        bias: bool,
+        dims: int,
+        input_shape: tuple[int, ...] | None,
+        as_json: bool,
+    ) -> None:
         """Standard vs grouped vs depthwise-separable convolution for the same in/out/kernel.
 
         Depthwise-separable is a depthwise kxk convolution (groups = in_channels) followed by a
@@ -528,9 +762,18 @@ def _separable_command(name: str) -> click.Command:
 
         channels = _channels(in_channels, input_shape, dims)
         shape = input_shape_from(input_shape, dims, channels) if input_shape else None
-        comparison = compare_separable(dims, channels, out_channels, kernel_size, stride=stride,
-                                       padding=padding, dilation=dilation, bias=bias,
-                                       groups=groups, input_shape=shape)
+        comparison = compare_separable(
+            dims,
+            channels,
+            out_channels,
+            kernel_size,
+            stride=stride,
+            padding=padding,
+            dilation=dilation,
+            bias=bias,
+            groups=groups,
+            input_shape=shape,
+        )
         if as_json:
             click.echo(render.render_json(render.separable_dict(comparison)))
         else:
@@ -544,8 +787,11 @@ _FACTORIES: dict[str, Callable[[str], click.Command]] = {
     **{f"conv-transpose{nd}d": _conv_transpose_command for nd in (1, 2, 3)},
     **{f"maxpool{nd}d": _pool_command for nd in (1, 2, 3)},
     **{f"avgpool{nd}d": _pool_command for nd in (1, 2, 3)},
-    **{f"adaptive-{kind}pool{nd}d": _adaptive_command for kind in ("avg", "max")
-       for nd in (1, 2, 3)},
+    **{
+        f"adaptive-{kind}pool{nd}d": _adaptive_command
+        for kind in ("avg", "max")
+        for nd in (1, 2, 3)
+    },
     "upsample": _upsample_command,
     "unfold": _unfold_command,
     "fold": _fold_command,

@@ -15,27 +15,7 @@ from typing import Any
 from ._record import _MISSING, Record, record_fields
 from .arithmetic import flops, same_padding
 from .errors import ShapeError
-from .layers import (
-    AvgPool1d,
-    Conv1d,
-    Conv2d,
-    Conv3d,
-    Fold,
-    Layer,
-    PixelShuffle,
-    PixelUnshuffle,
-    Shape,
-    Unfold,
-    Upsample,
-    _AdaptivePoolNd,
-    _AvgPoolNd,
-    _ConvNd,
-    _ConvTransposeNd,
-    _LPPoolNd,
-    _MaxPoolNd,
-    dims_text,
-    layer_fields,
-)
+from .layers import Layer, Shape, dims_text, layer_fields
 
 __all__ = [
     "AxisWork",
@@ -86,6 +66,7 @@ class LayerReport(Record):
 def describe(layer: Layer) -> str:
     """PyTorch-style constructor text: required arguments, then those not at their default.
 
+    >>> from convcalc import Conv2d
     >>> describe(Conv2d(64, 32, 3, groups=8))
     'Conv2d(64, 32, kernel_size=(3, 3), groups=8)'
     """
@@ -97,7 +78,7 @@ def describe(layer: Layer) -> str:
         if spec.default is not _MISSING:
             default = spec.default
             normal = _normalised_default(layer, name, default)
-            if value == default or value == normal:
+            if value in (default, normal):
                 continue
             parts.append(f"{name}={value!r}")
         elif name in ("kernel_size", "output_size") and parts and isinstance(value, tuple):
@@ -110,16 +91,21 @@ def describe(layer: Layer) -> str:
 def _normalised_default(layer: Layer, name: str, default: Any) -> Any:
     """The default as the layer stores it (``1`` becomes ``(1, 1)`` in Conv2d)."""
     nd = getattr(layer, "_nd", 0)
-    if isinstance(default, int) and not isinstance(default, bool) and nd and isinstance(
-            getattr(layer, name), tuple):
+    if (
+        isinstance(default, int)
+        and not isinstance(default, bool)
+        and nd
+        and isinstance(getattr(layer, name), tuple)
+    ):
         return (default,) * nd
     if name == "stride" and default is None:
         return getattr(layer, "kernel_size", None)
     return default
 
 
-def input_shape_from(values: Sequence[int], nd: int, in_channels: int | None, *,
-                     batched_only: bool = False) -> Shape:
+def input_shape_from(
+    values: Sequence[int], nd: int, in_channels: int | None, *, batched_only: bool = False
+) -> Shape:
     """Read a user's ``-i``: spatial sizes (one repeats on every axis), ``C×spatial`` or
     ``N×C×spatial``. Spatial sizes alone take ``in_channels`` (1 if not known).
 
@@ -151,8 +137,12 @@ def input_shape_from(values: Sequence[int], nd: int, in_channels: int | None, *,
     return shape
 
 
-def explain(layer: Layer, input_shape: Sequence[int] | None = None, *,
-            output_size: Sequence[int] | None = None) -> LayerReport:
+def explain(
+    layer: Layer,
+    input_shape: Sequence[int] | None = None,
+    *,
+    output_size: Sequence[int] | None = None,
+) -> LayerReport:
     """Work out ``layer`` on ``input_shape``; ``output_size`` is ConvTranspose's forward
     argument (it picks ``output_padding``)."""
     shape = tuple(input_shape) if input_shape is not None else None
@@ -160,11 +150,11 @@ def explain(layer: Layer, input_shape: Sequence[int] | None = None, *,
     macs: int | None = None
     output_padding: tuple[int, ...] | None = None
     if shape is not None:
-        if isinstance(layer, _ConvTransposeNd):
+        if layer._kind == "transpose":
             if output_size is not None:
-                output_padding = layer.output_padding_for(shape, output_size)
-            out = layer.output_shape(shape, output_size)
-            macs = layer.macs(shape, output_size)
+                output_padding = layer.output_padding_for(shape, output_size)  # type: ignore[attr-defined]
+            out = layer.output_shape(shape, output_size)  # type: ignore[call-arg]
+            macs = layer.macs(shape, output_size)  # type: ignore[call-arg]
         else:
             out = layer.output_shape(shape)
             macs = layer.macs(shape)
@@ -184,29 +174,39 @@ def _axis_names(nd: int) -> tuple[str, ...]:
     return ("L",) if nd == 1 else ("D", "H", "W")[3 - nd :]
 
 
-def _axes(layer: Layer, shape: Shape | None, out: Shape | None,
-          output_padding: tuple[int, ...] | None) -> tuple[AxisWork, ...]:
-    if isinstance(layer, (_ConvNd, _MaxPoolNd, _AvgPoolNd, AvgPool1d, _LPPoolNd)):
+def _axes(
+    layer: Any, shape: Shape | None, out: Shape | None, output_padding: tuple[int, ...] | None
+) -> tuple[AxisWork, ...]:
+    kind = layer._kind
+    if kind in ("conv", "pool"):
         return _window_axes(layer, shape, out)
-    if isinstance(layer, _ConvTransposeNd):
+    if kind == "transpose":
         return _transpose_axes(layer, shape, out, output_padding)
-    if isinstance(layer, _AdaptivePoolNd) and out is not None:
+    if kind == "adaptive" and out is not None:
         nd = layer._nd
-        return tuple(AxisWork(a, f"{a}_out = output_size = {o}")
-                     for a, o in zip(_axis_names(nd), out[-nd:], strict=True))
-    if isinstance(layer, Upsample) and shape is not None and out is not None:
+        return tuple(
+            AxisWork(a, f"{a}_out = output_size = {o}")
+            for a, o in zip(_axis_names(nd), out[-nd:], strict=True)
+        )
+    if kind == "upsample" and shape is not None and out is not None:
         return _upsample_axes(layer, shape, out)
-    if isinstance(layer, (PixelShuffle, PixelUnshuffle)):
-        r = getattr(layer, "upscale_factor", None) or getattr(layer, "downscale_factor", 1)
-        op = "·" if isinstance(layer, PixelShuffle) else "/"
-        c_op = "/" if isinstance(layer, PixelShuffle) else "·"
+    if kind == "pixel":
+        shuffle = hasattr(layer, "upscale_factor")
+        r = layer.upscale_factor if shuffle else layer.downscale_factor
+        op = "·" if shuffle else "/"
+        c_op = "/" if shuffle else "·"
         if shape is None or out is None:
-            return (AxisWork("C", f"C_out = C {c_op} {r}²"), AxisWork("H", f"H_out = H {op} {r}"),
-                    AxisWork("W", f"W_out = W {op} {r}"))
-        return (AxisWork("C", f"C_out = {shape[-3]} {c_op} {r}² = {out[-3]}"),
-                AxisWork("H", f"H_out = {shape[-2]} {op} {r} = {out[-2]}"),
-                AxisWork("W", f"W_out = {shape[-1]} {op} {r} = {out[-1]}"))
-    if isinstance(layer, (Unfold, Fold)):
+            return (
+                AxisWork("C", f"C_out = C {c_op} {r}²"),
+                AxisWork("H", f"H_out = H {op} {r}"),
+                AxisWork("W", f"W_out = W {op} {r}"),
+            )
+        return (
+            AxisWork("C", f"C_out = {shape[-3]} {c_op} {r}² = {out[-3]}"),
+            AxisWork("H", f"H_out = {shape[-2]} {op} {r} = {out[-2]}"),
+            AxisWork("W", f"W_out = {shape[-1]} {op} {r} = {out[-1]}"),
+        )
+    if kind == "blocks":
         return _block_axes(layer, shape, out)
     return ()
 
@@ -218,7 +218,7 @@ def _window_axes(layer: Any, shape: Shape | None, out: Shape | None) -> tuple[Ax
     s = _per_axis(layer.stride if layer.stride is not None else layer.kernel_size, nd)
     d = _per_axis(getattr(layer, "dilation", 1), nd)
     ceil = bool(getattr(layer, "ceil_mode", False))
-    if isinstance(layer, _ConvNd):
+    if layer._kind == "conv":
         padding = layer.padding
         if padding == "same":
             pads = [same_padding(kk, dilation=dd) for kk, dd in zip(k, d, strict=True)]
@@ -235,25 +235,42 @@ def _window_axes(layer: Any, shape: Shape | None, out: Shape | None) -> tuple[Ax
         pad_text = f"2·{before}" if before == after else f"{before} + {after}"
         lo, hi = ("⌈", "⌉") if ceil else ("⌊", "⌋")
         size = str(shape[len(shape) - nd + i]) if shape is not None else name
-        text = (f"{name}_out = {lo}({size} + {pad_text} − {d[i]}·({k[i]}−1) − 1) / {s[i]}{hi}"
-                " + 1")
+        text = f"{name}_out = {lo}({size} + {pad_text} − {d[i]}·({k[i]}−1) − 1) / {s[i]}{hi} + 1"
         note = None
         if shape is not None and out is not None:
             text += f" = {out[len(out) - nd + i]}"
-            note = _unused_note(name, shape[len(shape) - nd + i], k[i], s[i], before, after,
-                                d[i], ceil, out[len(out) - nd + i])
+            note = _unused_note(
+                name,
+                shape[len(shape) - nd + i],
+                k[i],
+                s[i],
+                before,
+                after,
+                d[i],
+                ceil,
+                out[len(out) - nd + i],
+            )
         axes.append(AxisWork(name, text, note))
     return tuple(axes)
 
 
-def _unused_note(axis: str, size: int, kernel: int, stride: int, before: int, after: int,
-                 dilation: int, ceil: bool, out: int) -> str | None:
+def _unused_note(
+    axis: str,
+    size: int,
+    kernel: int,
+    stride: int,
+    before: int,
+    after: int,
+    dilation: int,
+    ceil: bool,
+    out: int,
+) -> str | None:
     """Floor division silently drops trailing input positions no window reaches."""
     span = dilation * (kernel - 1) + 1
     if ceil:
         raw = (size + before + after - span + stride - 1) // stride + 1
         if raw > out:
-            return ("ceil mode drops a last window that would start in the right padding")
+            return "ceil mode drops a last window that would start in the right padding"
         return None
     reached = (out - 1) * stride + span  # padded positions up to the end of the last window
     unused = before + size - reached
@@ -264,24 +281,26 @@ def _unused_note(axis: str, size: int, kernel: int, stride: int, before: int, af
     return f"stride {stride} leaves {what} unused"
 
 
-def _transpose_axes(layer: _ConvTransposeNd, shape: Shape | None, out: Shape | None,
-                    output_padding: tuple[int, ...] | None) -> tuple[AxisWork, ...]:
+def _transpose_axes(
+    layer: Any, shape: Shape | None, out: Shape | None, output_padding: tuple[int, ...] | None
+) -> tuple[AxisWork, ...]:
     nd = layer._nd
-    k, s, p, d = (_per_axis(getattr(layer, attr), nd)
-                  for attr in ("kernel_size", "stride", "padding", "dilation"))
+    k, s, p, d = (
+        _per_axis(getattr(layer, attr), nd)
+        for attr in ("kernel_size", "stride", "padding", "dilation")
+    )
     op = output_padding if output_padding is not None else _per_axis(layer.output_padding, nd)
     axes = []
     for i, name in enumerate(_axis_names(nd)):
         size = str(shape[len(shape) - nd + i]) if shape is not None else name
-        text = (f"{name}_out = ({size} − 1)·{s[i]} − 2·{p[i]} + {d[i]}·({k[i]}−1) + {op[i]} "
-                "+ 1")
+        text = f"{name}_out = ({size} − 1)·{s[i]} − 2·{p[i]} + {d[i]}·({k[i]}−1) + {op[i]} + 1"
         if out is not None:
             text += f" = {out[len(out) - nd + i]}"
         axes.append(AxisWork(name, text))
     return tuple(axes)
 
 
-def _upsample_axes(layer: Upsample, shape: Shape, out: Shape) -> tuple[AxisWork, ...]:
+def _upsample_axes(layer: Any, shape: Shape, out: Shape) -> tuple[AxisWork, ...]:
     nd = len(shape) - 2
     axes = []
     for i, name in enumerate(_axis_names(nd)):
@@ -295,11 +314,12 @@ def _upsample_axes(layer: Upsample, shape: Shape, out: Shape) -> tuple[AxisWork,
     return tuple(axes)
 
 
-def _block_axes(layer: Unfold | Fold, shape: Shape | None,
-                out: Shape | None) -> tuple[AxisWork, ...]:
-    k, d, p, s = (_per_axis(getattr(layer, attr), 2)
-                  for attr in ("kernel_size", "dilation", "padding", "stride"))
-    if isinstance(layer, Fold):
+def _block_axes(layer: Any, shape: Shape | None, out: Shape | None) -> tuple[AxisWork, ...]:
+    k, d, p, s = (
+        _per_axis(getattr(layer, attr), 2)
+        for attr in ("kernel_size", "dilation", "padding", "stride")
+    )
+    if hasattr(layer, "output_size"):
         sizes: Sequence[int | str] = _per_axis(layer.output_size, 2)
     elif shape is not None:
         sizes = shape[-2:]
@@ -310,13 +330,17 @@ def _block_axes(layer: Unfold | Fold, shape: Shape | None,
     for i, name in enumerate(("H", "W")):
         text = f"blocks_{name} = ⌊({sizes[i]} + 2·{p[i]} − {d[i]}·({k[i]}−1) − 1) / {s[i]}⌋ + 1"
         if isinstance(sizes[i], int):
-            count = (sizes[i] + 2 * p[i] - d[i] * (k[i] - 1) - 1) // s[i] + 1  # type: ignore[operator]
+            count = (sizes[i] + 2 * p[i] - d[i] * (k[i] - 1) - 1) // s[i] + 1
             blocks.append(count)
             text += f" = {count}"
         axes.append(AxisWork(name, text))
     if len(blocks) == 2:
-        axes.append(AxisWork("L", f"L = blocks_H · blocks_W = {blocks[0]} · {blocks[1]} = "
-                                  f"{blocks[0] * blocks[1]}"))
+        axes.append(
+            AxisWork(
+                "L",
+                f"L = blocks_H · blocks_W = {blocks[0]} · {blocks[1]} = {blocks[0] * blocks[1]}",
+            )
+        )
     return tuple(axes)
 
 
@@ -346,9 +370,6 @@ class SeparableComparison(Record):
         return self.depthwise.macs + self.pointwise.macs
 
 
-_CONV = {1: Conv1d, 2: Conv2d, 3: Conv3d}
-
-
 def default_groups(in_channels: int, out_channels: int) -> int:
     """The grouped column's default: the largest of 8, 4, 2 dividing both channel counts.
 
@@ -361,12 +382,23 @@ def default_groups(in_channels: int, out_channels: int) -> int:
     return next((g for g in (8, 4, 2) if common % g == 0), 1)
 
 
-def compare_separable(nd: int, in_channels: int, out_channels: int, kernel_size: Any, *,
-                      stride: Any = 1, padding: Any = 0, dilation: Any = 1, bias: bool = True,
-                      groups: int | None = None,
-                      input_shape: Sequence[int] | None = None) -> SeparableComparison:
+def compare_separable(
+    nd: int,
+    in_channels: int,
+    out_channels: int,
+    kernel_size: Any,
+    *,
+    stride: Any = 1,
+    padding: Any = 0,
+    dilation: Any = 1,
+    bias: bool = True,
+    groups: int | None = None,
+    input_shape: Sequence[int] | None = None,
+) -> SeparableComparison:
     """Standard vs grouped vs depthwise-separable (depthwise k×k, then pointwise 1×1)."""
-    conv = _CONV[nd]
+    from .layers.conv import Conv1d, Conv2d, Conv3d
+
+    conv = {1: Conv1d, 2: Conv2d, 3: Conv3d}[nd]
     g = default_groups(in_channels, out_channels) if groups is None else groups
     common = {"stride": stride, "padding": padding, "dilation": dilation, "bias": bias}
     standard = conv(in_channels, out_channels, kernel_size, **common)

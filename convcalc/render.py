@@ -91,9 +91,7 @@ def layer_report_dict(report: LayerReport) -> dict[str, Any]:
         "params": report.params,
         "macs": report.macs,
         "flops": report.flops,
-        "formulas": [
-            {"axis": a.axis, "formula": a.formula, "note": a.note} for a in report.axes
-        ],
+        "formulas": [{"axis": a.axis, "formula": a.formula, "note": a.note} for a in report.axes],
     }
     if report.output_padding is not None:
         data["output_padding"] = list(report.output_padding)
@@ -163,8 +161,7 @@ def _json(value: Any, depth: int) -> str:
     if isinstance(value, dict):
         if not value:
             return "{}"
-        items = [f"{inner}{_json_string(str(k))}: {_json(v, depth + 1)}"
-                 for k, v in value.items()]
+        items = [f"{inner}{_json_string(str(k))}: {_json(v, depth + 1)}" for k, v in value.items()]
         return "{\n" + ",\n".join(items) + f"\n{pad}}}"
     if isinstance(value, (list, tuple)):
         if all(isinstance(v, (int, float)) or v is None for v in value):
@@ -202,28 +199,50 @@ def render_separable_table(comparison: SeparableComparison) -> Table:
     from rich.table import Table
 
     standard = comparison.standard
-    table = Table(title=f"Same in/out/kernel, three ways: {describe(standard.layer)}",
-                  title_justify="left")
+    table = Table(
+        title=f"Same in/out/kernel, three ways: {describe(standard.layer)}", title_justify="left"
+    )
     table.add_column("")
     table.add_column("standard", justify="right")
     table.add_column(f"grouped (groups={comparison.groups})", justify="right")
     table.add_column("depthwise-separable", justify="right")
     dw, pw = comparison.depthwise, comparison.pointwise
-    table.add_row("layers", describe(standard.layer), describe(comparison.grouped.layer),
-                  f"{describe(dw.layer)}\n+ {describe(pw.layer)}")
-    table.add_row("weight", format_shape(standard.weight_shape),
-                  format_shape(comparison.grouped.weight_shape),
-                  f"{format_shape(dw.weight_shape)} + {format_shape(pw.weight_shape)}")
-    table.add_row("output", format_shape(standard.output_shape),
-                  format_shape(comparison.grouped.output_shape), format_shape(pw.output_shape))
-    table.add_row("params", format_count(standard.params),
-                  format_count(comparison.grouped.params),
-                  format_count(comparison.separable_params))
-    table.add_row("vs standard", "1.00×",
-                  _ratio(comparison.grouped.params, standard.params),
-                  _ratio(comparison.separable_params, standard.params))
-    table.add_row("MACs", _counted(standard.macs), _counted(comparison.grouped.macs),
-                  _counted(comparison.separable_macs))
+    table.add_row(
+        "layers",
+        describe(standard.layer),
+        describe(comparison.grouped.layer),
+        f"{describe(dw.layer)}\n+ {describe(pw.layer)}",
+    )
+    table.add_row(
+        "weight",
+        format_shape(standard.weight_shape),
+        format_shape(comparison.grouped.weight_shape),
+        f"{format_shape(dw.weight_shape)} + {format_shape(pw.weight_shape)}",
+    )
+    table.add_row(
+        "output",
+        format_shape(standard.output_shape),
+        format_shape(comparison.grouped.output_shape),
+        format_shape(pw.output_shape),
+    )
+    table.add_row(
+        "params",
+        format_count(standard.params),
+        format_count(comparison.grouped.params),
+        format_count(comparison.separable_params),
+    )
+    table.add_row(
+        "vs standard",
+        "1.00×",
+        _ratio(comparison.grouped.params, standard.params),
+        _ratio(comparison.separable_params, standard.params),
+    )
+    table.add_row(
+        "MACs",
+        _counted(standard.macs),
+        _counted(comparison.grouped.macs),
+        _counted(comparison.separable_macs),
+    )
     return table
 
 

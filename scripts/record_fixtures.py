@@ -42,10 +42,17 @@ def main() -> None:
         for case in cases:
             records.append({"case": case, "torch": oracle.run_torch(case)})
         valid = sum(r["torch"]["ok"] for r in records[-len(cases) :])
-        print(f"{family:20} {len(cases):6} cases {valid:6} valid "
-              f"{time.perf_counter() - start:6.1f} s", file=sys.stderr)
-    document = {"torch_version": torch.__version__, "seed": args.seed, "count": args.count,
-                "records": records}
+        print(
+            f"{family:20} {len(cases):6} cases {valid:6} valid "
+            f"{time.perf_counter() - start:6.1f} s",
+            file=sys.stderr,
+        )
+    document = {
+        "torch_version": torch.__version__,
+        "seed": args.seed,
+        "count": args.count,
+        "records": records,
+    }
     args.output.parent.mkdir(parents=True, exist_ok=True)
     with gzip.open(args.output, "wt", encoding="utf-8") as f:
         json.dump(document, f, separators=(",", ":"))

@@ -15,6 +15,7 @@ from __future__ import annotations
 import random
 import warnings
 from collections.abc import Callable
+from functools import partial
 from math import prod
 from typing import Any
 
@@ -136,8 +137,12 @@ def gen_conv(rng: random.Random, nd: int) -> Case:
     if rng.random() < 0.25:
         kwargs["padding_mode"] = rng.choice(["reflect", "replicate", "circular", "zeros", "zero"])
     kernel = _per_axis(rng, nd, _kernel)
-    return {"layer": f"Conv{nd}d", "args": [cin, cout, kernel], "kwargs": kwargs,
-            "input": _input(rng, nd, cin)}
+    return {
+        "layer": f"Conv{nd}d",
+        "args": [cin, cout, kernel],
+        "kwargs": kwargs,
+        "input": _input(rng, nd, cin),
+    }
 
 
 def gen_conv_transpose(rng: random.Random, nd: int) -> Case:
@@ -160,13 +165,17 @@ def gen_conv_transpose(rng: random.Random, nd: int) -> Case:
         kwargs["bias"] = False
     if rng.random() < 0.02:
         kwargs["padding_mode"] = "reflect"
-    case: Case = {"layer": f"ConvTranspose{nd}d",
-                  "args": [cin, cout, _per_axis(rng, nd, _kernel)], "kwargs": kwargs,
-                  "input": _input(rng, nd, cin)}
+    case: Case = {
+        "layer": f"ConvTranspose{nd}d",
+        "args": [cin, cout, _per_axis(rng, nd, _kernel)],
+        "kwargs": kwargs,
+        "input": _input(rng, nd, cin),
+    }
     if rng.random() < 0.25:
         spatial = case["input"][-nd:]
-        case["forward"] = {"output_size": [max(0, s * rng.randint(1, 4) + rng.randint(-2, 2))
-                                           for s in spatial]}
+        case["forward"] = {
+            "output_size": [max(0, s * rng.randint(1, 4) + rng.randint(-2, 2)) for s in spatial]
+        }
     return case
 
 
@@ -182,8 +191,12 @@ def gen_max_pool(rng: random.Random, nd: int) -> Case:
         kwargs["ceil_mode"] = True
     if rng.random() < 0.1:
         kwargs["return_indices"] = True
-    return {"layer": f"MaxPool{nd}d", "args": [_per_axis(rng, nd, _kernel)], "kwargs": kwargs,
-            "input": _input(rng, nd, _channels(rng))}
+    return {
+        "layer": f"MaxPool{nd}d",
+        "args": [_per_axis(rng, nd, _kernel)],
+        "kwargs": kwargs,
+        "input": _input(rng, nd, _channels(rng)),
+    }
 
 
 def gen_avg_pool(rng: random.Random, nd: int) -> Case:
@@ -198,8 +211,12 @@ def gen_avg_pool(rng: random.Random, nd: int) -> Case:
         kwargs["count_include_pad"] = False
     if nd > 1 and rng.random() < 0.1:
         kwargs["divisor_override"] = rng.choice([0, 1, 3])
-    return {"layer": f"AvgPool{nd}d", "args": [_per_axis(rng, nd, _kernel)], "kwargs": kwargs,
-            "input": _input(rng, nd, _channels(rng))}
+    return {
+        "layer": f"AvgPool{nd}d",
+        "args": [_per_axis(rng, nd, _kernel)],
+        "kwargs": kwargs,
+        "input": _input(rng, nd, _channels(rng)),
+    }
 
 
 def gen_lp_pool(rng: random.Random, nd: int) -> Case:
@@ -210,8 +227,12 @@ def gen_lp_pool(rng: random.Random, nd: int) -> Case:
         kwargs["ceil_mode"] = True
     norm = rng.choice([1.0, 2.0, 2.0, 3.0, float("inf")])
     kernel = _kernel(rng) if nd == 1 and rng.random() < 0.9 else _per_axis(rng, nd, _kernel)
-    return {"layer": f"LPPool{nd}d", "args": [norm, kernel], "kwargs": kwargs,
-            "input": _input(rng, nd, _channels(rng))}
+    return {
+        "layer": f"LPPool{nd}d",
+        "args": [norm, kernel],
+        "kwargs": kwargs,
+        "input": _input(rng, nd, _channels(rng)),
+    }
 
 
 def gen_adaptive(rng: random.Random, nd: int, kind: str) -> Case:
@@ -223,8 +244,12 @@ def gen_adaptive(rng: random.Random, nd: int, kind: str) -> Case:
         size = [out(rng) for _ in range(nd)]
         if kind == "Avg" and rng.random() < 0.3:
             size[rng.randrange(nd)] = None
-    return {"layer": f"Adaptive{kind}Pool{nd}d", "args": [size], "kwargs": {},
-            "input": _input(rng, nd, _channels(rng))}
+    return {
+        "layer": f"Adaptive{kind}Pool{nd}d",
+        "args": [size],
+        "kwargs": {},
+        "input": _input(rng, nd, _channels(rng)),
+    }
 
 
 def gen_max_unpool(rng: random.Random, nd: int) -> Case:
@@ -247,8 +272,17 @@ def gen_max_unpool(rng: random.Random, nd: int) -> Case:
     return case
 
 
-MODES = ["nearest", "nearest", "linear", "bilinear", "bicubic", "trilinear", "area",
-         "nearest-exact", "lanczos"]
+MODES = [
+    "nearest",
+    "nearest",
+    "linear",
+    "bilinear",
+    "bicubic",
+    "trilinear",
+    "area",
+    "nearest-exact",
+    "lanczos",
+]
 
 
 def gen_upsample(rng: random.Random) -> Case:
@@ -256,19 +290,24 @@ def gen_upsample(rng: random.Random) -> Case:
     mode = rng.choice(MODES)
     kwargs: dict[str, Any] = {"mode": mode}
     if rng.random() < 0.5:
-        kwargs["size"] = (rng.randint(0, 24) if rng.random() < 0.5
-                          else [rng.randint(0, 24) for _ in range(nd)])
+        kwargs["size"] = (
+            rng.randint(0, 24) if rng.random() < 0.5 else [rng.randint(0, 24) for _ in range(nd)]
+        )
     else:
+
         def scale(r: random.Random) -> float:
             return r.choice([0.0, 0.1, 0.29, 0.5, 0.58, 0.7, 1.0, 1.5, 2.0, 2.5, 3.0, -1.0])
-        kwargs["scale_factor"] = (scale(rng) if rng.random() < 0.5
-                                  else [scale(rng) for _ in range(nd)])
+
+        kwargs["scale_factor"] = (
+            scale(rng) if rng.random() < 0.5 else [scale(rng) for _ in range(nd)]
+        )
     if rng.random() < 0.15:
         kwargs["align_corners"] = rng.choice([True, False])
     if rng.random() < 0.05:
         kwargs["recompute_scale_factor"] = True
-    spatial = [rng.randint(0 if rng.random() < 0.03 else 1, 30 if nd < 3 else 10)
-               for _ in range(nd)]
+    spatial = [
+        rng.randint(0 if rng.random() < 0.03 else 1, 30 if nd < 3 else 10) for _ in range(nd)
+    ]
     channels = 0 if rng.random() < 0.02 else _channels(rng)
     shape = [rng.randint(1, 2), channels, *spatial]
     if rng.random() < 0.03:
@@ -303,8 +342,12 @@ def gen_unfold(rng: random.Random) -> Case:
         kwargs["padding"] = _per_axis(rng, 2, lambda r: r.choice([-1, 0, 0, 1, 2]))
     if rng.random() < 0.5:
         kwargs["stride"] = _per_axis(rng, 2, _stride)
-    return {"layer": "Unfold", "args": [_per_axis(rng, 2, _kernel)], "kwargs": kwargs,
-            "input": _input(rng, 2, _channels(rng))}
+    return {
+        "layer": "Unfold",
+        "args": [_per_axis(rng, 2, _kernel)],
+        "kwargs": kwargs,
+        "input": _input(rng, 2, _channels(rng)),
+    }
 
 
 def gen_fold(rng: random.Random) -> Case:
@@ -312,8 +355,10 @@ def gen_fold(rng: random.Random) -> Case:
     stride = [rng.randint(1, 3), rng.randint(1, 3)]
     padding = [rng.randint(0, 1), rng.randint(0, 1)]
     size = [rng.randint(1, 12), rng.randint(1, 12)]
-    blocks = [(s + 2 * p - (k - 1) - 1) // st + 1
-              for s, p, k, st in zip(size, padding, kernel, stride, strict=True)]
+    blocks = [
+        (s + 2 * p - (k - 1) - 1) // st + 1
+        for s, p, k, st in zip(size, padding, kernel, stride, strict=True)
+    ]
     c = rng.randint(1, 3)
     columns = c * prod(kernel) + (rng.choice([0, 0, 0, 0, 1]))
     length = max(0, prod(blocks)) + rng.choice([0, 0, 0, 0, 1, -1])
@@ -333,9 +378,12 @@ def _any_shape(rng: random.Random, rank_low: int = 0, rank_high: int = 5) -> lis
 def gen_flatten(rng: random.Random) -> Case:
     shape = _any_shape(rng, 0, 5)
     if rng.random() < 0.5:
-        return {"layer": "Flatten", "args": [],
-                "kwargs": {"start_dim": rng.randint(-4, 4), "end_dim": rng.randint(-4, 4)},
-                "input": shape}
+        return {
+            "layer": "Flatten",
+            "args": [],
+            "kwargs": {"start_dim": rng.randint(-4, 4), "end_dim": rng.randint(-4, 4)},
+            "input": shape,
+        }
     if rng.random() < 0.5:
         return {"layer": "Flatten", "args": [], "kwargs": {}, "input": shape}
     shape = shape or [6]
@@ -353,7 +401,7 @@ def gen_flatten(rng: random.Random) -> Case:
 
 def gen_linear(rng: random.Random) -> Case:
     cin, cout = rng.randint(0, 40), rng.randint(0, 40)
-    shape = _any_shape(rng, 0, 3) + [cin if rng.random() < 0.9 else cin + 1]
+    shape = [*_any_shape(rng, 0, 3), cin if rng.random() < 0.9 else cin + 1]
     if rng.random() < 0.03:
         shape = []
     kwargs = {"bias": False} if rng.random() < 0.2 else {}
@@ -382,8 +430,7 @@ def gen_norm(rng: random.Random) -> Case:
         c = abs(g or 1) * rng.randint(1, 3) + (1 if rng.random() < 0.05 else 0)
         if rng.random() < 0.3:
             kwargs["affine"] = False
-        shape = [rng.randint(1, 2), c + (1 if rng.random() < 0.05 else 0),
-                 *_any_shape(rng, 0, 2)]
+        shape = [rng.randint(1, 2), c + (1 if rng.random() < 0.05 else 0), *_any_shape(rng, 0, 2)]
         if rng.random() < 0.03:
             shape = shape[:1]
         return {"layer": "GroupNorm", "args": [g, c], "kwargs": kwargs, "input": shape}
@@ -401,9 +448,29 @@ def gen_norm(rng: random.Random) -> Case:
     return {"layer": kind, "args": [normalized], "kwargs": kwargs, "input": shape}
 
 
-ACTIVATIONS = ["ReLU", "ReLU6", "LeakyReLU", "ELU", "CELU", "SELU", "GELU", "SiLU", "Mish",
-               "Sigmoid", "Tanh", "Hardswish", "Hardsigmoid", "Hardtanh", "Softplus",
-               "Softsign", "Tanhshrink", "LogSigmoid", "Hardshrink", "Softshrink", "Identity"]
+ACTIVATIONS = [
+    "ReLU",
+    "ReLU6",
+    "LeakyReLU",
+    "ELU",
+    "CELU",
+    "SELU",
+    "GELU",
+    "SiLU",
+    "Mish",
+    "Sigmoid",
+    "Tanh",
+    "Hardswish",
+    "Hardsigmoid",
+    "Hardtanh",
+    "Softplus",
+    "Softsign",
+    "Tanhshrink",
+    "LogSigmoid",
+    "Hardshrink",
+    "Softshrink",
+    "Identity",
+]
 
 
 def gen_elementwise(rng: random.Random) -> Case:
@@ -413,19 +480,22 @@ def gen_elementwise(rng: random.Random) -> Case:
         return {"layer": rng.choice(ACTIVATIONS), "args": [], "kwargs": {}, "input": shape}
     if r < 0.55:
         layer = rng.choice(["Softmax", "LogSoftmax", "Softmin"])
-        return {"layer": layer, "args": [], "kwargs": {"dim": rng.randint(-4, 4)},
-                "input": shape}
+        return {"layer": layer, "args": [], "kwargs": {"dim": rng.randint(-4, 4)}, "input": shape}
     if r < 0.65:
-        return {"layer": "GLU", "args": [], "kwargs": {"dim": rng.randint(-3, 3)},
-                "input": shape}
+        return {"layer": "GLU", "args": [], "kwargs": {"dim": rng.randint(-3, 3)}, "input": shape}
     if r < 0.75:
         n = rng.choice([1, 1, 2, 3, 4])
         return {"layer": "PReLU", "args": [n], "kwargs": {}, "input": shape}
     if r < 0.8:
-        return {"layer": "LocalResponseNorm", "args": [rng.randint(1, 4)], "kwargs": {},
-                "input": shape}
-    layer = rng.choice(["Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout",
-                        "FeatureAlphaDropout"])
+        return {
+            "layer": "LocalResponseNorm",
+            "args": [rng.randint(1, 4)],
+            "kwargs": {},
+            "input": shape,
+        }
+    layer = rng.choice(
+        ["Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout", "FeatureAlphaDropout"]
+    )
     p = rng.choice([0.0, 0.1, 0.5, 1.0, 1.5])
     return {"layer": layer, "args": [p], "kwargs": {}, "input": shape}
 
@@ -435,8 +505,10 @@ def gen_pad(rng: random.Random) -> Case:
     prefix = rng.choice(["Zero", "Constant", "Reflection", "Replication", "Circular"])
     padding: Any = rng.choice([-1, 0, 1, 2, 3, 5])
     if rng.random() < 0.6:
-        padding = [rng.choice([-2, -1, 0, 0, 1, 2, 3, 4, 6])
-                   for _ in range(2 * nd if rng.random() < 0.95 else rng.randint(1, 6))]
+        padding = [
+            rng.choice([-2, -1, 0, 0, 1, 2, 3, 4, 6])
+            for _ in range(2 * nd if rng.random() < 0.95 else rng.randint(1, 6))
+        ]
     args: list[Any] = [padding]
     if prefix == "Constant":
         args.append(0.5)
@@ -451,15 +523,17 @@ def gen_pad(rng: random.Random) -> Case:
 
 
 FAMILIES: dict[str, Callable[[random.Random], Case]] = {
-    **{f"Conv{nd}d": (lambda rng, nd=nd: gen_conv(rng, nd)) for nd in (1, 2, 3)},
-    **{f"ConvTranspose{nd}d": (lambda rng, nd=nd: gen_conv_transpose(rng, nd))
-       for nd in (1, 2, 3)},
-    **{f"MaxPool{nd}d": (lambda rng, nd=nd: gen_max_pool(rng, nd)) for nd in (1, 2, 3)},
-    **{f"AvgPool{nd}d": (lambda rng, nd=nd: gen_avg_pool(rng, nd)) for nd in (1, 2, 3)},
-    **{f"LPPool{nd}d": (lambda rng, nd=nd: gen_lp_pool(rng, nd)) for nd in (1, 2, 3)},
-    **{f"Adaptive{kind}Pool{nd}d": (lambda rng, nd=nd, kind=kind: gen_adaptive(rng, nd, kind))
-       for nd in (1, 2, 3) for kind in ("Avg", "Max")},
-    **{f"MaxUnpool{nd}d": (lambda rng, nd=nd: gen_max_unpool(rng, nd)) for nd in (1, 2, 3)},
+    **{f"Conv{nd}d": partial(gen_conv, nd=nd) for nd in (1, 2, 3)},
+    **{f"ConvTranspose{nd}d": partial(gen_conv_transpose, nd=nd) for nd in (1, 2, 3)},
+    **{f"MaxPool{nd}d": partial(gen_max_pool, nd=nd) for nd in (1, 2, 3)},
+    **{f"AvgPool{nd}d": partial(gen_avg_pool, nd=nd) for nd in (1, 2, 3)},
+    **{f"LPPool{nd}d": partial(gen_lp_pool, nd=nd) for nd in (1, 2, 3)},
+    **{
+        f"Adaptive{kind}Pool{nd}d": partial(gen_adaptive, nd=nd, kind=kind)
+        for nd in (1, 2, 3)
+        for kind in ("Avg", "Max")
+    },
+    **{f"MaxUnpool{nd}d": partial(gen_max_unpool, nd=nd) for nd in (1, 2, 3)},
     "Upsample": gen_upsample,
     "PixelShuffle": gen_pixel_shuffle,
     "Unfold": gen_unfold,
@@ -525,7 +599,7 @@ def _run_torch_once(torch: Any, case: Case) -> Result:
     kwargs = {k: _tuples(v) for k, v in case["kwargs"].items()}
     try:
         module = cls(*args, **kwargs)
-    except Exception:  # noqa: BLE001  (any rejection counts; its type is PyTorch's business)
+    except Exception:
         return {"ok": False, "stage": "init"}
     forward = {k: _tuples(v) for k, v in case.get("forward", {}).items()}
     shape = tuple(case["input"])
@@ -536,7 +610,7 @@ def _run_torch_once(torch: Any, case: Case) -> Result:
                 out = module(x, torch.zeros(shape, dtype=torch.long), **forward)
             else:
                 out = module(x, **forward)
-    except Exception:  # noqa: BLE001
+    except Exception:
         return {"ok": False, "stage": "forward"}
     if isinstance(out, tuple):
         out = out[0]

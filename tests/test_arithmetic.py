@@ -47,10 +47,13 @@ from convcalc.arithmetic import (
         pytest.param(3, 3, 1, 1, 2, 1, id="dilated-kernel-exactly-fits"),
     ],
 )
-def test_conv_output_size(size: int, kernel: int, stride: int, padding: int, dilation: int,
-                          expected: int) -> None:
-    assert conv_output_size(size, kernel, stride=stride, padding=padding,
-                            dilation=dilation) == expected
+def test_conv_output_size(
+    size: int, kernel: int, stride: int, padding: int, dilation: int, expected: int
+) -> None:
+    assert (
+        conv_output_size(size, kernel, stride=stride, padding=padding, dilation=dilation)
+        == expected
+    )
 
 
 def test_conv_output_size_rejects_kernel_larger_than_input() -> None:
@@ -70,8 +73,9 @@ def test_conv_output_size_rejects_kernel_larger_than_input() -> None:
         ({"padding": -1}, "padding must be zero or more, got -1"),
     ],
 )
-def test_conv_output_size_rejects_degenerate_arguments(kwargs: dict[str, int],
-                                                       message: str) -> None:
+def test_conv_output_size_rejects_degenerate_arguments(
+    kwargs: dict[str, int], message: str
+) -> None:
     with pytest.raises(ShapeError, match=f"^{message}$"):
         conv_output_size(10, 3, **kwargs)
 
@@ -88,11 +92,26 @@ def test_conv_output_size_rejects_degenerate_arguments(kwargs: dict[str, int],
         pytest.param(3, 3, 2, 1, 0, 1, 5, id="seed-undo-stride2"),
     ],
 )
-def test_conv_transpose_output_size(size: int, kernel: int, stride: int, padding: int,
-                                    output_padding: int, dilation: int, expected: int) -> None:
-    assert conv_transpose_output_size(size, kernel, stride=stride, padding=padding,
-                                      output_padding=output_padding,
-                                      dilation=dilation) == expected
+def test_conv_transpose_output_size(
+    size: int,
+    kernel: int,
+    stride: int,
+    padding: int,
+    output_padding: int,
+    dilation: int,
+    expected: int,
+) -> None:
+    assert (
+        conv_transpose_output_size(
+            size,
+            kernel,
+            stride=stride,
+            padding=padding,
+            output_padding=output_padding,
+            dilation=dilation,
+        )
+        == expected
+    )
 
 
 def test_conv_transpose_output_size_rejects_large_output_padding() -> None:
@@ -143,10 +162,21 @@ def test_output_padding_for_ignores_dilation_for_the_range() -> None:
         pytest.param(5, 3, 2, 1, 1, False, 3, id="avgpool-3-2-1"),
     ],
 )
-def test_pool_output_size(size: int, kernel: int, stride: int | None, padding: int,
-                          dilation: int, ceil_mode: bool, expected: int) -> None:
-    assert pool_output_size(size, kernel, stride=stride, padding=padding, dilation=dilation,
-                            ceil_mode=ceil_mode) == expected
+def test_pool_output_size(
+    size: int,
+    kernel: int,
+    stride: int | None,
+    padding: int,
+    dilation: int,
+    ceil_mode: bool,
+    expected: int,
+) -> None:
+    assert (
+        pool_output_size(
+            size, kernel, stride=stride, padding=padding, dilation=dilation, ceil_mode=ceil_mode
+        )
+        == expected
+    )
 
 
 def test_pool_output_size_rejects_padding_over_half_kernel() -> None:
@@ -156,15 +186,24 @@ def test_pool_output_size_rejects_padding_over_half_kernel() -> None:
 
 
 def test_pool_output_size_rejects_window_larger_than_input() -> None:
-    with pytest.raises(ShapeError, match="input size 2 with padding 0 is smaller than the "
-                       "pooling window 3"):
+    with pytest.raises(
+        ShapeError, match="input size 2 with padding 0 is smaller than the pooling window 3"
+    ):
         pool_output_size(2, 3)
 
 
 def test_adaptive_pool_windows_overlap_as_pytorch() -> None:
     assert [adaptive_pool_window(i, 10, 3) for i in range(3)] == [(0, 4), (3, 7), (6, 10)]
     assert [adaptive_pool_window(i, 5, 8) for i in range(8)] == [
-        (0, 1), (0, 2), (1, 2), (1, 3), (2, 4), (3, 4), (3, 5), (4, 5)]
+        (0, 1),
+        (0, 2),
+        (1, 2),
+        (1, 3),
+        (2, 4),
+        (3, 4),
+        (3, 5),
+        (4, 5),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -178,8 +217,9 @@ def test_adaptive_pool_windows_overlap_as_pytorch() -> None:
         pytest.param(7, 1.5, 10, id="scale-1.5-width"),
     ],
 )
-def test_interpolate_output_size_truncates_in_binary(size: int, scale: float,
-                                                     expected: int) -> None:
+def test_interpolate_output_size_truncates_in_binary(
+    size: int, scale: float, expected: int
+) -> None:
     assert interpolate_output_size(size, scale) == expected
 
 
@@ -228,18 +268,23 @@ dilations = st.integers(1, 4)
 
 
 @given(sizes, kernels, strides, paddings, dilations)
-def test_conv_output_size_counts_window_positions(size: int, kernel: int, stride: int,
-                                                  padding: int, dilation: int) -> None:
+def test_conv_output_size_counts_window_positions(
+    size: int, kernel: int, stride: int, padding: int, dilation: int
+) -> None:
     """The closed form equals a brute-force count of window start positions."""
     span = dilation * (kernel - 1) + 1
-    positions = [start for start in range(0, size + 2 * padding, stride)
-                 if start + span <= size + 2 * padding]
+    positions = [
+        start
+        for start in range(0, size + 2 * padding, stride)
+        if start + span <= size + 2 * padding
+    ]
     if not positions:
         with pytest.raises(ShapeError):
             conv_output_size(size, kernel, stride=stride, padding=padding, dilation=dilation)
     else:
-        assert conv_output_size(size, kernel, stride=stride, padding=padding,
-                                dilation=dilation) == len(positions)
+        assert conv_output_size(
+            size, kernel, stride=stride, padding=padding, dilation=dilation
+        ) == len(positions)
 
 
 @given(sizes, kernels, dilations)
@@ -251,8 +296,9 @@ def test_same_padding_keeps_the_size(size: int, kernel: int, dilation: int) -> N
 
 
 @given(sizes, kernels, strides, paddings, dilations)
-def test_conv_transpose_undoes_conv(size: int, kernel: int, stride: int, padding: int,
-                                    dilation: int) -> None:
+def test_conv_transpose_undoes_conv(
+    size: int, kernel: int, stride: int, padding: int, dilation: int
+) -> None:
     """A transposed conv with the same arguments restores the size when the stride divides
     evenly, and output_padding_for recovers the dropped remainder otherwise."""
     try:
@@ -260,21 +306,31 @@ def test_conv_transpose_undoes_conv(size: int, kernel: int, stride: int, padding
     except ShapeError:
         return
     remainder = unused_input(size, kernel, stride=stride, padding=padding, dilation=dilation)
-    low, _ = output_padding_range(out, kernel, stride=stride, padding=padding,
-                                  dilation=dilation)
+    low, _ = output_padding_range(out, kernel, stride=stride, padding=padding, dilation=dilation)
     assert low == size - remainder
     if remainder == 0 and low >= 1:
-        assert conv_transpose_output_size(out, kernel, stride=stride, padding=padding,
-                                          dilation=dilation) == size
+        assert (
+            conv_transpose_output_size(
+                out, kernel, stride=stride, padding=padding, dilation=dilation
+            )
+            == size
+        )
     if low >= 1:
-        assert output_padding_for(out, size, kernel, stride=stride, padding=padding,
-                                  dilation=dilation) == remainder
+        assert (
+            output_padding_for(out, size, kernel, stride=stride, padding=padding, dilation=dilation)
+            == remainder
+        )
 
 
-@given(st.integers(1, 16), st.integers(1, 8), st.integers(1, 8),
-       st.lists(st.integers(1, 7), min_size=1, max_size=3))
-def test_grouped_weights_are_dense_over_groups(groups: int, in_mult: int, out_mult: int,
-                                               kernel: list[int]) -> None:
+@given(
+    st.integers(1, 16),
+    st.integers(1, 8),
+    st.integers(1, 8),
+    st.lists(st.integers(1, 7), min_size=1, max_size=3),
+)
+def test_grouped_weights_are_dense_over_groups(
+    groups: int, in_mult: int, out_mult: int, kernel: list[int]
+) -> None:
     """A grouped convolution's weights are the dense count divided by groups."""
     cin, cout = groups * in_mult, groups * out_mult
     dense = conv_param_count(cin, cout, kernel, bias=False)
@@ -282,12 +338,14 @@ def test_grouped_weights_are_dense_over_groups(groups: int, in_mult: int, out_mu
 
 
 @given(sizes, kernels, strides, st.integers(0, 4), dilations, st.booleans())
-def test_pool_last_window_starts_inside(size: int, kernel: int, stride: int, padding: int,
-                                        dilation: int, ceil_mode: bool) -> None:
+def test_pool_last_window_starts_inside(
+    size: int, kernel: int, stride: int, padding: int, dilation: int, ceil_mode: bool
+) -> None:
     """Every pooling window starts inside the input or its left padding."""
     try:
-        out = pool_output_size(size, kernel, stride=stride, padding=padding,
-                               dilation=dilation, ceil_mode=ceil_mode)
+        out = pool_output_size(
+            size, kernel, stride=stride, padding=padding, dilation=dilation, ceil_mode=ceil_mode
+        )
     except ShapeError:
         return
     assert (out - 1) * stride < size + padding

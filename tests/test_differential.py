@@ -15,11 +15,10 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
+import oracle
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-import oracle
 
 FIXTURES = Path(__file__).parent / "fixtures" / "torch_cases.json.gz"
 HAS_TORCH = importlib.util.find_spec("torch") is not None
@@ -42,14 +41,15 @@ def _disagreements(records: list[dict[str, Any]]) -> list[str]:
     for record in records:
         ours = oracle.run_convcalc(record["case"])
         if ours != record["torch"]:
-            found.append(f"{json.dumps(record['case'])}\n  torch: {record['torch']}\n"
-                         f"  convcalc: {ours}")
+            found.append(
+                f"{json.dumps(record['case'])}\n  torch: {record['torch']}\n  convcalc: {ours}"
+            )
     return found
 
 
 def test_fixtures_cover_every_layer_kind_by_the_thousand() -> None:
     """Thousands of recorded cases per layer family, valid and rejected alike."""
-    families = Counter()
+    families: Counter[str] = Counter()
     for record in _DOCUMENT["records"]:
         families[record["case"]["layer"]] += 1
     assert _DOCUMENT["torch_version"].startswith("2.13.0")
@@ -66,15 +66,15 @@ def test_recorded_pytorch_answers(layer: str) -> None:
     """Every recorded case: same output shape, parameter shapes, buffers, and rejections at
     the same stage (construction or forward)."""
     problems = _disagreements(_BY_LAYER[layer])
-    assert not problems, f"{len(problems)} disagreements, first ones:\n" + "\n".join(
-        problems[:5])
+    assert not problems, f"{len(problems)} disagreements, first ones:\n" + "\n".join(problems[:5])
 
 
 @pytest.mark.torch
 @pytest.mark.skipif(not HAS_TORCH, reason="PyTorch is not installed (pip install torch==2.13.0)")
 @pytest.mark.parametrize("family", sorted(oracle.FAMILIES))
-@settings(max_examples=150, deadline=None, derandomize=False,
-          suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=150, deadline=None, derandomize=False, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(seed=st.integers(0, 2**32 - 1))
 def test_live_against_pytorch(family: str, seed: int) -> None:
     """Fresh random configurations, run through PyTorch itself."""

@@ -42,69 +42,128 @@ from convcalc.layers import Layer, layer_types
     [
         pytest.param(Conv2d(64, 32, 3), (8, 64, 128, 128), (8, 32, 126, 126), id="seed-conv"),
         pytest.param(Conv1d(16, 33, 3, stride=2), (20, 16, 50), (20, 33, 24), id="conv1d"),
-        pytest.param(Conv2d(3, 8, (3, 5), stride=(2, 1), padding=(4, 2), dilation=(3, 1)),
-                     (1, 3, 32, 32), (1, 8, 17, 32), id="conv2d-asymmetric"),
-        pytest.param(Conv3d(4, 8, 3, stride=2, padding=1), (2, 4, 9, 16, 17), (2, 8, 5, 8, 9),
-                     id="conv3d"),
-        pytest.param(Conv2d(1, 2, 3, stride=2, padding=1), (1, 1, 5, 5), (1, 2, 3, 3),
-                     id="seed-stride2"),
+        pytest.param(
+            Conv2d(3, 8, (3, 5), stride=(2, 1), padding=(4, 2), dilation=(3, 1)),
+            (1, 3, 32, 32),
+            (1, 8, 17, 32),
+            id="conv2d-asymmetric",
+        ),
+        pytest.param(
+            Conv3d(4, 8, 3, stride=2, padding=1), (2, 4, 9, 16, 17), (2, 8, 5, 8, 9), id="conv3d"
+        ),
+        pytest.param(
+            Conv2d(1, 2, 3, stride=2, padding=1), (1, 1, 5, 5), (1, 2, 3, 3), id="seed-stride2"
+        ),
         pytest.param(Conv2d(3, 8, 3), (3, 10, 11), (8, 8, 9), id="unbatched"),
-        pytest.param(Conv2d(3, 8, 4, padding="valid"), (1, 3, 10, 11), (1, 8, 7, 8),
-                     id="valid"),
-        pytest.param(Conv2d(3, 8, 4, padding="same"), (1, 3, 10, 11), (1, 8, 10, 11),
-                     id="same-even-kernel"),
-        pytest.param(Conv2d(3, 8, 4, padding="same", dilation=3), (1, 3, 10, 11),
-                     (1, 8, 10, 11), id="same-dilated"),
-        pytest.param(Conv2d(3, 8, 3, padding=2, padding_mode="reflect"), (1, 3, 10, 11),
-                     (1, 8, 12, 13), id="reflect"),
-        pytest.param(Conv2d(3, 8, 3, padding=3, padding_mode="circular"), (1, 3, 3, 11),
-                     (1, 8, 7, 15), id="circular-pad-equal-to-input"),
-        pytest.param(Conv2d(3, 8, 3, padding=9, padding_mode="replicate"), (1, 3, 1, 1),
-                     (1, 8, 17, 17), id="replicate-large-pad"),
-        pytest.param(Conv2d(3, 8, 3, padding=-1, padding_mode="replicate"), (1, 3, 10, 11),
-                     (1, 8, 6, 7), id="replicate-negative-pad-crops"),
+        pytest.param(Conv2d(3, 8, 4, padding="valid"), (1, 3, 10, 11), (1, 8, 7, 8), id="valid"),
+        pytest.param(
+            Conv2d(3, 8, 4, padding="same"), (1, 3, 10, 11), (1, 8, 10, 11), id="same-even-kernel"
+        ),
+        pytest.param(
+            Conv2d(3, 8, 4, padding="same", dilation=3),
+            (1, 3, 10, 11),
+            (1, 8, 10, 11),
+            id="same-dilated",
+        ),
+        pytest.param(
+            Conv2d(3, 8, 3, padding=2, padding_mode="reflect"),
+            (1, 3, 10, 11),
+            (1, 8, 12, 13),
+            id="reflect",
+        ),
+        pytest.param(
+            Conv2d(3, 8, 3, padding=3, padding_mode="circular"),
+            (1, 3, 3, 11),
+            (1, 8, 7, 15),
+            id="circular-pad-equal-to-input",
+        ),
+        pytest.param(
+            Conv2d(3, 8, 3, padding=9, padding_mode="replicate"),
+            (1, 3, 1, 1),
+            (1, 8, 17, 17),
+            id="replicate-large-pad",
+        ),
+        pytest.param(
+            Conv2d(3, 8, 3, padding=-1, padding_mode="replicate"),
+            (1, 3, 10, 11),
+            (1, 8, 6, 7),
+            id="replicate-negative-pad-crops",
+        ),
         pytest.param(Conv2d(0, 4, 3), (1, 0, 5, 5), (1, 0, 3, 3), id="zero-channels-quirk"),
-        pytest.param(ConvTranspose2d(32, 64, 3), (8, 32, 126, 126), (8, 64, 128, 128),
-                     id="seed-convT"),
-        pytest.param(ConvTranspose2d(16, 33, (3, 5), stride=(2, 1), padding=(4, 2)),
-                     (20, 16, 50, 100), (20, 33, 93, 100), id="convT-asymmetric"),
-        pytest.param(ConvTranspose1d(4, 2, 3, stride=3, output_padding=2), (1, 4, 5),
-                     (1, 2, 17), id="convT1d-output-padding"),
-        pytest.param(ConvTranspose1d(4, 2, 3, dilation=3, output_padding=2), (1, 4, 5),
-                     (1, 2, 13), id="convT1d-output-padding-below-dilation"),
-        pytest.param(ConvTranspose2d(4, 2, 3, stride=2), (4, 5, 5), (2, 11, 11),
-                     id="convT-unbatched"),
+        pytest.param(
+            ConvTranspose2d(32, 64, 3), (8, 32, 126, 126), (8, 64, 128, 128), id="seed-convT"
+        ),
+        pytest.param(
+            ConvTranspose2d(16, 33, (3, 5), stride=(2, 1), padding=(4, 2)),
+            (20, 16, 50, 100),
+            (20, 33, 93, 100),
+            id="convT-asymmetric",
+        ),
+        pytest.param(
+            ConvTranspose1d(4, 2, 3, stride=3, output_padding=2),
+            (1, 4, 5),
+            (1, 2, 17),
+            id="convT1d-output-padding",
+        ),
+        pytest.param(
+            ConvTranspose1d(4, 2, 3, dilation=3, output_padding=2),
+            (1, 4, 5),
+            (1, 2, 13),
+            id="convT1d-output-padding-below-dilation",
+        ),
+        pytest.param(
+            ConvTranspose2d(4, 2, 3, stride=2), (4, 5, 5), (2, 11, 11), id="convT-unbatched"
+        ),
         pytest.param(MaxPool2d(2), (1, 20, 24, 24), (1, 20, 12, 12), id="lenet-pool"),
         pytest.param(MaxPool2d(3, stride=2), (1, 1, 7, 8), (1, 1, 3, 3), id="pool-floor"),
-        pytest.param(MaxPool2d(3, stride=2, ceil_mode=True), (1, 1, 7, 8), (1, 1, 3, 4),
-                     id="pool-ceil"),
-        pytest.param(MaxPool1d(2, stride=2, padding=1, ceil_mode=True), (1, 1, 5), (1, 1, 3),
-                     id="ceil-drops-last-window"),
-        pytest.param(MaxPool1d(2, stride=2, padding=1, ceil_mode=True), (1, 1, 6), (1, 1, 4),
-                     id="ceil-keeps-last-window"),
-        pytest.param(MaxPool2d(2, padding=1, dilation=3), (1, 1, 5, 5), (1, 1, 2, 2),
-                     id="pool-dilated"),
-        pytest.param(AvgPool2d(3, 2, 1, count_include_pad=False), (1, 1, 5, 5), (1, 1, 3, 3),
-                     id="avgpool"),
-        pytest.param(AdaptiveAvgPool2d((3, None)), (2, 3, 10, 7), (2, 3, 3, 7),
-                     id="adaptive-none"),
-        pytest.param(AdaptiveAvgPool2d(1), (1, 6, 2, 7, 3), (1, 6, 2, 1, 1),
-                     id="adaptive-mean-any-rank"),
+        pytest.param(
+            MaxPool2d(3, stride=2, ceil_mode=True), (1, 1, 7, 8), (1, 1, 3, 4), id="pool-ceil"
+        ),
+        pytest.param(
+            MaxPool1d(2, stride=2, padding=1, ceil_mode=True),
+            (1, 1, 5),
+            (1, 1, 3),
+            id="ceil-drops-last-window",
+        ),
+        pytest.param(
+            MaxPool1d(2, stride=2, padding=1, ceil_mode=True),
+            (1, 1, 6),
+            (1, 1, 4),
+            id="ceil-keeps-last-window",
+        ),
+        pytest.param(
+            MaxPool2d(2, padding=1, dilation=3), (1, 1, 5, 5), (1, 1, 2, 2), id="pool-dilated"
+        ),
+        pytest.param(
+            AvgPool2d(3, 2, 1, count_include_pad=False), (1, 1, 5, 5), (1, 1, 3, 3), id="avgpool"
+        ),
+        pytest.param(AdaptiveAvgPool2d((3, None)), (2, 3, 10, 7), (2, 3, 3, 7), id="adaptive-none"),
+        pytest.param(
+            AdaptiveAvgPool2d(1), (1, 6, 2, 7, 3), (1, 6, 2, 1, 1), id="adaptive-mean-any-rank"
+        ),
         pytest.param(MaxUnpool2d(3, 2, 1), (1, 2, 5, 5), (1, 2, 9, 9), id="unpool"),
         pytest.param(Upsample(scale_factor=1.5), (1, 3, 5, 7), (1, 3, 7, 10), id="upsample"),
         pytest.param(Upsample(size=(3, 9)), (1, 3, 5, 7), (1, 3, 3, 9), id="upsample-size"),
-        pytest.param(Upsample(scale_factor=0.1, mode="area"), (1, 3, 5, 7), (1, 3, 0, 0),
-                     id="upsample-area-empty"),
-        pytest.param(Upsample(scale_factor=2), (3, 5, 7), (3, 5, 14),
-                     id="upsample-3d-is-batched"),
+        pytest.param(
+            Upsample(scale_factor=0.1, mode="area"),
+            (1, 3, 5, 7),
+            (1, 3, 0, 0),
+            id="upsample-area-empty",
+        ),
+        pytest.param(Upsample(scale_factor=2), (3, 5, 7), (3, 5, 14), id="upsample-3d-is-batched"),
         pytest.param(PixelShuffle(3), (2, 18, 4, 5), (2, 2, 12, 15), id="pixel-shuffle"),
         pytest.param(PixelShuffle(2), (2, 3, 8, 4, 5), (2, 3, 2, 8, 10), id="shuffle-lead"),
         pytest.param(PixelUnshuffle(2), (2, 3, 8, 6), (2, 12, 4, 3), id="pixel-unshuffle"),
-        pytest.param(PixelUnshuffle(4), (0, 6, 24, 120), (0, 6, 24, 120),
-                     id="unshuffle-empty-quirk"),
+        pytest.param(
+            PixelUnshuffle(4), (0, 6, 24, 120), (0, 6, 24, 120), id="unshuffle-empty-quirk"
+        ),
         pytest.param(Unfold(3), (2, 3, 10, 12), (2, 27, 80), id="unfold"),
-        pytest.param(Unfold((2, 3), dilation=(1, 2), padding=1, stride=(2, 1)),
-                     (2, 3, 10, 12), (2, 18, 60), id="unfold-args"),
+        pytest.param(
+            Unfold((2, 3), dilation=(1, 2), padding=1, stride=(2, 1)),
+            (2, 3, 10, 12),
+            (2, 18, 60),
+            id="unfold-args",
+        ),
         pytest.param(Fold((4, 5), 2, stride=2), (1, 12, 4), (1, 3, 4, 5), id="fold"),
         pytest.param(Fold((10, 12), 3), (27, 80), (3, 10, 12), id="fold-unbatched"),
         pytest.param(Flatten(), (2, 3, 4, 5), (2, 60), id="flatten"),
@@ -115,17 +174,22 @@ from convcalc.layers import Layer, layer_types
         pytest.param(Linear(800, 500), (2, 3, 800), (2, 3, 500), id="linear-leading"),
         pytest.param(Linear(800, 500), (800,), (500,), id="linear-1d"),
         pytest.param(ZeroPad2d((1, 2, 3, 4)), (1, 3, 5, 7), (1, 3, 12, 10), id="zeropad"),
-        pytest.param(convcalc.ReflectionPad2d((6, 0, 4, 4)), (1, 3, 5, 7), (1, 3, 13, 13),
-                     id="reflectionpad"),
-        pytest.param(convcalc.ReplicationPad2d((10, 0, 0, 20)), (1, 3, 1, 1), (1, 3, 21, 11),
-                     id="replicationpad"),
-        pytest.param(convcalc.CircularPad2d(5), (1, 3, 5, 7), (1, 3, 15, 17),
-                     id="circularpad"),
+        pytest.param(
+            convcalc.ReflectionPad2d((6, 0, 4, 4)), (1, 3, 5, 7), (1, 3, 13, 13), id="reflectionpad"
+        ),
+        pytest.param(
+            convcalc.ReplicationPad2d((10, 0, 0, 20)),
+            (1, 3, 1, 1),
+            (1, 3, 21, 11),
+            id="replicationpad",
+        ),
+        pytest.param(convcalc.CircularPad2d(5), (1, 3, 5, 7), (1, 3, 15, 17), id="circularpad"),
         pytest.param(convcalc.ZeroPad1d(2), (1, 3, 5, 7), (1, 3, 5, 11), id="zeropad1d-4d"),
     ],
 )
-def test_output_shape(layer: Layer, input_shape: tuple[int, ...],
-                      expected: tuple[int, ...]) -> None:
+def test_output_shape(
+    layer: Layer, input_shape: tuple[int, ...], expected: tuple[int, ...]
+) -> None:
     assert layer.output_shape(input_shape) == expected
 
 
@@ -146,13 +210,19 @@ def test_conv_transpose_output_size_picks_output_padding() -> None:
         pytest.param(Conv2d(64, 32, 3, groups=8), (32, 8, 3, 3), (32,), 2_336, id="grouped"),
         pytest.param(Conv2d(64, 64, 3, groups=64), (64, 1, 3, 3), (64,), 640, id="depthwise"),
         pytest.param(Conv2d(64, 32, 1), (32, 64, 1, 1), (32,), 2_080, id="pointwise"),
-        pytest.param(Conv2d(64, 128, (5, 3), padding=2), (128, 64, 5, 3), (128,), 123_008,
-                     id="seed-rectangular"),
+        pytest.param(
+            Conv2d(64, 128, (5, 3), padding=2),
+            (128, 64, 5, 3),
+            (128,),
+            123_008,
+            id="seed-rectangular",
+        ),
         pytest.param(Conv1d(16, 33, 3, stride=2), (33, 16, 3), (33,), 1_617, id="conv1d"),
         pytest.param(Conv2d(3, 8, 3, bias=False), (8, 3, 3, 3), None, 216, id="no-bias"),
         pytest.param(ConvTranspose2d(32, 64, 3), (32, 64, 3, 3), (64,), 18_496, id="convT"),
-        pytest.param(ConvTranspose2d(32, 64, 3, groups=4), (32, 16, 3, 3), (64,), 4_672,
-                     id="convT-grouped"),
+        pytest.param(
+            ConvTranspose2d(32, 64, 3, groups=4), (32, 16, 3, 3), (64,), 4_672, id="convT-grouped"
+        ),
         pytest.param(Linear(800, 500), (500, 800), (500,), 400_500, id="linear"),
         pytest.param(BatchNorm2d(64), (64,), (64,), 128, id="batchnorm"),
         pytest.param(BatchNorm2d(64, affine=False), None, None, 0, id="batchnorm-no-affine"),
@@ -163,8 +233,9 @@ def test_conv_transpose_output_size_picks_output_padding() -> None:
         pytest.param(ReLU(), None, None, 0, id="relu"),
     ],
 )
-def test_parameters(layer: Layer, weight: tuple[int, ...] | None, bias: tuple[int, ...] | None,
-                    params: int) -> None:
+def test_parameters(
+    layer: Layer, weight: tuple[int, ...] | None, bias: tuple[int, ...] | None, params: int
+) -> None:
     assert layer.weight_shape == weight
     assert layer.bias_shape == bias
     assert layer.param_count == params
@@ -172,7 +243,10 @@ def test_parameters(layer: Layer, weight: tuple[int, ...] | None, bias: tuple[in
 
 def test_batchnorm_buffers() -> None:
     assert BatchNorm2d(64).buffer_shapes == {
-        "running_mean": (64,), "running_var": (64,), "num_batches_tracked": ()}
+        "running_mean": (64,),
+        "running_var": (64,),
+        "num_batches_tracked": (),
+    }
     assert BatchNorm2d(64).buffer_count == 129
     assert BatchNorm2d(64, track_running_stats=False).buffer_shapes == {}
     assert convcalc.InstanceNorm2d(8).param_count == 0
@@ -182,8 +256,16 @@ def test_batchnorm_buffers() -> None:
 def test_lenet_seed() -> None:
     """The LeNet puzzle: why Conv2d(20, 50, 5) is followed by Linear(4*4*50, 500)."""
     shape: tuple[int, ...] = (64, 1, 28, 28)
-    layers: list[Layer] = [Conv2d(1, 20, 5), MaxPool2d(2), Conv2d(20, 50, 5), MaxPool2d(2),
-                           Flatten(), Linear(800, 500), ReLU(), Linear(500, 10)]
+    layers: list[Layer] = [
+        Conv2d(1, 20, 5),
+        MaxPool2d(2),
+        Conv2d(20, 50, 5),
+        MaxPool2d(2),
+        Flatten(),
+        Linear(800, 500),
+        ReLU(),
+        Linear(500, 10),
+    ]
     shapes = []
     for layer in layers:
         shape = layer.output_shape(shape)
@@ -206,91 +288,188 @@ def test_macs_follow_the_convention() -> None:
 @pytest.mark.parametrize(
     ("build", "shape", "message"),
     [
-        pytest.param(lambda: Conv2d(1, 1, 5), (1, 1, 4, 4),
-                     "Conv2d: input 4x4 padded to 4x4 is smaller than the dilated kernel 5x5; "
-                     "use a smaller kernel or dilation, more padding, or a larger input",
-                     id="kernel-too-large"),
-        pytest.param(lambda: Conv2d(6, 4, 3, groups=4), None,
-                     "Conv2d: in_channels 6 is not divisible by groups 4; use groups that "
-                     "divide both 6 and 4", id="groups-in"),
-        pytest.param(lambda: Conv2d(6, 4, 3, groups=3), None,
-                     "Conv2d: out_channels 4 is not divisible by groups 3; use groups that "
-                     "divide both 6 and 4", id="groups-out"),
-        pytest.param(lambda: Conv2d(6, 4, 3, groups=0), None,
-                     "Conv2d: groups must be a positive integer, got 0", id="groups-zero"),
-        pytest.param(lambda: Conv2d(3, 8, 3, stride=0), (1, 3, 8, 8),
-                     "Conv2d: stride 0x0 must be positive", id="stride-zero"),
-        pytest.param(lambda: Conv2d(3, 8, 0), (1, 3, 8, 8),
-                     "Conv2d: kernel_size 0x0 must be positive", id="kernel-zero"),
-        pytest.param(lambda: Conv2d(3, 8, 3, dilation=0), (1, 3, 8, 8),
-                     "Conv2d: dilation 0x0 must be positive", id="dilation-zero"),
-        pytest.param(lambda: Conv2d(3, 8, 3, padding=-1), (1, 3, 8, 8),
-                     "Conv2d: padding (-1, -1) is negative; use 0 or more", id="negative-pad"),
-        pytest.param(lambda: Conv2d(3, 8, 3, stride=2, padding="same"), None,
-                     "Conv2d: padding='same' needs stride 1, got stride 2x2; give the padding "
-                     "as a number instead", id="same-strided"),
-        pytest.param(lambda: Conv2d(3, 8, 3, padding=2, padding_mode="reflect"), (1, 3, 2, 11),
-                     "Conv2d: reflect padding (2, 2) must be smaller than the input size 2 of "
-                     "dimension 2; use padding < 2, or padding_mode 'replicate'",
-                     id="reflect-too-large"),
-        pytest.param(lambda: Conv2d(64, 32, 3), (8, 63, 128, 128),
-                     "Conv2d: input 8x63x128x128 has 63 channels (second dimension), but "
-                     "in_channels is 64", id="channels"),
-        pytest.param(lambda: Conv2d(64, 32, 3), (64, 128),
-                     "Conv2d: expected a 3 or 4-d input ((N, C, H, W) or (C, H, W)), got 2-d "
-                     "input 64x128", id="rank"),
-        pytest.param(lambda: Conv2d(3, 8, 3, padding_mode="zero"), None,
-                     "Conv2d: padding_mode 'zero' is not one of 'zeros', 'reflect', "
-                     "'replicate', 'circular'", id="padding-mode"),
-        pytest.param(lambda: ConvTranspose1d(4, 2, 3, stride=2, output_padding=2), (1, 4, 5),
-                     "ConvTranspose1d: output_padding 2 must be smaller than the stride 2 or "
-                     "the dilation 1 on every axis; use output_padding < 2",
-                     id="output-padding"),
-        pytest.param(lambda: ConvTranspose2d(1, 1, 3, padding=2), (1, 1, 1, 1),
-                     "ConvTranspose2d: output -1x-1 from input 1x1 is too small: padding 2x2 "
-                     "removes more than the layer adds; use less padding", id="convT-empty"),
-        pytest.param(lambda: ConvTranspose2d(1, 1, 3, padding_mode="reflect"), None,
-                     "ConvTranspose2d: padding_mode 'reflect' is not supported; transposed "
-                     "convolutions only pad with 'zeros'", id="convT-padding-mode"),
-        pytest.param(lambda: MaxPool2d(2, padding=2), (1, 1, 8, 8),
-                     "MaxPool2d: padding 2x2 is more than half the kernel size 2x2; use "
-                     "padding <= 1x1", id="pool-padding"),
-        pytest.param(lambda: MaxPool2d(3), (1, 1, 2, 2),
-                     "MaxPool2d: input 2x2 is too small for kernel 3x3 (padding 0x0, dilation "
-                     "1x1): the output would be 0x0; use a smaller kernel or a larger input",
-                     id="pool-too-small"),
-        pytest.param(lambda: Linear(800, 500), (8, 799),
-                     "Linear: input 8x799 ends in 799 features, but in_features is 800; use "
-                     "Linear(799, 500)", id="linear"),
-        pytest.param(lambda: PixelShuffle(3), (1, 12, 4, 4),
-                     "PixelShuffle: channels 12 are not divisible by upscale_factor² = 9; use "
-                     "a multiple of 9 channels", id="pixel-shuffle"),
-        pytest.param(lambda: GroupNorm(4, 6), None,
-                     "GroupNorm: num_channels 6 is not divisible by num_groups 4",
-                     id="groupnorm"),
-        pytest.param(lambda: Upsample(scale_factor=0.1), (1, 3, 5, 7),
-                     "Upsample: input 5x7 and output 0x0 sizes must be positive; use a larger "
-                     "size or scale_factor", id="upsample-empty"),
-        pytest.param(lambda: BatchNorm2d(3), (1, 3, 1, 1),
-                     "BatchNorm2d: input 1x3x1x1 has one value per channel, which a "
-                     "training-mode batch norm cannot normalise; use a larger batch or spatial "
-                     "size", id="batchnorm-single-value"),
-        pytest.param(lambda: Conv2d(3, -2, 3), None,
-                     "Conv2d: weight would have shape (-2, 3, 3, 3) with a negative size; "
-                     "channel, feature and kernel sizes must be zero or more",
-                     id="negative-channels"),
-        pytest.param(lambda: Conv2d(3, 8, 3), (1, -3, 8, 8),
-                     "Conv2d: input shape 1x-3x8x8 has a negative size", id="negative-input"),
-        pytest.param(lambda: Unflatten(1, (3, 5)), (2, 10),
-                     "Unflatten: sizes (3, 5) multiply to 15, not to the size 10 of "
-                     "dimension 1", id="unflatten"),
+        pytest.param(
+            lambda: Conv2d(1, 1, 5),
+            (1, 1, 4, 4),
+            "Conv2d: input 4x4 padded to 4x4 is smaller than the dilated kernel 5x5; "
+            "use a smaller kernel or dilation, more padding, or a larger input",
+            id="kernel-too-large",
+        ),
+        pytest.param(
+            lambda: Conv2d(6, 4, 3, groups=4),
+            None,
+            "Conv2d: in_channels 6 is not divisible by groups 4; use groups that "
+            "divide both 6 and 4",
+            id="groups-in",
+        ),
+        pytest.param(
+            lambda: Conv2d(6, 4, 3, groups=3),
+            None,
+            "Conv2d: out_channels 4 is not divisible by groups 3; use groups that "
+            "divide both 6 and 4",
+            id="groups-out",
+        ),
+        pytest.param(
+            lambda: Conv2d(6, 4, 3, groups=0),
+            None,
+            "Conv2d: groups must be a positive integer, got 0",
+            id="groups-zero",
+        ),
+        pytest.param(
+            lambda: Conv2d(3, 8, 3, stride=0),
+            (1, 3, 8, 8),
+            "Conv2d: stride 0x0 must be positive",
+            id="stride-zero",
+        ),
+        pytest.param(
+            lambda: Conv2d(3, 8, 0),
+            (1, 3, 8, 8),
+            "Conv2d: kernel_size 0x0 must be positive",
+            id="kernel-zero",
+        ),
+        pytest.param(
+            lambda: Conv2d(3, 8, 3, dilation=0),
+            (1, 3, 8, 8),
+            "Conv2d: dilation 0x0 must be positive",
+            id="dilation-zero",
+        ),
+        pytest.param(
+            lambda: Conv2d(3, 8, 3, padding=-1),
+            (1, 3, 8, 8),
+            "Conv2d: padding (-1, -1) is negative; use 0 or more",
+            id="negative-pad",
+        ),
+        pytest.param(
+            lambda: Conv2d(3, 8, 3, stride=2, padding="same"),
+            None,
+            "Conv2d: padding='same' needs stride 1, got stride 2x2; give the padding "
+            "as a number instead",
+            id="same-strided",
+        ),
+        pytest.param(
+            lambda: Conv2d(3, 8, 3, padding=2, padding_mode="reflect"),
+            (1, 3, 2, 11),
+            "Conv2d: reflect padding (2, 2) must be smaller than the input size 2 of "
+            "dimension 2; use padding < 2, or padding_mode 'replicate'",
+            id="reflect-too-large",
+        ),
+        pytest.param(
+            lambda: Conv2d(64, 32, 3),
+            (8, 63, 128, 128),
+            "Conv2d: input 8x63x128x128 has 63 channels (second dimension), but in_channels is 64",
+            id="channels",
+        ),
+        pytest.param(
+            lambda: Conv2d(64, 32, 3),
+            (64, 128),
+            "Conv2d: expected a 3 or 4-d input ((N, C, H, W) or (C, H, W)), got 2-d input 64x128",
+            id="rank",
+        ),
+        pytest.param(
+            lambda: Conv2d(3, 8, 3, padding_mode="zero"),
+            None,
+            "Conv2d: padding_mode 'zero' is not one of 'zeros', 'reflect', 'replicate', 'circular'",
+            id="padding-mode",
+        ),
+        pytest.param(
+            lambda: ConvTranspose1d(4, 2, 3, stride=2, output_padding=2),
+            (1, 4, 5),
+            "ConvTranspose1d: output_padding 2 must be smaller than the stride 2 or "
+            "the dilation 1 on every axis; use output_padding < 2",
+            id="output-padding",
+        ),
+        pytest.param(
+            lambda: ConvTranspose2d(1, 1, 3, padding=2),
+            (1, 1, 1, 1),
+            "ConvTranspose2d: output -1x-1 from input 1x1 is too small: padding 2x2 "
+            "removes more than the layer adds; use less padding",
+            id="convT-empty",
+        ),
+        pytest.param(
+            lambda: ConvTranspose2d(1, 1, 3, padding_mode="reflect"),
+            None,
+            "ConvTranspose2d: padding_mode 'reflect' is not supported; transposed "
+            "convolutions only pad with 'zeros'",
+            id="convT-padding-mode",
+        ),
+        pytest.param(
+            lambda: MaxPool2d(2, padding=2),
+            (1, 1, 8, 8),
+            "MaxPool2d: padding 2x2 is more than half the kernel size 2x2; use padding <= 1x1",
+            id="pool-padding",
+        ),
+        pytest.param(
+            lambda: MaxPool2d(3),
+            (1, 1, 2, 2),
+            "MaxPool2d: input 2x2 is too small for kernel 3x3 (padding 0x0, dilation "
+            "1x1): the output would be 0x0; use a smaller kernel or a larger input",
+            id="pool-too-small",
+        ),
+        pytest.param(
+            lambda: Linear(800, 500),
+            (8, 799),
+            "Linear: input 8x799 ends in 799 features, but in_features is 800; use "
+            "Linear(799, 500)",
+            id="linear",
+        ),
+        pytest.param(
+            lambda: PixelShuffle(3),
+            (1, 12, 4, 4),
+            "PixelShuffle: channels 12 are not divisible by upscale_factor² = 9; use "
+            "a multiple of 9 channels",
+            id="pixel-shuffle",
+        ),
+        pytest.param(
+            lambda: GroupNorm(4, 6),
+            None,
+            "GroupNorm: num_channels 6 is not divisible by num_groups 4",
+            id="groupnorm",
+        ),
+        pytest.param(
+            lambda: Upsample(scale_factor=0.1),
+            (1, 3, 5, 7),
+            "Upsample: input 5x7 and output 0x0 sizes must be positive; use a larger "
+            "size or scale_factor",
+            id="upsample-empty",
+        ),
+        pytest.param(
+            lambda: BatchNorm2d(3),
+            (1, 3, 1, 1),
+            "BatchNorm2d: input 1x3x1x1 has one value per channel, which a "
+            "training-mode batch norm cannot normalise; use a larger batch or spatial "
+            "size",
+            id="batchnorm-single-value",
+        ),
+        pytest.param(
+            lambda: Conv2d(3, -2, 3),
+            None,
+            "Conv2d: weight would have shape (-2, 3, 3, 3) with a negative size; "
+            "channel, feature and kernel sizes must be zero or more",
+            id="negative-channels",
+        ),
+        pytest.param(
+            lambda: Conv2d(3, 8, 3),
+            (1, -3, 8, 8),
+            "Conv2d: input shape 1x-3x8x8 has a negative size",
+            id="negative-input",
+        ),
+        pytest.param(
+            lambda: Unflatten(1, (3, 5)),
+            (2, 10),
+            "Unflatten: sizes (3, 5) multiply to 15, not to the size 10 of dimension 1",
+            id="unflatten",
+        ),
     ],
 )
-def test_rejections_explain_themselves(build: Any, shape: tuple[int, ...] | None,
-                                       message: str) -> None:
-    with pytest.raises(ShapeError) as info:
+def test_rejections_explain_themselves(
+    build: Any, shape: tuple[int, ...] | None, message: str
+) -> None:
+    if shape is None:
+        with pytest.raises(ShapeError) as info:
+            build()
+    else:
         layer = build()
-        if shape is not None:
+        with pytest.raises(ShapeError) as info:
             layer.output_shape(shape)
     assert str(info.value) == message
 
@@ -303,7 +482,12 @@ def test_shape_error_is_a_value_error() -> None:
 def test_layers_take_pytorchs_positional_order() -> None:
     conv = Conv2d(64, 32, 3, 2, 1, 1, 8, False, "replicate")
     assert (conv.stride, conv.padding, conv.groups, conv.bias, conv.padding_mode) == (
-        (2, 2), (1, 1), 8, False, "replicate")
+        (2, 2),
+        (1, 1),
+        8,
+        False,
+        "replicate",
+    )
     up = ConvTranspose2d(8, 4, 3, 2, 1, 1, 2, True, 2)
     assert (up.output_padding, up.groups, up.dilation) == ((1, 1), 2, (2, 2))
     assert MaxPool2d(3).stride == 3
@@ -322,6 +506,14 @@ def test_layers_are_frozen_hashable_values() -> None:
 
 def test_layer_types_cover_the_public_classes() -> None:
     names = set(layer_types())
-    assert {"Conv2d", "ConvTranspose3d", "MaxUnpool1d", "Upsample", "CircularPad3d",
-            "InstanceNorm3d", "Softmax", "Identity"} <= names
+    assert {
+        "Conv2d",
+        "ConvTranspose3d",
+        "MaxUnpool1d",
+        "Upsample",
+        "CircularPad3d",
+        "InstanceNorm3d",
+        "Softmax",
+        "Identity",
+    } <= names
     assert all(name in convcalc.__all__ for name in names)

@@ -1,0 +1,338 @@
+"""Shared ground of the layer classes: the ``Layer`` base, shapes, argument helpers, and the
+shape rules of ``torch.nn.functional.pad``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from enum import StrEnum
+from math import prod
+from typing import ClassVar
+
+from .._record import Record
+from ..errors import ShapeError
+
+Shape = tuple[int, ...]
+IntOrTuple = int | tuple[int, ...]
+
+
+class PaddingMode(StrEnum):
+    """How a convolution pads its input (``padding_mode``)."""
+
+    ZEROS = "zeros"
+    REFLECT = "reflect"
+    REPLICATE = "replicate"
+    CIRCULAR = "circular"
+
+
+class UpsampleMode(StrEnum):
+    """Interpolation algorithms of ``Upsample`` (``mode``)."""
+
+    NEAREST = "nearest"
+    LINEAR = "linear"
+    BILINEAR = "bilinear"
+    BICUBIC = "bicubic"
+    TRILINEAR = "trilinear"
+    AREA = "area"
+    NEAREST_EXACT = "nearest-exact"
+    LANCZOS = "lanczos"
+
+
+_DIMS = ("D", "H", "W")
+
+
+# --------------------------------------------------------------------------------------------
+# helpers
+
+
+def dims_text(values: Iterable[int]) -> str:
+    """``(4, 4)`` -> ``'4x4'``: how sizes read in messages and on the command line."""
+    return "x".join(str(v) for v in values) or "()"
+
+
+def _axis_names(nd: int) -> tuple[str, ...]:
+    return _DIMS[3 - nd :] if nd <= 3 else tuple(f"dim{i}" for i in range(nd))
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _int_or_tuple(value: object, name: str, owner: str) -> IntOrTuple:
+    """Keep an int as it is and turn any sequence of ints into a tuple (hashable, frozen)."""
+    if _is_int(value):
+        return value  # type: ignore[return-value]
+    if isinstance(value, Sequence) and not isinstance(value, str):
+        items = tuple(value)
+        if all(_is_int(v) for v in items):
+            return items
+    raise ShapeError(f"{owner}: {name} must be an integer or a tuple of integers, got {value!r}")
+
+
+def _ntuple(value: IntOrTuple, n: int) -> tuple[int, ...]:
+    """PyTorch's ``_ntuple``: an int is repeated ``n`` times, a tuple is kept as it is."""
+    return (value,) * n if isinstance(value, int) else tuple(value)
+
+
+def _expand(values: tuple[int, ...], nd: int, name: str, owner: str) -> tuple[int, ...]:
+    """A length-1 tuple broadcasts to ``nd`` values, as PyTorch's C++ ops accept."""
+    if len(values) == nd:
+        return values
+    if len(values) == 1:
+        return values * nd
+    raise ShapeError(
+        f"{owner}: {name} has {len(values)} values {values}, but a {nd}-d layer needs 1 or {nd}"
+    )
+
+
+def _exactly(values: tuple[int, ...], nd: int, name: str, owner: str) -> tuple[int, ...]:
+    if len(values) != nd:
+        raise ShapeError(
+            f"{owner}: {name} has {len(values)} values {values}, but a {nd}-d layer needs {nd}"
+        )
+    return values
+
+
+def _as_shape(shape: Iterable[int], owner: str) -> Shape:
+    try:
+        result = tuple(shape)
+    except TypeError:
+        raise ShapeError(
+            f"{owner}: input shape must be a sequence of integers, got {shape!r}"
+        ) from None
+    for size in result:
+        if not _is_int(size):
+            raise ShapeError(f"{owner}: input shape {result} must hold integers, got {size!r}")
+        if size < 0:
+            raise ShapeError(f"{owner}: input shape {dims_text(result)} has a negative size")
+    return result
+
+
+def _check_rank(shape: Shape, ranks: Sequence[int], owner: str, what: str) -> None:
+    if len(shape) not in ranks:
+        expected = " or ".join(str(r) for r in ranks)
+        raise ShapeError(
+            f"{owner}: expected a {expected}-d input ({what}), got {len(shape)}-d input "
+            f"{dims_text(shape)}"
+        )
+
+
+def _split(shape: Shape, nd: int, owner: str) -> tuple[int | None, int, Shape]:
+    """Split a ``(N, C, *spatial)`` or ``(C, *spatial)`` shape; ``N`` is None if unbatched."""
+    _check_rank(shape, (nd + 1, nd + 2), owner, _layout(nd))
+    if len(shape) == nd + 2:
+        return shape[0], shape[1], shape[2:]
+    return None, shape[0], shape[1:]
+
+
+def _layout(nd: int) -> str:
+    spatial = ", ".join(_axis_names(nd))
+    return f"(N, C, {spatial}) or (C, {spatial})"
+
+
+def _join(batch: int | None, rest: Iterable[int]) -> Shape:
+    return ((batch,) if batch is not None else ()) + tuple(rest)
+
+
+def _require(condition: bool, message: str) -> None:
+    if not condition:
+        raise ShapeError(message)
+
+
+def _non_batch_nonzero(shape: Shape, batched: bool, owner: str) -> None:
+    rest = shape[1:] if batched else shape
+    if 0 in rest:
+        raise ShapeError(
+            f"{owner}: input {dims_text(shape)} has an empty dimension; only the batch "
+            "dimension may be 0"
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# the base class
+
+
+class Layer(Record):
+    """What every layer answers. Subclasses are frozen records with PyTorch's fields."""
+
+    # How convcalc.explain works the layer out: "conv", "pool", "transpose", "adaptive",
+    # "upsample", "pixel", "blocks", or "" for layers without per-axis formulas.
+    _kind: ClassVar[str] = ""
+
+    @property
+    def _name(self) -> str:
+        return type(self).__name__
+
+    def output_shape(self, input_shape: Iterable[int]) -> Shape:
+        """The shape ``forward`` returns for an input of ``input_shape``."""
+        raise NotImplementedError
+
+    @property
+    def parameter_shapes(self) -> dict[str, Shape]:
+        """Shapes of the trainable parameters, by PyTorch's attribute names."""
+        return {}
+
+    @property
+    def buffer_shapes(self) -> dict[str, Shape]:
+        """Shapes of the registered buffers (running statistics)."""
+        return {}
+
+    @property
+    def weight_shape(self) -> Shape | None:
+        return self.parameter_shapes.get("weight")
+
+    @property
+    def bias_shape(self) -> Shape | None:
+        return self.parameter_shapes.get("bias")
+
+    @property
+    def param_count(self) -> int:
+        """``sum(p.numel() for p in module.parameters())``."""
+        return sum(prod(shape) for shape in self.parameter_shapes.values())
+
+    @property
+    def buffer_count(self) -> int:
+        return sum(prod(shape) for shape in self.buffer_shapes.values())
+
+    def macs(self, input_shape: Iterable[int]) -> int:
+        """Multiply-accumulates for one forward pass (0 where the convention counts none)."""
+        self.output_shape(input_shape)
+        return 0
+
+    def _check_tensors(self) -> None:
+        """PyTorch allocates parameters in ``__init__``: a negative size fails there."""
+        for name, shape in {**self.parameter_shapes, **self.buffer_shapes}.items():
+            if any(size < 0 for size in shape):
+                raise ShapeError(
+                    f"{self._name}: {name} would have shape {shape} with a negative size; "
+                    "channel, feature and kernel sizes must be zero or more"
+                )
+
+
+def _set(obj: object, name: str, value: object) -> None:
+    object.__setattr__(obj, name, value)
+
+
+def _normalise_int_fields(layer: Layer, *names: str) -> None:
+    for name in names:
+        value = getattr(layer, name)
+        if value is not None:
+            _set(layer, name, _int_or_tuple(value, name, layer._name))
+
+
+def _require_int(layer: Layer, *names: str) -> None:
+    for name in names:
+        value = getattr(layer, name)
+        if not _is_int(value):
+            raise ShapeError(f"{layer._name}: {name} must be an integer, got {value!r}")
+
+
+# --------------------------------------------------------------------------------------------
+# F.pad
+
+
+def pad_shape(shape: Shape, pad: Sequence[int], mode: str, owner: str) -> Shape:
+    """The shape ``torch.nn.functional.pad(x, pad, mode)`` returns.
+
+    ``pad`` holds (before, after) pairs from the last dimension backwards. Negative values
+    crop. ``reflect`` needs each pad smaller than its dimension, ``circular`` at most equal.
+    """
+    if len(pad) % 2:
+        raise ShapeError(f"{owner}: padding {tuple(pad)} must have an even number of values")
+    pairs = len(pad) // 2
+    if pairs > len(shape):
+        raise ShapeError(
+            f"{owner}: padding {tuple(pad)} pads {pairs} dimensions, but the input "
+            f"{dims_text(shape)} has only {len(shape)}"
+        )
+    out = list(shape)
+    if mode != "constant":
+        if not 1 <= pairs <= 3:
+            raise ShapeError(
+                f"{owner}: {mode} padding takes 1 to 3 (before, after) pairs, got {tuple(pad)}"
+            )
+        _check_rank(shape, (pairs + 1, pairs + 2), owner, f"{mode} padding of {pairs} dims")
+    if mode in ("reflect", "replicate"):
+        _non_batch_nonzero(shape, len(shape) == pairs + 2, owner)
+    for i in range(pairs):
+        axis = len(shape) - 1 - i
+        size = shape[axis]
+        before, after = pad[2 * i], pad[2 * i + 1]
+        if mode == "constant":
+            if size + min(before, 0) + min(after, 0) < 0:
+                raise ShapeError(
+                    f"{owner}: cropping ({before}, {after}) removes more than the {size} "
+                    f"elements of dimension {axis}"
+                )
+        elif mode == "reflect" and (before >= size or after >= size):
+            raise ShapeError(
+                f"{owner}: reflect padding ({before}, {after}) must be smaller than the "
+                f"input size {size} of dimension {axis}; use padding < {size}, or "
+                "padding_mode 'replicate'"
+            )
+        elif mode == "circular" and (before > size or after > size):
+            raise ShapeError(
+                f"{owner}: circular padding ({before}, {after}) wraps around dimension "
+                f"{axis} of size {size} more than once; use padding <= {size}"
+            )
+        new = size + before + after
+        if new < 0:
+            raise ShapeError(
+                f"{owner}: padding ({before}, {after}) leaves dimension {axis} of size "
+                f"{size} with {new} elements"
+            )
+        out[axis] = new
+    padded = out[len(out) - pairs :]
+    if mode in ("reflect", "replicate") and not any(size >= 1 for size in padded):
+        # The reflection and replication kernels need at least one padded axis non-empty.
+        raise ShapeError(
+            f"{owner}: padding {tuple(pad)} leaves input {dims_text(shape)} "
+            f"with no elements ({dims_text(out)})"
+        )
+    if mode == "circular":
+        _check_circular_copies(shape, tuple(out), pad, owner)
+    return tuple(out)
+
+
+def _check_circular_copies(shape: Shape, out: Shape, pad: Sequence[int], owner: str) -> None:
+    """Circular padding copies the wrapped edges within the output tensor. When cropping on
+    one side and padding on the other makes such a copy read the very elements it writes,
+    PyTorch refuses it, but only where both slices are contiguous memory: nothing precedes
+    the axis but size-1 dimensions."""
+    if prod(out) == 0:
+        return
+    for i in range(len(pad) // 2):
+        axis = len(shape) - 1 - i
+        before, after = pad[2 * i], pad[2 * i + 1]
+        size = out[axis]
+        if prod(out[:axis]) != 1:
+            continue
+        copies = []
+        if before > 0:
+            copies.append((before, 0, size - before - max(after, 0)))
+        if after > 0:
+            copies.append((after, size - after, max(before, 0)))
+        for length, dest, src in copies:
+            if 0 < abs(dest - src) < length:
+                raise ShapeError(
+                    f"{owner}: circular padding ({before}, {after}) of dimension {axis} "
+                    f"would wrap onto itself after cropping {shape[axis]} elements; "
+                    "crop and pad less"
+                )
+
+
+def _at_least(values: tuple[int, ...], nd: int, name: str, owner: str) -> tuple[int, ...]:
+    if len(values) < nd:
+        raise ShapeError(
+            f"{owner}: {name} has {len(values)} values {values}, but a {nd}-d layer needs {nd}"
+        )
+    return values
+
+
+def _normalise_dim(dim: int, rank: int, name: str) -> int:
+    bound = max(rank, 1)
+    if not -bound <= dim < bound:
+        raise ShapeError(
+            f"{name}: dimension {dim} is out of range for a {rank}-d input "
+            f"(use {-bound} to {bound - 1})"
+        )
+    return dim % bound

@@ -1,0 +1,388 @@
+"""Convolutions and transposed convolutions (1-d to 3-d)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import ClassVar
+
+from ..arithmetic import conv_macs, conv_transpose_macs, same_padding
+from ..errors import ShapeError
+from ._base import (
+    IntOrTuple,
+    Layer,
+    PaddingMode,
+    Shape,
+    _as_shape,
+    _at_least,
+    _exactly,
+    _expand,
+    _int_or_tuple,
+    _join,
+    _ntuple,
+    _require,
+    _require_int,
+    _set,
+    _split,
+    dims_text,
+    pad_shape,
+)
+
+# --------------------------------------------------------------------------------------------
+# convolutions
+
+
+class _ConvNd(Layer):
+    _kind = "conv"
+    in_channels: int
+    out_channels: int
+    kernel_size: IntOrTuple
+    stride: IntOrTuple = 1
+    padding: IntOrTuple | str = 0
+    dilation: IntOrTuple = 1
+    groups: int = 1
+    bias: bool = True
+    padding_mode: str = "zeros"
+
+    _nd: ClassVar[int] = 0
+
+    def __post_init__(self) -> None:
+        name = self._name
+        _require_int(self, "in_channels", "out_channels", "groups")
+        for attr in ("kernel_size", "stride", "dilation"):
+            _set(self, attr, _ntuple(_int_or_tuple(getattr(self, attr), attr, name), self._nd))
+        if not isinstance(self.padding, str):
+            _set(self, "padding", _ntuple(_int_or_tuple(self.padding, "padding", name), self._nd))
+        _check_groups(self)
+        if isinstance(self.padding, str):
+            if self.padding not in ("same", "valid"):
+                raise ShapeError(
+                    f"{name}: padding {self.padding!r} is not a size; use an integer, a "
+                    "tuple, 'same' or 'valid'"
+                )
+            if self.padding == "same" and any(s != 1 for s in self.stride):  # type: ignore[union-attr]
+                raise ShapeError(
+                    f"{name}: padding='same' needs stride 1, got stride "
+                    f"{dims_text(self.stride)}; give the padding as a number instead"  # type: ignore[arg-type]
+                )
+        if self.padding_mode not in PaddingMode.__members__.values():
+            raise ShapeError(
+                f"{name}: padding_mode {self.padding_mode!r} is not one of "
+                "'zeros', 'reflect', 'replicate', 'circular'"
+            )
+        _set(self, "padding_mode", str(PaddingMode(self.padding_mode)))
+        self._check_tensors()
+
+    @property
+    def parameter_shapes(self) -> dict[str, Shape]:
+        k: tuple[int, ...] = self.kernel_size  # type: ignore[assignment]
+        per_group = self.in_channels // self.groups
+        shapes: dict[str, Shape] = {"weight": (self.out_channels, per_group, *k)}
+        if self.bias:
+            shapes["bias"] = (self.out_channels,)
+        return shapes
+
+    def explicit_padding(self) -> tuple[tuple[int, int], ...]:
+        """(before, after) padding per spatial axis, with ``'same'`` and ``'valid'`` resolved."""
+        k: tuple[int, ...] = self.kernel_size  # type: ignore[assignment]
+        d: tuple[int, ...] = self.dilation  # type: ignore[assignment]
+        if self.padding == "valid":
+            return ((0, 0),) * len(k)
+        if self.padding == "same":
+            # As PyTorch's module does: axes without their own dilation get no padding.
+            return tuple(
+                same_padding(kk, dilation=d[i]) if i < len(d) else (0, 0) for i, kk in enumerate(k)
+            )
+        p: tuple[int, ...] = self.padding  # type: ignore[assignment]
+        return tuple((pp, pp) for pp in p)
+
+    def output_shape(self, input_shape: Iterable[int]) -> Shape:
+        name, nd = self._name, self._nd
+        shape = _as_shape(input_shape, name)
+        pads: tuple[tuple[int, int], ...] | None = None
+        if self.padding_mode != PaddingMode.ZEROS:
+            # PyTorch pads with F.pad first (pairs from the last axis backwards), then convolves
+            # with padding 0: the pad mode's own limits apply to the raw input.
+            reversed_pad: list[int] = []
+            for before, after in reversed(self.explicit_padding()):
+                reversed_pad += [before, after]
+            shape = pad_shape(shape, reversed_pad, str(self.padding_mode), name)
+            pads = ((0, 0),) * nd
+        batch, channels, spatial = _split(shape, nd, name)
+        kernel = _exactly(self.kernel_size, nd, "kernel_size", name)  # type: ignore[arg-type]
+        stride = _expand(self.stride, nd, "stride", name)  # type: ignore[arg-type]
+        dilation = _expand(self.dilation, nd, "dilation", name)  # type: ignore[arg-type]
+        if pads is None:
+            if self.padding == "same":
+                pads = tuple(
+                    same_padding(k, dilation=d) for k, d in zip(kernel, dilation, strict=True)
+                )
+            elif self.padding == "valid":
+                pads = ((0, 0),) * nd
+            else:
+                padding: tuple[int, ...] = self.padding  # type: ignore[assignment]
+                pads = tuple((p, p) for p in _expand(padding, nd, "padding", name))
+        _require(
+            all(b >= 0 for b, _ in pads),
+            f"{name}: padding {self.padding} is negative; use 0 or more",
+        )
+        _require(all(s > 0 for s in stride), f"{name}: stride {dims_text(stride)} must be positive")
+        _require(
+            all(d >= 0 for d in dilation),
+            f"{name}: dilation {dims_text(dilation)} must be positive",
+        )
+        _require(self.out_channels > 0, f"{name}: out_channels must be positive, got 0")
+        _check_channels(name, shape, channels, self.in_channels, batch is None)
+        padded = tuple(s + b + a for s, (b, a) in zip(spatial, pads, strict=True))
+        span = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation, strict=True))
+        if any(p < e for p, e in zip(padded, span, strict=True)):
+            raise ShapeError(
+                f"{name}: input {dims_text(spatial)} padded to {dims_text(padded)} is smaller "
+                f"than the dilated kernel {dims_text(span)}; use a smaller kernel or "
+                "dilation, more padding, or a larger input"
+            )
+        _require(
+            0 not in spatial, f"{name}: input {dims_text(shape)} has an empty spatial dimension"
+        )
+        _require(
+            all(d > 0 for d in dilation), f"{name}: dilation {dims_text(dilation)} must be positive"
+        )
+        _require(
+            all(k > 0 for k in kernel), f"{name}: kernel_size {dims_text(kernel)} must be positive"
+        )
+        out = tuple((p - e) // s + 1 for p, e, s in zip(padded, span, stride, strict=True))
+        # PyTorch quirk: a zero-channel input to a zero-in_channels conv gives zero channels.
+        out_channels = 0 if channels == 0 else self.out_channels
+        return _join(batch, (out_channels, *out))
+
+    def macs(self, input_shape: Iterable[int]) -> int:
+        out = self.output_shape(input_shape)
+        batched = len(out) == self._nd + 2
+        return conv_macs(
+            out[0] if batched else 1,
+            self.in_channels,
+            out[1:] if batched else out,
+            self.kernel_size,
+            groups=self.groups,
+        )  # type: ignore[arg-type]
+
+
+def _check_groups(layer: _ConvNd | _ConvTransposeNd) -> None:
+    name = layer._name
+    if layer.groups <= 0:
+        raise ShapeError(f"{name}: groups must be a positive integer, got {layer.groups}")
+    for attr in ("in_channels", "out_channels"):
+        value = getattr(layer, attr)
+        if value % layer.groups:
+            raise ShapeError(
+                f"{name}: {attr} {value} is not divisible by groups {layer.groups}; "
+                f"use groups that divide both {layer.in_channels} and {layer.out_channels}"
+            )
+
+
+def _check_channels(name: str, shape: Shape, channels: int, expected: int, unbatched: bool) -> None:
+    if channels != expected:
+        where = "first" if unbatched else "second"
+        raise ShapeError(
+            f"{name}: input {dims_text(shape)} has {channels} channels ({where} dimension), "
+            f"but in_channels is {expected}"
+        )
+
+
+class Conv1d(_ConvNd):
+    """``torch.nn.Conv1d``: input ``(N, C, L)`` or ``(C, L)``."""
+
+    _nd = 1
+
+
+class Conv2d(_ConvNd):
+    """``torch.nn.Conv2d``: input ``(N, C, H, W)`` or ``(C, H, W)``.
+
+    >>> Conv2d(64, 32, 3).output_shape((8, 64, 128, 128))
+    (8, 32, 126, 126)
+    >>> Conv2d(64, 32, 3, groups=8).weight_shape
+    (32, 8, 3, 3)
+    """
+
+    _nd = 2
+
+
+class Conv3d(_ConvNd):
+    """``torch.nn.Conv3d``: input ``(N, C, D, H, W)`` or ``(C, D, H, W)``."""
+
+    _nd = 3
+
+
+class _ConvTransposeNd(Layer):
+    _kind = "transpose"
+    in_channels: int
+    out_channels: int
+    kernel_size: IntOrTuple
+    stride: IntOrTuple = 1
+    padding: IntOrTuple = 0
+    output_padding: IntOrTuple = 0
+    groups: int = 1
+    bias: bool = True
+    dilation: IntOrTuple = 1
+    padding_mode: str = "zeros"
+
+    _nd: ClassVar[int] = 0
+
+    def __post_init__(self) -> None:
+        name = self._name
+        if self.padding_mode != "zeros":
+            raise ShapeError(
+                f"{name}: padding_mode {self.padding_mode!r} is not supported; transposed "
+                "convolutions only pad with 'zeros'"
+            )
+        _require_int(self, "in_channels", "out_channels", "groups")
+        for attr in ("kernel_size", "stride", "output_padding", "dilation"):
+            _set(self, attr, _ntuple(_int_or_tuple(getattr(self, attr), attr, name), self._nd))
+        if not isinstance(self.padding, str):
+            _set(self, "padding", _ntuple(_int_or_tuple(self.padding, "padding", name), self._nd))
+        _check_groups(self)
+        _set(self, "padding_mode", str(PaddingMode.ZEROS))
+        self._check_tensors()
+
+    @property
+    def parameter_shapes(self) -> dict[str, Shape]:
+        k: tuple[int, ...] = self.kernel_size  # type: ignore[assignment]
+        per_group = self.out_channels // self.groups
+        shapes: dict[str, Shape] = {"weight": (self.in_channels, per_group, *k)}
+        if self.bias:
+            shapes["bias"] = (self.out_channels,)
+        return shapes
+
+    def output_padding_for(
+        self, input_shape: Iterable[int], output_size: Sequence[int]
+    ) -> tuple[int, ...]:
+        """The ``output_padding`` that ``forward(input, output_size=...)`` chooses.
+
+        Raises :class:`ShapeError` when ``output_size`` is out of reach, with the range.
+        """
+        name, nd = self._name, self._nd
+        shape = _as_shape(input_shape, name)
+        if isinstance(self.padding, str):
+            raise ShapeError(
+                f"{name}: padding {self.padding!r} is not supported; transposed "
+                "convolutions need numeric padding"
+            )
+        batch, _, spatial = _split(shape, nd, name)
+        target = tuple(output_size)
+        if len(target) == nd + (2 if batch is not None else 1):
+            target = target[len(target) - nd :]
+        if len(target) != nd:
+            raise ShapeError(
+                f"{name}: output_size {tuple(output_size)} must have {nd} values (or "
+                f"{nd + (2 if batch is not None else 1)} with the leading dimensions)"
+            )
+        stride, padding, kernel, dilation = (
+            _at_least(getattr(self, attr), nd, attr, name)
+            for attr in ("stride", "padding", "kernel_size", "dilation")
+        )
+        low = tuple(
+            (size - 1) * s - 2 * p + d * (k - 1) + 1
+            for size, s, p, k, d in zip(spatial, stride, padding, kernel, dilation, strict=False)
+        )
+        high = tuple(lo + s - 1 for lo, s in zip(low, stride, strict=False))
+        if any(not lo <= t <= hi for t, lo, hi in zip(target, low, high, strict=True)):
+            raise ShapeError(
+                f"{name}: no output_padding reaches output size {dims_text(target)} from input "
+                f"{dims_text(spatial)}: reachable sizes range from {dims_text(low)} to "
+                f"{dims_text(high)}; change the stride, padding or kernel size"
+            )
+        return tuple(t - lo for t, lo in zip(target, low, strict=True))
+
+    def output_shape(
+        self, input_shape: Iterable[int], output_size: Sequence[int] | None = None
+    ) -> Shape:
+        name, nd = self._name, self._nd
+        shape = _as_shape(input_shape, name)
+        if isinstance(self.padding, str):
+            raise ShapeError(
+                f"{name}: padding {self.padding!r} is not supported; transposed "
+                "convolutions need numeric padding"
+            )
+        if output_size is not None:
+            output_padding = self.output_padding_for(shape, output_size)
+        else:
+            output_padding = self.output_padding  # type: ignore[assignment]
+        batch, channels, spatial = _split(shape, nd, name)
+        kernel = _exactly(self.kernel_size, nd, "kernel_size", name)  # type: ignore[arg-type]
+        stride = _expand(self.stride, nd, "stride", name)  # type: ignore[arg-type]
+        padding = _expand(self.padding, nd, "padding", name)  # type: ignore[arg-type]
+        dilation = _expand(self.dilation, nd, "dilation", name)  # type: ignore[arg-type]
+        output_padding = _expand(output_padding, nd, "output_padding", name)
+        _require(
+            all(p >= 0 for p in padding),
+            f"{name}: padding {dims_text(padding)} is negative; use 0 or more",
+        )
+        _require(
+            all(p >= 0 for p in output_padding),
+            f"{name}: output_padding {dims_text(output_padding)} is negative; use 0 or more",
+        )
+        _require(all(s > 0 for s in stride), f"{name}: stride {dims_text(stride)} must be positive")
+        _require(
+            all(d > 0 for d in dilation), f"{name}: dilation {dims_text(dilation)} must be positive"
+        )
+        _require(self.in_channels > 0, f"{name}: in_channels must be positive, got 0")
+        _check_channels(name, shape, channels, self.in_channels, batch is None)
+        _require(
+            0 not in spatial, f"{name}: input {dims_text(shape)} has an empty spatial dimension"
+        )
+        for op, s, d in zip(output_padding, stride, dilation, strict=True):
+            if not (op < s or op < d):
+                raise ShapeError(
+                    f"{name}: output_padding {dims_text(output_padding)} must be smaller than "
+                    f"the stride {dims_text(stride)} or the dilation {dims_text(dilation)} on "
+                    f"every axis; use output_padding < {max(s, d)}"
+                )
+        _require(
+            all(k > 0 for k in kernel), f"{name}: kernel_size {dims_text(kernel)} must be positive"
+        )
+        out = tuple(
+            (size - 1) * s - 2 * p + d * (k - 1) + op + 1
+            for size, s, p, d, k, op in zip(
+                spatial, stride, padding, dilation, kernel, output_padding, strict=True
+            )
+        )
+        if any(o < 1 for o in out):
+            raise ShapeError(
+                f"{name}: output {dims_text(out)} from input {dims_text(spatial)} is too small: "
+                f"padding {dims_text(padding)} removes more than the layer adds; use less "
+                "padding"
+            )
+        return _join(batch, (self.out_channels, *out))
+
+    def macs(self, input_shape: Iterable[int], output_size: Sequence[int] | None = None) -> int:
+        shape = _as_shape(input_shape, self._name)
+        self.output_shape(shape, output_size)
+        batched = len(shape) == self._nd + 2
+        return conv_transpose_macs(
+            shape[0] if batched else 1,
+            shape[1:] if batched else shape,
+            self.out_channels,
+            self.kernel_size,  # type: ignore[arg-type]
+            groups=self.groups,
+        )
+
+
+class ConvTranspose1d(_ConvTransposeNd):
+    """``torch.nn.ConvTranspose1d``: input ``(N, C, L)`` or ``(C, L)``."""
+
+    _nd = 1
+
+
+class ConvTranspose2d(_ConvTransposeNd):
+    """``torch.nn.ConvTranspose2d``: input ``(N, C, H, W)`` or ``(C, H, W)``.
+
+    >>> ConvTranspose2d(32, 64, 3).output_shape((8, 32, 126, 126))
+    (8, 64, 128, 128)
+    """
+
+    _nd = 2
+
+
+class ConvTranspose3d(_ConvTransposeNd):
+    """``torch.nn.ConvTranspose3d``: input ``(N, C, D, H, W)`` or ``(C, D, H, W)``."""
+
+    _nd = 3

@@ -1,0 +1,131 @@
+"""Reshaping and dense layers: Flatten, Unflatten, Linear, Identity."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from math import prod
+
+from ..arithmetic import linear_macs
+from ..errors import ShapeError
+from ._base import (
+    Layer,
+    Shape,
+    _as_shape,
+    _normalise_dim,
+    _require,
+    _require_int,
+    _set,
+    dims_text,
+)
+
+# --------------------------------------------------------------------------------------------
+# reshaping and dense layers
+
+
+class Flatten(Layer):
+    """``torch.nn.Flatten(start_dim=1, end_dim=-1)``.
+
+    >>> Flatten().output_shape((64, 50, 4, 4))
+    (64, 800)
+    """
+
+    start_dim: int = 1
+    end_dim: int = -1
+
+    def output_shape(self, input_shape: Iterable[int]) -> Shape:
+        name = self._name
+        shape = _as_shape(input_shape, name)
+        start = _normalise_dim(self.start_dim, len(shape), name)
+        end = _normalise_dim(self.end_dim, len(shape), name)
+        if start > end:
+            raise ShapeError(
+                f"{name}: start_dim {self.start_dim} comes after end_dim "
+                f"{self.end_dim} for a {len(shape)}-d input"
+            )
+        if not shape:
+            return (1,)
+        return (*shape[:start], prod(shape[start : end + 1]), *shape[end + 1 :])
+
+
+class Unflatten(Layer):
+    """``torch.nn.Unflatten(dim, unflattened_size)``; one size may be -1."""
+
+    dim: int
+    unflattened_size: tuple[int, ...]
+
+    def __post_init__(self) -> None:
+        _set(self, "unflattened_size", tuple(self.unflattened_size))
+
+    def output_shape(self, input_shape: Iterable[int]) -> Shape:
+        name = self._name
+        shape = _as_shape(input_shape, name)
+        _require(len(shape) > 0, f"{name}: cannot unflatten a 0-d input")
+        dim = _normalise_dim(self.dim, len(shape), name)
+        sizes = self.unflattened_size
+        _require(len(sizes) > 0, f"{name}: unflattened_size must not be empty")
+        size = shape[dim]
+        if sizes.count(-1) > 1 or any(s < -1 for s in sizes):
+            raise ShapeError(
+                f"{name}: unflattened_size {sizes} may hold at most one -1 and no "
+                "other negative size"
+            )
+        known = prod(s for s in sizes if s != -1)
+        if -1 in sizes:
+            if known == 0 or size % known:
+                raise ShapeError(
+                    f"{name}: cannot infer the -1 in {sizes} for dimension {dim} of size {size}"
+                )
+            sizes = tuple(size // known if s == -1 else s for s in sizes)
+        elif known != size:
+            raise ShapeError(
+                f"{name}: sizes {sizes} multiply to {known}, not to the size {size} "
+                f"of dimension {dim}"
+            )
+        return (*shape[:dim], *sizes, *shape[dim + 1 :])
+
+
+class Linear(Layer):
+    """``torch.nn.Linear(in_features, out_features, bias=True)``: ``(*, in) -> (*, out)``.
+
+    >>> Linear(800, 500).param_count
+    400500
+    """
+
+    in_features: int
+    out_features: int
+    bias: bool = True
+
+    def __post_init__(self) -> None:
+        _require_int(self, "in_features", "out_features")
+        self._check_tensors()
+
+    @property
+    def parameter_shapes(self) -> dict[str, Shape]:
+        shapes: dict[str, Shape] = {"weight": (self.out_features, self.in_features)}
+        if self.bias:
+            shapes["bias"] = (self.out_features,)
+        return shapes
+
+    def output_shape(self, input_shape: Iterable[int]) -> Shape:
+        name = self._name
+        shape = _as_shape(input_shape, name)
+        _require(len(shape) >= 1, f"{name}: input must have at least 1 dimension, got a 0-d input")
+        if shape[-1] != self.in_features:
+            raise ShapeError(
+                f"{name}: input {dims_text(shape)} ends in {shape[-1]} features, but "
+                f"in_features is {self.in_features}; use Linear({shape[-1]}, "
+                f"{self.out_features})"
+            )
+        return (*shape[:-1], self.out_features)
+
+    def macs(self, input_shape: Iterable[int]) -> int:
+        shape = _as_shape(input_shape, self._name)
+        self.output_shape(shape)
+        return linear_macs(shape, self.out_features)
+
+
+class Identity(Layer):
+    """``torch.nn.Identity``: returns its input; any arguments are ignored."""
+
+    def output_shape(self, input_shape: Iterable[int]) -> Shape:
+        return _as_shape(input_shape, self._name)

@@ -1,0 +1,279 @@
+"""Batch, instance, group, layer, RMS and local response normalisation."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from math import prod
+from typing import ClassVar
+
+from .._record import field
+from ..errors import ShapeError
+from ._base import (
+    Layer,
+    Shape,
+    _as_shape,
+    _check_rank,
+    _int_or_tuple,
+    _is_int,
+    _require,
+    _require_int,
+    _set,
+    _split,
+    dims_text,
+)
+
+# --------------------------------------------------------------------------------------------
+# normalisation
+
+
+class _BatchNormNd(Layer):
+    num_features: int
+    eps: float = 1e-5
+    momentum: float | None = 0.1
+    affine: bool = True
+    track_running_stats: bool = True
+    bias: bool = field(default=True, kw_only=True)
+
+    _ranks: ClassVar[tuple[int, ...]] = ()
+
+    def __post_init__(self) -> None:
+        _require_int(self, "num_features")
+        self._check_tensors()
+
+    @property
+    def parameter_shapes(self) -> dict[str, Shape]:
+        if not self.affine:
+            return {}
+        shapes: dict[str, Shape] = {"weight": (self.num_features,)}
+        if self.bias:
+            shapes["bias"] = (self.num_features,)
+        return shapes
+
+    @property
+    def buffer_shapes(self) -> dict[str, Shape]:
+        if not self.track_running_stats:
+            return {}
+        c = self.num_features
+        return {"running_mean": (c,), "running_var": (c,), "num_batches_tracked": ()}
+
+    def output_shape(self, input_shape: Iterable[int]) -> Shape:
+        name = self._name
+        shape = _as_shape(input_shape, name)
+        _check_rank(shape, self._ranks, name, "batched (N, C, ...)")
+        if shape[0] * prod(shape[2:]) == 1:
+            raise ShapeError(
+                f"{name}: input {dims_text(shape)} has one value per channel, which a "
+                "training-mode batch norm cannot normalise; use a larger batch or spatial size"
+            )
+        # An empty input returns before the channel count is compared.
+        empty = 0 in shape
+        if (
+            (self.affine or self.track_running_stats)
+            and shape[1] != self.num_features
+            and not empty
+        ):
+            raise ShapeError(
+                f"{name}: input {dims_text(shape)} has {shape[1]} channels, but "
+                f"num_features is {self.num_features}"
+            )
+        return shape
+
+
+class BatchNorm1d(_BatchNormNd):
+    """``torch.nn.BatchNorm1d``: input ``(N, C)`` or ``(N, C, L)``."""
+
+    _ranks = (2, 3)
+
+
+class BatchNorm2d(_BatchNormNd):
+    """``torch.nn.BatchNorm2d``: input ``(N, C, H, W)``.
+
+    >>> BatchNorm2d(64).param_count, BatchNorm2d(64).buffer_count
+    (128, 129)
+    """
+
+    _ranks = (4,)
+
+
+class BatchNorm3d(_BatchNormNd):
+    """``torch.nn.BatchNorm3d``: input ``(N, C, D, H, W)``."""
+
+    _ranks = (5,)
+
+
+class _InstanceNormNd(_BatchNormNd):
+    affine: bool = False
+    track_running_stats: bool = False
+
+    _nd: ClassVar[int] = 0
+
+    def output_shape(self, input_shape: Iterable[int]) -> Shape:
+        name = self._name
+        shape = _as_shape(input_shape, name)
+        _, channels, spatial = _split(shape, self._nd, name)
+        if channels != self.num_features and (self.affine or self.track_running_stats):
+            raise ShapeError(
+                f"{name}: input {dims_text(shape)} has {channels} channels, but "
+                f"num_features is {self.num_features}"
+            )
+        if prod(spatial) == 1:
+            raise ShapeError(
+                f"{name}: input {dims_text(shape)} has one spatial element, which "
+                "a training-mode instance norm cannot normalise"
+            )
+        return shape
+
+
+class InstanceNorm1d(_InstanceNormNd):
+    """``torch.nn.InstanceNorm1d``: input ``(N, C, L)`` or ``(C, L)``."""
+
+    _nd = 1
+
+
+class InstanceNorm2d(_InstanceNormNd):
+    """``torch.nn.InstanceNorm2d``: input ``(N, C, H, W)`` or ``(C, H, W)``."""
+
+    _nd = 2
+
+
+class InstanceNorm3d(_InstanceNormNd):
+    """``torch.nn.InstanceNorm3d``: input ``(N, C, D, H, W)`` or ``(C, D, H, W)``."""
+
+    _nd = 3
+
+
+class GroupNorm(Layer):
+    """``torch.nn.GroupNorm(num_groups, num_channels, eps=1e-5, affine=True)``."""
+
+    num_groups: int
+    num_channels: int
+    eps: float = 1e-5
+    affine: bool = True
+    bias: bool = field(default=True, kw_only=True)
+
+    def __post_init__(self) -> None:
+        _require_int(self, "num_groups", "num_channels")
+        if self.num_groups == 0 or self.num_channels % self.num_groups:
+            raise ShapeError(
+                f"{self._name}: num_channels {self.num_channels} is not divisible "
+                f"by num_groups {self.num_groups}"
+            )
+        self._check_tensors()
+
+    @property
+    def parameter_shapes(self) -> dict[str, Shape]:
+        if not self.affine:
+            return {}
+        shapes: dict[str, Shape] = {"weight": (self.num_channels,)}
+        if self.bias:
+            shapes["bias"] = (self.num_channels,)
+        return shapes
+
+    def output_shape(self, input_shape: Iterable[int]) -> Shape:
+        name = self._name
+        shape = _as_shape(input_shape, name)
+        _require(
+            len(shape) >= 2,
+            f"{name}: input {dims_text(shape)} needs at least 2 dimensions (N, C, ...)",
+        )
+        channels = shape[1]
+        if (shape[0] * channels // self.num_groups) * prod(shape[2:]) == 1:
+            raise ShapeError(
+                f"{name}: input {dims_text(shape)} gives each group a single "
+                "value, which a training-mode group norm cannot normalise"
+            )
+        _require(self.num_groups > 0, f"{name}: num_groups must be positive, got {self.num_groups}")
+        if channels % self.num_groups:
+            raise ShapeError(
+                f"{name}: input channels {channels} are not divisible by "
+                f"num_groups {self.num_groups}"
+            )
+        if self.affine and channels != self.num_channels:
+            raise ShapeError(
+                f"{name}: input {dims_text(shape)} has {channels} channels, but "
+                f"num_channels is {self.num_channels}"
+            )
+        return shape
+
+
+def _normalized_shape(value: object, owner: str) -> tuple[int, ...]:
+    if _is_int(value):
+        return (value,)  # type: ignore[return-value]
+    result = _int_or_tuple(value, "normalized_shape", owner)
+    return result if isinstance(result, tuple) else (result,)
+
+
+class LayerNorm(Layer):
+    """``torch.nn.LayerNorm(normalized_shape, eps=1e-5, elementwise_affine=True, bias=True)``."""
+
+    normalized_shape: int | Sequence[int]
+    eps: float = 1e-5
+    elementwise_affine: bool = True
+    bias: bool = True
+
+    def __post_init__(self) -> None:
+        _set(self, "normalized_shape", _normalized_shape(self.normalized_shape, self._name))
+        self._check_tensors()
+
+    @property
+    def parameter_shapes(self) -> dict[str, Shape]:
+        if not self.elementwise_affine:
+            return {}
+        shape: Shape = self.normalized_shape  # type: ignore[assignment]
+        shapes: dict[str, Shape] = {"weight": shape}
+        if self.bias:
+            shapes["bias"] = shape
+        return shapes
+
+    def output_shape(self, input_shape: Iterable[int]) -> Shape:
+        return _check_trailing(
+            self._name, _as_shape(input_shape, self._name), self.normalized_shape
+        )  # type: ignore[arg-type]
+
+
+def _check_trailing(name: str, shape: Shape, normalized: tuple[int, ...]) -> Shape:
+    _require(len(normalized) > 0, f"{name}: normalized_shape must hold at least one size")
+    if shape[len(shape) - len(normalized) :] != normalized or len(shape) < len(normalized):
+        raise ShapeError(
+            f"{name}: input {dims_text(shape)} must end in normalized_shape {dims_text(normalized)}"
+        )
+    return shape
+
+
+class RMSNorm(Layer):
+    """``torch.nn.RMSNorm(normalized_shape, eps=None, elementwise_affine=True)``."""
+
+    normalized_shape: int | Sequence[int]
+    eps: float | None = None
+    elementwise_affine: bool = True
+
+    def __post_init__(self) -> None:
+        _set(self, "normalized_shape", _normalized_shape(self.normalized_shape, self._name))
+        self._check_tensors()
+
+    @property
+    def parameter_shapes(self) -> dict[str, Shape]:
+        shape: Shape = self.normalized_shape  # type: ignore[assignment]
+        return {"weight": shape} if self.elementwise_affine else {}
+
+    def output_shape(self, input_shape: Iterable[int]) -> Shape:
+        return _check_trailing(
+            self._name, _as_shape(input_shape, self._name), self.normalized_shape
+        )  # type: ignore[arg-type]
+
+
+class LocalResponseNorm(Layer):
+    """``torch.nn.LocalResponseNorm(size, alpha=1e-4, beta=0.75, k=1.0)``: input of 3+ dims."""
+
+    size: int
+    alpha: float = 1e-4
+    beta: float = 0.75
+    k: float = 1.0
+
+    def output_shape(self, input_shape: Iterable[int]) -> Shape:
+        shape = _as_shape(input_shape, self._name)
+        _require(
+            len(shape) >= 3,
+            f"{self._name}: input {dims_text(shape)} needs at least 3 dimensions (N, C, ...)",
+        )
+        return shape

@@ -1,0 +1,439 @@
+"""Max, average, power-average, adaptive pooling and max unpooling."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from typing import ClassVar
+
+from ..errors import ShapeError
+from ._base import (
+    IntOrTuple,
+    Layer,
+    Shape,
+    _as_shape,
+    _at_least,
+    _exactly,
+    _expand,
+    _is_int,
+    _join,
+    _non_batch_nonzero,
+    _normalise_int_fields,
+    _ntuple,
+    _require,
+    _set,
+    _split,
+    dims_text,
+)
+
+# --------------------------------------------------------------------------------------------
+# pooling
+
+
+def _pool_spatial(
+    name: str,
+    spatial: Shape,
+    kernel: tuple[int, ...],
+    stride: tuple[int, ...],
+    padding: tuple[int, ...],
+    dilation: tuple[int, ...],
+    ceil_mode: bool,
+) -> Shape:
+    """Output sizes of max/avg pooling, with PyTorch's checks (kernel, stride, pad, output)."""
+    _require(
+        all(k > 0 for k in kernel), f"{name}: kernel_size {dims_text(kernel)} must be positive"
+    )
+    _require(all(s > 0 for s in stride), f"{name}: stride {dims_text(stride)} must be positive")
+    _require(
+        all(d > 0 for d in dilation), f"{name}: dilation {dims_text(dilation)} must be positive"
+    )
+    _require(
+        all(p >= 0 for p in padding),
+        f"{name}: padding {dims_text(padding)} is negative; use 0 or more",
+    )
+    if any(p > k // 2 for p, k in zip(padding, kernel, strict=True)):
+        half = dims_text(k // 2 for k in kernel)
+        raise ShapeError(
+            f"{name}: padding {dims_text(padding)} is more than half the kernel size "
+            f"{dims_text(kernel)}; use padding <= {half}"
+        )
+    out = []
+    for size, k, s, p, d in zip(spatial, kernel, stride, padding, dilation, strict=True):
+        span = d * (k - 1) + 1
+        o = (size + 2 * p - span + (s - 1 if ceil_mode else 0)) // s + 1
+        if ceil_mode and (o - 1) * s >= size + p:
+            o -= 1
+        out.append(o)
+    if any(o < 1 for o in out):
+        raise ShapeError(
+            f"{name}: input {dims_text(spatial)} is too small for kernel {dims_text(kernel)}"
+            f" (padding {dims_text(padding)}, dilation {dims_text(dilation)}): the output "
+            f"would be {dims_text(out)}; use a smaller kernel or a larger input"
+        )
+    return tuple(out)
+
+
+class _MaxPoolNd(Layer):
+    _kind = "pool"
+    kernel_size: IntOrTuple
+    stride: IntOrTuple | None = None
+    padding: IntOrTuple = 0
+    dilation: IntOrTuple = 1
+    return_indices: bool = False
+    ceil_mode: bool = False
+
+    _nd: ClassVar[int] = 0
+
+    def __post_init__(self) -> None:
+        if self.stride is None:
+            _set(self, "stride", self.kernel_size)
+        _normalise_int_fields(self, "kernel_size", "stride", "padding", "dilation")
+
+    def output_shape(self, input_shape: Iterable[int]) -> Shape:
+        name, nd = self._name, self._nd
+        shape = _as_shape(input_shape, name)
+        fit = _exactly if nd == 1 else _expand
+        kernel, stride, padding, dilation = (
+            fit(_ntuple(getattr(self, attr), 1), nd, attr, name)
+            for attr in ("kernel_size", "stride", "padding", "dilation")
+        )
+        batch, channels, spatial = _split(shape, nd, name)
+        _non_batch_nonzero(shape, batch is not None, name)
+        out = _pool_spatial(name, spatial, kernel, stride, padding, dilation, self.ceil_mode)
+        return _join(batch, (channels, *out))
+
+
+class MaxPool1d(_MaxPoolNd):
+    """``torch.nn.MaxPool1d``: input ``(N, C, L)`` or ``(C, L)``."""
+
+    _nd = 1
+
+
+class MaxPool2d(_MaxPoolNd):
+    """``torch.nn.MaxPool2d``: input ``(N, C, H, W)`` or ``(C, H, W)``.
+
+    >>> MaxPool2d(3, stride=2, ceil_mode=True).output_shape((1, 1, 7, 8))
+    (1, 1, 3, 4)
+    """
+
+    _nd = 2
+
+
+class MaxPool3d(_MaxPoolNd):
+    """``torch.nn.MaxPool3d``: input ``(N, C, D, H, W)`` or ``(C, D, H, W)``."""
+
+    _nd = 3
+
+
+class _AvgPoolNd(Layer):
+    _kind = "pool"
+    kernel_size: IntOrTuple
+    stride: IntOrTuple | None = None
+    padding: IntOrTuple = 0
+    ceil_mode: bool = False
+    count_include_pad: bool = True
+    divisor_override: int | None = None
+
+    _nd: ClassVar[int] = 0
+
+    def __post_init__(self) -> None:
+        if self.stride is None:
+            _set(self, "stride", self.kernel_size)
+        _normalise_int_fields(self, "kernel_size", "stride", "padding")
+
+    def output_shape(self, input_shape: Iterable[int]) -> Shape:
+        name, nd = self._name, self._nd
+        shape = _as_shape(input_shape, name)
+        fit = _exactly if nd == 1 else _expand
+        kernel, stride, padding = (
+            fit(_ntuple(getattr(self, attr), 1), nd, attr, name)
+            for attr in ("kernel_size", "stride", "padding")
+        )
+        _require(self.divisor_override != 0, f"{name}: divisor_override must not be 0")
+        batch, channels, spatial = _split(shape, nd, name)
+        _non_batch_nonzero(shape, batch is not None, name)
+        if nd == 3:
+            _kernel_within_input(name, spatial, kernel)
+        out = _pool_spatial(name, spatial, kernel, stride, padding, (1,) * nd, self.ceil_mode)
+        return _join(batch, (channels, *out))
+
+
+def _kernel_within_input(name: str, spatial: Shape, kernel: tuple[int, ...]) -> None:
+    # avg_pool3d checks the unpadded input against the kernel; padding does not help.
+    if any(size < k for size, k in zip(spatial, kernel, strict=True)):
+        raise ShapeError(
+            f"{name}: input {dims_text(spatial)} is smaller than the kernel "
+            f"{dims_text(kernel)} (3-d average pooling ignores padding here); use a smaller "
+            "kernel"
+        )
+
+
+class AvgPool1d(Layer):
+    """``torch.nn.AvgPool1d``: input ``(N, C, L)`` or ``(C, L)`` (no ``divisor_override``)."""
+
+    _kind = "pool"
+
+    kernel_size: IntOrTuple
+    stride: IntOrTuple | None = None
+    padding: IntOrTuple = 0
+    ceil_mode: bool = False
+    count_include_pad: bool = True
+
+    def __post_init__(self) -> None:
+        if self.stride is None:
+            _set(self, "stride", self.kernel_size)
+        _normalise_int_fields(self, "kernel_size", "stride", "padding")
+
+    def output_shape(self, input_shape: Iterable[int]) -> Shape:
+        name = self._name
+        shape = _as_shape(input_shape, name)
+        kernel, stride, padding = (
+            _exactly(_ntuple(getattr(self, attr), 1), 1, attr, name)
+            for attr in ("kernel_size", "stride", "padding")
+        )
+        batch, channels, spatial = _split(shape, 1, name)
+        _non_batch_nonzero(shape, batch is not None, name)
+        out = _pool_spatial(name, spatial, kernel, stride, padding, (1,), self.ceil_mode)
+        return _join(batch, (channels, *out))
+
+
+class AvgPool2d(_AvgPoolNd):
+    """``torch.nn.AvgPool2d``: input ``(N, C, H, W)`` or ``(C, H, W)``."""
+
+    _nd = 2
+
+
+class AvgPool3d(_AvgPoolNd):
+    """``torch.nn.AvgPool3d``: input ``(N, C, D, H, W)`` or ``(C, D, H, W)``."""
+
+    _nd = 3
+
+
+class _LPPoolNd(Layer):
+    _kind = "pool"
+    norm_type: float
+    kernel_size: IntOrTuple
+    stride: IntOrTuple | None = None
+    ceil_mode: bool = False
+
+    _nd: ClassVar[int] = 0
+
+    def __post_init__(self) -> None:
+        _normalise_int_fields(self, "kernel_size", "stride")
+
+    def output_shape(self, input_shape: Iterable[int]) -> Shape:
+        # avg_pool with padding 0 (max_pool when norm_type is inf), then a scale by the
+        # kernel area, which needs exactly nd kernel sizes.
+        name, nd = self._name, self._nd
+        shape = _as_shape(input_shape, name)
+        if nd == 1 and not math.isinf(self.norm_type):
+            _require(
+                isinstance(self.kernel_size, int),
+                f"{name}: kernel_size must be a single integer, got {self.kernel_size}",
+            )
+        kernel = _exactly(_ntuple(self.kernel_size, nd), nd, "kernel_size", name)
+        fit = _exactly if nd == 1 else _expand
+        stride = fit(
+            _ntuple(self.kernel_size if self.stride is None else self.stride, 1), nd, "stride", name
+        )
+        batch, channels, spatial = _split(shape, nd, name)
+        _non_batch_nonzero(shape, batch is not None, name)
+        if nd == 3 and not math.isinf(self.norm_type):
+            _kernel_within_input(name, spatial, kernel)
+        out = _pool_spatial(name, spatial, kernel, stride, (0,) * nd, (1,) * nd, self.ceil_mode)
+        return _join(batch, (channels, *out))
+
+
+class LPPool1d(_LPPoolNd):
+    """``torch.nn.LPPool1d(norm_type, kernel_size, stride=None, ceil_mode=False)``."""
+
+    _nd = 1
+
+
+class LPPool2d(_LPPoolNd):
+    """``torch.nn.LPPool2d(norm_type, kernel_size, stride=None, ceil_mode=False)``."""
+
+    _nd = 2
+
+
+class LPPool3d(_LPPoolNd):
+    """``torch.nn.LPPool3d(norm_type, kernel_size, stride=None, ceil_mode=False)``."""
+
+    _nd = 3
+
+
+class _AdaptivePoolNd(Layer):
+    _kind = "adaptive"
+    output_size: int | tuple[int | None, ...] | None
+
+    _nd: ClassVar[int] = 0
+    _max: ClassVar[bool] = False
+
+    def __post_init__(self) -> None:
+        value = self.output_size
+        if isinstance(value, Sequence) and not isinstance(value, str):
+            _set(self, "output_size", tuple(value))
+        elif value is not None and not _is_int(value):
+            raise ShapeError(
+                f"{self._name}: output_size must be an integer or a tuple of "
+                f"integers, got {value!r}"
+            )
+
+    def target_size(self, spatial: Shape) -> Shape:
+        name, nd = self._name, self._nd
+        size = self.output_size
+        if size is None or isinstance(size, int):
+            if size is None:
+                raise ShapeError(f"{name}: output_size None keeps nothing; give sizes")
+            return (size,) * nd
+        if len(size) != nd:
+            raise ShapeError(f"{name}: output_size {size} must have {nd} values")
+        return tuple(s if s is not None else i for s, i in zip(size, spatial, strict=True))
+
+    def output_shape(self, input_shape: Iterable[int]) -> Shape:
+        name, nd = self._name, self._nd
+        shape = _as_shape(input_shape, name)
+        if isinstance(self.output_size, tuple) and len(shape) <= len(self.output_size):
+            raise ShapeError(
+                f"{name}: input {dims_text(shape)} needs at least {len(self.output_size) + 1} "
+                "dimensions"
+            )
+        if not self._max and nd > 1 and len(shape) >= nd:
+            spatial = shape[len(shape) - nd :]
+            if self.target_size(spatial) == (1,) * nd:
+                # An all-ones average is a mean over the last axes: any leading dimensions,
+                # empty ones included, pass through.
+                return (*shape[: len(shape) - nd], *(1,) * nd)
+        batch, channels, spatial = _split(shape, nd, name)
+        if not self._max and nd == 1 and self.target_size(spatial) == (1,):
+            return _join(batch, (channels, 1))
+        if self._max or nd == 3:
+            rest = shape[1:]
+            if 0 in rest:
+                raise ShapeError(
+                    f"{name}: input {dims_text(shape)} has an empty dimension; "
+                    "only the first (batch) dimension may be 0"
+                )
+        _require(
+            0 not in spatial, f"{name}: input {dims_text(shape)} has an empty spatial dimension"
+        )
+        out = self.target_size(spatial)
+        if any(o is None or not _is_int(o) for o in out):
+            raise ShapeError(f"{name}: output_size {self.output_size} must hold integers")
+        _require(
+            all(o >= 0 for o in out), f"{name}: output_size {dims_text(out)} must not be negative"
+        )
+        return _join(batch, (channels, *out))
+
+
+class AdaptiveAvgPool1d(_AdaptivePoolNd):
+    """``torch.nn.AdaptiveAvgPool1d(output_size)``."""
+
+    _nd = 1
+
+
+class AdaptiveAvgPool2d(_AdaptivePoolNd):
+    """``torch.nn.AdaptiveAvgPool2d(output_size)``; a ``None`` entry keeps the input size."""
+
+    _nd = 2
+
+
+class AdaptiveAvgPool3d(_AdaptivePoolNd):
+    """``torch.nn.AdaptiveAvgPool3d(output_size)``; a ``None`` entry keeps the input size."""
+
+    _nd = 3
+
+
+class _AdaptiveMaxPoolNd(_AdaptivePoolNd):
+    return_indices: bool = False
+
+    _max = True
+
+
+class AdaptiveMaxPool1d(_AdaptiveMaxPoolNd):
+    """``torch.nn.AdaptiveMaxPool1d(output_size, return_indices=False)``."""
+
+    _nd = 1
+
+
+class AdaptiveMaxPool2d(_AdaptiveMaxPoolNd):
+    """``torch.nn.AdaptiveMaxPool2d(output_size, return_indices=False)``."""
+
+    _nd = 2
+
+
+class AdaptiveMaxPool3d(_AdaptiveMaxPoolNd):
+    """``torch.nn.AdaptiveMaxPool3d(output_size, return_indices=False)``."""
+
+    _nd = 3
+
+
+class _MaxUnpoolNd(Layer):
+    kernel_size: IntOrTuple
+    stride: IntOrTuple | None = None
+    padding: IntOrTuple = 0
+
+    _nd: ClassVar[int] = 0
+
+    def __post_init__(self) -> None:
+        if self.stride is None:
+            _set(self, "stride", self.kernel_size)
+        _normalise_int_fields(self, "kernel_size", "stride", "padding")
+
+    def output_shape(
+        self, input_shape: Iterable[int], output_size: Sequence[int] | None = None
+    ) -> Shape:
+        name, nd = self._name, self._nd
+        shape = _as_shape(input_shape, name)
+        kernel, stride, padding = (
+            _at_least(_ntuple(getattr(self, attr), nd), nd, attr, name)
+            for attr in ("kernel_size", "stride", "padding")
+        )
+        batch, channels, spatial = _split(shape, nd, name)
+        default = tuple(
+            (size - 1) * s + k - 2 * p
+            for size, k, s, p in zip(spatial, kernel, stride, padding, strict=False)
+        )
+        if output_size is None:
+            out = default
+        else:
+            target = tuple(output_size)
+            if len(target) == nd + 2:
+                target = target[2:]
+            if len(target) != nd:
+                raise ShapeError(
+                    f"{name}: output_size {tuple(output_size)} must have {nd} or {nd + 2} values"
+                )
+            for t, d, s in zip(target, default, stride, strict=False):
+                if not d - s < t < d + s:
+                    raise ShapeError(
+                        f"{name}: output_size {dims_text(target)} is out of reach: each size "
+                        f"must lie strictly between default {dims_text(default)} ± stride "
+                        f"{dims_text(stride)}"
+                    )
+            out = target
+        if any(o < 0 for o in out):
+            raise ShapeError(f"{name}: output {dims_text(out)} would be negative; use less padding")
+        if nd == 3:
+            _require(
+                all(s > 0 for s in stride), f"{name}: stride {dims_text(stride)} must be positive"
+            )
+        return _join(batch, (channels, *out))
+
+
+class MaxUnpool1d(_MaxUnpoolNd):
+    """``torch.nn.MaxUnpool1d(kernel_size, stride=None, padding=0)``."""
+
+    _nd = 1
+
+
+class MaxUnpool2d(_MaxUnpoolNd):
+    """``torch.nn.MaxUnpool2d(kernel_size, stride=None, padding=0)``."""
+
+    _nd = 2
+
+
+class MaxUnpool3d(_MaxUnpoolNd):
+    """``torch.nn.MaxUnpool3d(kernel_size, stride=None, padding=0)``."""
+
+    _nd = 3
