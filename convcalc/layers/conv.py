@@ -161,9 +161,9 @@ class _ConvNd(Layer):
             out[0] if batched else 1,
             self.in_channels,
             out[1:] if batched else out,
-            self.kernel_size,
+            self.kernel_size,  # type: ignore[arg-type]
             groups=self.groups,
-        )  # type: ignore[arg-type]
+        )
 
 
 def _check_groups(layer: _ConvNd | _ConvTransposeNd) -> None:

@@ -226,9 +226,8 @@ class LayerNorm(Layer):
         return shapes
 
     def output_shape(self, input_shape: Iterable[int]) -> Shape:
-        return _check_trailing(
-            self._name, _as_shape(input_shape, self._name), self.normalized_shape
-        )  # type: ignore[arg-type]
+        normalized: tuple[int, ...] = self.normalized_shape  # type: ignore[assignment]
+        return _check_trailing(self._name, _as_shape(input_shape, self._name), normalized)
 
 
 def _check_trailing(name: str, shape: Shape, normalized: tuple[int, ...]) -> Shape:
@@ -257,9 +256,8 @@ class RMSNorm(Layer):
         return {"weight": shape} if self.elementwise_affine else {}
 
     def output_shape(self, input_shape: Iterable[int]) -> Shape:
-        return _check_trailing(
-            self._name, _as_shape(input_shape, self._name), self.normalized_shape
-        )  # type: ignore[arg-type]
+        normalized: tuple[int, ...] = self.normalized_shape  # type: ignore[assignment]
+        return _check_trailing(self._name, _as_shape(input_shape, self._name), normalized)
 
 
 class LocalResponseNorm(Layer):
