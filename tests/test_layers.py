@@ -336,7 +336,7 @@ def test_macs_follow_the_convention() -> None:
         pytest.param(
             lambda: Conv2d(3, 8, 3, padding=-1),
             (1, 3, 8, 8),
-            "Conv2d: padding (-1, -1) is negative; use 0 or more",
+            "Conv2d: padding -1x-1 is negative; use 0 or more",
             id="negative-pad",
         ),
         pytest.param(

@@ -73,8 +73,9 @@ def _ntuple(value: IntOrTuple, n: int) -> tuple[int, ...]:
     return (value,) * n if isinstance(value, int) else tuple(value)
 
 
-def _expand(values: tuple[int, ...], nd: int, name: str, owner: str) -> tuple[int, ...]:
-    """A length-1 tuple broadcasts to ``nd`` values, as PyTorch's C++ ops accept."""
+def _expand(value: IntOrTuple | str, nd: int, name: str, owner: str) -> tuple[int, ...]:
+    """An int or a length-1 tuple broadcasts to ``nd`` values, as PyTorch's C++ ops accept."""
+    values = _sized(value, name, owner)
     if len(values) == nd:
         return values
     if len(values) == 1:
@@ -84,12 +85,20 @@ def _expand(values: tuple[int, ...], nd: int, name: str, owner: str) -> tuple[in
     )
 
 
-def _exactly(values: tuple[int, ...], nd: int, name: str, owner: str) -> tuple[int, ...]:
+def _exactly(value: IntOrTuple | str, nd: int, name: str, owner: str) -> tuple[int, ...]:
+    """Exactly ``nd`` values (an int stands for all of them)."""
+    values = (value,) * nd if isinstance(value, int) else _sized(value, name, owner)
     if len(values) != nd:
         raise ShapeError(
             f"{owner}: {name} has {len(values)} values {values}, but a {nd}-d layer needs {nd}"
         )
     return values
+
+
+def _sized(value: IntOrTuple | str, name: str, owner: str) -> tuple[int, ...]:
+    if isinstance(value, str):
+        raise ShapeError(f"{owner}: {name} {value!r} is not a size")
+    return (value,) if isinstance(value, int) else value
 
 
 def _as_shape(shape: Iterable[int], owner: str) -> Shape:
@@ -165,6 +174,13 @@ class Layer(Record):
     def output_shape(self, input_shape: Iterable[int]) -> Shape:
         """The shape ``forward`` returns for an input of ``input_shape``."""
         raise NotImplementedError
+
+    def check_arguments(self) -> None:
+        """Raise :class:`ShapeError` for arguments that no input shape can make valid.
+
+        PyTorch accepts them in ``__init__`` (a kernel of 0, a stride of 0) but fails every
+        ``forward``; ``output_shape`` runs this check first.
+        """
 
     @property
     def parameter_shapes(self) -> dict[str, Shape]:
@@ -336,3 +352,13 @@ def _normalise_dim(dim: int, rank: int, name: str) -> int:
             f"(use {-bound} to {bound - 1})"
         )
     return dim % bound
+
+
+def _positive(owner: str, what: str, values: tuple[int, ...]) -> None:
+    if not all(v > 0 for v in values):
+        raise ShapeError(f"{owner}: {what} {dims_text(values)} must be positive")
+
+
+def _non_negative(owner: str, what: str, values: tuple[int, ...]) -> None:
+    if not all(v >= 0 for v in values):
+        raise ShapeError(f"{owner}: {what} {dims_text(values)} is negative; use 0 or more")

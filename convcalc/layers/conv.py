@@ -18,7 +18,9 @@ from ._base import (
     _expand,
     _int_or_tuple,
     _join,
+    _non_negative,
     _ntuple,
+    _positive,
     _require,
     _require_int,
     _set,
@@ -95,6 +97,19 @@ class _ConvNd(Layer):
         p: tuple[int, ...] = self.padding  # type: ignore[assignment]
         return tuple((pp, pp) for pp in p)
 
+    def check_arguments(self) -> None:
+        name, nd = self._name, self._nd
+        kernel = _exactly(self.kernel_size, nd, "kernel_size", name)
+        stride = _expand(self.stride, nd, "stride", name)
+        dilation = _expand(self.dilation, nd, "dilation", name)
+        if self.padding_mode == PaddingMode.ZEROS and not isinstance(self.padding, str):
+            padding = _expand(self.padding, nd, "padding", name)
+            _non_negative(name, "padding", padding)
+        _positive(name, "kernel_size", kernel)
+        _positive(name, "stride", stride)
+        _positive(name, "dilation", dilation)
+        _require(self.out_channels > 0, f"{name}: out_channels must be positive, got 0")
+
     def output_shape(self, input_shape: Iterable[int]) -> Shape:
         name, nd = self._name, self._nd
         shape = _as_shape(input_shape, name)
@@ -108,9 +123,9 @@ class _ConvNd(Layer):
             shape = pad_shape(shape, reversed_pad, str(self.padding_mode), name)
             pads = ((0, 0),) * nd
         batch, channels, spatial = _split(shape, nd, name)
-        kernel = _exactly(self.kernel_size, nd, "kernel_size", name)  # type: ignore[arg-type]
-        stride = _expand(self.stride, nd, "stride", name)  # type: ignore[arg-type]
-        dilation = _expand(self.dilation, nd, "dilation", name)  # type: ignore[arg-type]
+        kernel = _exactly(self.kernel_size, nd, "kernel_size", name)
+        stride = _expand(self.stride, nd, "stride", name)
+        dilation = _expand(self.dilation, nd, "dilation", name)
         if pads is None:
             if self.padding == "same":
                 pads = tuple(
@@ -121,16 +136,7 @@ class _ConvNd(Layer):
             else:
                 padding: tuple[int, ...] = self.padding  # type: ignore[assignment]
                 pads = tuple((p, p) for p in _expand(padding, nd, "padding", name))
-        _require(
-            all(b >= 0 for b, _ in pads),
-            f"{name}: padding {self.padding} is negative; use 0 or more",
-        )
-        _require(all(s > 0 for s in stride), f"{name}: stride {dims_text(stride)} must be positive")
-        _require(
-            all(d >= 0 for d in dilation),
-            f"{name}: dilation {dims_text(dilation)} must be positive",
-        )
-        _require(self.out_channels > 0, f"{name}: out_channels must be positive, got 0")
+        self.check_arguments()
         _check_channels(name, shape, channels, self.in_channels, batch is None)
         padded = tuple(s + b + a for s, (b, a) in zip(spatial, pads, strict=True))
         span = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation, strict=True))
@@ -142,12 +148,6 @@ class _ConvNd(Layer):
             )
         _require(
             0 not in spatial, f"{name}: input {dims_text(shape)} has an empty spatial dimension"
-        )
-        _require(
-            all(d > 0 for d in dilation), f"{name}: dilation {dims_text(dilation)} must be positive"
-        )
-        _require(
-            all(k > 0 for k in kernel), f"{name}: kernel_size {dims_text(kernel)} must be positive"
         )
         out = tuple((p - e) // s + 1 for p, e, s in zip(padded, span, stride, strict=True))
         # PyTorch quirk: a zero-channel input to a zero-in_channels conv gives zero channels.
@@ -292,6 +292,36 @@ class _ConvTransposeNd(Layer):
             )
         return tuple(t - lo for t, lo in zip(target, low, strict=True))
 
+    def check_arguments(self) -> None:
+        self._checked(self.output_padding)  # type: ignore[arg-type]
+
+    def _checked(self, output_padding: tuple[int, ...]) -> tuple[tuple[int, ...], ...]:
+        name, nd = self._name, self._nd
+        if isinstance(self.padding, str):
+            raise ShapeError(
+                f"{name}: padding {self.padding!r} is not supported; transposed "
+                "convolutions need numeric padding"
+            )
+        kernel = _exactly(self.kernel_size, nd, "kernel_size", name)
+        stride = _expand(self.stride, nd, "stride", name)
+        padding = _expand(self.padding, nd, "padding", name)
+        dilation = _expand(self.dilation, nd, "dilation", name)
+        output_padding = _expand(output_padding, nd, "output_padding", name)
+        _non_negative(name, "padding", padding)
+        _non_negative(name, "output_padding", output_padding)
+        _positive(name, "kernel_size", kernel)
+        _positive(name, "stride", stride)
+        _positive(name, "dilation", dilation)
+        _require(self.in_channels > 0, f"{name}: in_channels must be positive, got 0")
+        for op, s, d in zip(output_padding, stride, dilation, strict=True):
+            if not (op < s or op < d):
+                raise ShapeError(
+                    f"{name}: output_padding {dims_text(output_padding)} must be smaller than "
+                    f"the stride {dims_text(stride)} or the dilation {dims_text(dilation)} on "
+                    f"every axis; use output_padding < {max(s, d)}"
+                )
+        return kernel, stride, padding, dilation, output_padding
+
     def output_shape(
         self, input_shape: Iterable[int], output_size: Sequence[int] | None = None
     ) -> Shape:
@@ -307,37 +337,10 @@ class _ConvTransposeNd(Layer):
         else:
             output_padding = self.output_padding  # type: ignore[assignment]
         batch, channels, spatial = _split(shape, nd, name)
-        kernel = _exactly(self.kernel_size, nd, "kernel_size", name)  # type: ignore[arg-type]
-        stride = _expand(self.stride, nd, "stride", name)  # type: ignore[arg-type]
-        padding = _expand(self.padding, nd, "padding", name)  # type: ignore[arg-type]
-        dilation = _expand(self.dilation, nd, "dilation", name)  # type: ignore[arg-type]
-        output_padding = _expand(output_padding, nd, "output_padding", name)
-        _require(
-            all(p >= 0 for p in padding),
-            f"{name}: padding {dims_text(padding)} is negative; use 0 or more",
-        )
-        _require(
-            all(p >= 0 for p in output_padding),
-            f"{name}: output_padding {dims_text(output_padding)} is negative; use 0 or more",
-        )
-        _require(all(s > 0 for s in stride), f"{name}: stride {dims_text(stride)} must be positive")
-        _require(
-            all(d > 0 for d in dilation), f"{name}: dilation {dims_text(dilation)} must be positive"
-        )
-        _require(self.in_channels > 0, f"{name}: in_channels must be positive, got 0")
+        kernel, stride, padding, dilation, output_padding = self._checked(output_padding)
         _check_channels(name, shape, channels, self.in_channels, batch is None)
         _require(
             0 not in spatial, f"{name}: input {dims_text(shape)} has an empty spatial dimension"
-        )
-        for op, s, d in zip(output_padding, stride, dilation, strict=True):
-            if not (op < s or op < d):
-                raise ShapeError(
-                    f"{name}: output_padding {dims_text(output_padding)} must be smaller than "
-                    f"the stride {dims_text(stride)} or the dilation {dims_text(dilation)} on "
-                    f"every axis; use output_padding < {max(s, d)}"
-                )
-        _require(
-            all(k > 0 for k in kernel), f"{name}: kernel_size {dims_text(kernel)} must be positive"
         )
         out = tuple(
             (size - 1) * s - 2 * p + d * (k - 1) + op + 1

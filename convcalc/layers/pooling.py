@@ -18,8 +18,10 @@ from ._base import (
     _is_int,
     _join,
     _non_batch_nonzero,
+    _non_negative,
     _normalise_int_fields,
     _ntuple,
+    _positive,
     _require,
     _set,
     _split,
@@ -28,6 +30,26 @@ from ._base import (
 
 # --------------------------------------------------------------------------------------------
 # pooling
+
+
+def _check_pool_arguments(
+    name: str,
+    kernel: tuple[int, ...],
+    stride: tuple[int, ...],
+    padding: tuple[int, ...],
+    dilation: tuple[int, ...],
+) -> None:
+    """PyTorch's pooling checks that do not depend on the input."""
+    _positive(name, "kernel_size", kernel)
+    _positive(name, "stride", stride)
+    _positive(name, "dilation", dilation)
+    _non_negative(name, "padding", padding)
+    if any(p > k // 2 for p, k in zip(padding, kernel, strict=True)):
+        half = dims_text(k // 2 for k in kernel)
+        raise ShapeError(
+            f"{name}: padding {dims_text(padding)} is more than half the kernel size "
+            f"{dims_text(kernel)}; use padding <= {half}"
+        )
 
 
 def _pool_spatial(
@@ -39,24 +61,7 @@ def _pool_spatial(
     dilation: tuple[int, ...],
     ceil_mode: bool,
 ) -> Shape:
-    """Output sizes of max/avg pooling, with PyTorch's checks (kernel, stride, pad, output)."""
-    _require(
-        all(k > 0 for k in kernel), f"{name}: kernel_size {dims_text(kernel)} must be positive"
-    )
-    _require(all(s > 0 for s in stride), f"{name}: stride {dims_text(stride)} must be positive")
-    _require(
-        all(d > 0 for d in dilation), f"{name}: dilation {dims_text(dilation)} must be positive"
-    )
-    _require(
-        all(p >= 0 for p in padding),
-        f"{name}: padding {dims_text(padding)} is negative; use 0 or more",
-    )
-    if any(p > k // 2 for p, k in zip(padding, kernel, strict=True)):
-        half = dims_text(k // 2 for k in kernel)
-        raise ShapeError(
-            f"{name}: padding {dims_text(padding)} is more than half the kernel size "
-            f"{dims_text(kernel)}; use padding <= {half}"
-        )
+    """Output sizes of max/avg pooling: floor (or ceil) window counts, each at least 1."""
     out = []
     for size, k, s, p, d in zip(spatial, kernel, stride, padding, dilation, strict=True):
         span = d * (k - 1) + 1
@@ -73,8 +78,44 @@ def _pool_spatial(
     return tuple(out)
 
 
-class _MaxPoolNd(Layer):
+class _WindowPool(Layer):
+    """Max, average and power-average pooling: a window slides over each spatial axis."""
+
     _kind = "pool"
+    _nd: ClassVar[int] = 0
+
+    def _window_arguments(self) -> tuple[tuple[int, ...], ...]:
+        """Kernel, stride, padding and dilation, one value per axis."""
+        raise NotImplementedError
+
+    def _kernel_within_input(self) -> bool:
+        return False
+
+    def check_arguments(self) -> None:
+        _check_pool_arguments(self._name, *self._window_arguments())
+
+    def output_shape(self, input_shape: Iterable[int]) -> Shape:
+        name, nd = self._name, self._nd
+        shape = _as_shape(input_shape, name)
+        kernel, stride, padding, dilation = self._window_arguments()
+        self.check_arguments()
+        batch, channels, spatial = _split(shape, nd, name)
+        _non_batch_nonzero(shape, batch is not None, name)
+        if self._kernel_within_input():
+            _kernel_within_input(name, spatial, kernel)
+        ceil_mode = bool(getattr(self, "ceil_mode", False))
+        out = _pool_spatial(name, spatial, kernel, stride, padding, dilation, ceil_mode)
+        return _join(batch, (channels, *out))
+
+    def _per_axis(self, *attrs: str) -> tuple[tuple[int, ...], ...]:
+        # max_pool1d and avg_pool1d take exactly one value; the 2-d and 3-d ops broadcast one.
+        fit = _exactly if self._nd == 1 else _expand
+        return tuple(
+            fit(_ntuple(getattr(self, attr), 1), self._nd, attr, self._name) for attr in attrs
+        )
+
+
+class _MaxPoolNd(_WindowPool):
     kernel_size: IntOrTuple
     stride: IntOrTuple | None = None
     padding: IntOrTuple = 0
@@ -82,25 +123,13 @@ class _MaxPoolNd(Layer):
     return_indices: bool = False
     ceil_mode: bool = False
 
-    _nd: ClassVar[int] = 0
-
     def __post_init__(self) -> None:
         if self.stride is None:
             _set(self, "stride", self.kernel_size)
         _normalise_int_fields(self, "kernel_size", "stride", "padding", "dilation")
 
-    def output_shape(self, input_shape: Iterable[int]) -> Shape:
-        name, nd = self._name, self._nd
-        shape = _as_shape(input_shape, name)
-        fit = _exactly if nd == 1 else _expand
-        kernel, stride, padding, dilation = (
-            fit(_ntuple(getattr(self, attr), 1), nd, attr, name)
-            for attr in ("kernel_size", "stride", "padding", "dilation")
-        )
-        batch, channels, spatial = _split(shape, nd, name)
-        _non_batch_nonzero(shape, batch is not None, name)
-        out = _pool_spatial(name, spatial, kernel, stride, padding, dilation, self.ceil_mode)
-        return _join(batch, (channels, *out))
+    def _window_arguments(self) -> tuple[tuple[int, ...], ...]:
+        return self._per_axis("kernel_size", "stride", "padding", "dilation")
 
 
 class MaxPool1d(_MaxPoolNd):
@@ -125,8 +154,7 @@ class MaxPool3d(_MaxPoolNd):
     _nd = 3
 
 
-class _AvgPoolNd(Layer):
-    _kind = "pool"
+class _AvgPoolNd(_WindowPool):
     kernel_size: IntOrTuple
     stride: IntOrTuple | None = None
     padding: IntOrTuple = 0
@@ -134,28 +162,20 @@ class _AvgPoolNd(Layer):
     count_include_pad: bool = True
     divisor_override: int | None = None
 
-    _nd: ClassVar[int] = 0
-
     def __post_init__(self) -> None:
         if self.stride is None:
             _set(self, "stride", self.kernel_size)
         _normalise_int_fields(self, "kernel_size", "stride", "padding")
 
-    def output_shape(self, input_shape: Iterable[int]) -> Shape:
-        name, nd = self._name, self._nd
-        shape = _as_shape(input_shape, name)
-        fit = _exactly if nd == 1 else _expand
-        kernel, stride, padding = (
-            fit(_ntuple(getattr(self, attr), 1), nd, attr, name)
-            for attr in ("kernel_size", "stride", "padding")
-        )
-        _require(self.divisor_override != 0, f"{name}: divisor_override must not be 0")
-        batch, channels, spatial = _split(shape, nd, name)
-        _non_batch_nonzero(shape, batch is not None, name)
-        if nd == 3:
-            _kernel_within_input(name, spatial, kernel)
-        out = _pool_spatial(name, spatial, kernel, stride, padding, (1,) * nd, self.ceil_mode)
-        return _join(batch, (channels, *out))
+    def _window_arguments(self) -> tuple[tuple[int, ...], ...]:
+        return (*self._per_axis("kernel_size", "stride", "padding"), (1,) * self._nd)
+
+    def _kernel_within_input(self) -> bool:
+        return self._nd == 3
+
+    def check_arguments(self) -> None:
+        super().check_arguments()
+        _require(self.divisor_override != 0, f"{self._name}: divisor_override must not be 0")
 
 
 def _kernel_within_input(name: str, spatial: Shape, kernel: tuple[int, ...]) -> None:
@@ -168,10 +188,10 @@ def _kernel_within_input(name: str, spatial: Shape, kernel: tuple[int, ...]) -> 
         )
 
 
-class AvgPool1d(Layer):
+class AvgPool1d(_WindowPool):
     """``torch.nn.AvgPool1d``: input ``(N, C, L)`` or ``(C, L)`` (no ``divisor_override``)."""
 
-    _kind = "pool"
+    _nd = 1
 
     kernel_size: IntOrTuple
     stride: IntOrTuple | None = None
@@ -184,17 +204,8 @@ class AvgPool1d(Layer):
             _set(self, "stride", self.kernel_size)
         _normalise_int_fields(self, "kernel_size", "stride", "padding")
 
-    def output_shape(self, input_shape: Iterable[int]) -> Shape:
-        name = self._name
-        shape = _as_shape(input_shape, name)
-        kernel, stride, padding = (
-            _exactly(_ntuple(getattr(self, attr), 1), 1, attr, name)
-            for attr in ("kernel_size", "stride", "padding")
-        )
-        batch, channels, spatial = _split(shape, 1, name)
-        _non_batch_nonzero(shape, batch is not None, name)
-        out = _pool_spatial(name, spatial, kernel, stride, padding, (1,), self.ceil_mode)
-        return _join(batch, (channels, *out))
+    def _window_arguments(self) -> tuple[tuple[int, ...], ...]:
+        return (*self._per_axis("kernel_size", "stride", "padding"), (1,))
 
 
 class AvgPool2d(_AvgPoolNd):
@@ -209,23 +220,20 @@ class AvgPool3d(_AvgPoolNd):
     _nd = 3
 
 
-class _LPPoolNd(Layer):
-    _kind = "pool"
+class _LPPoolNd(_WindowPool):
+    """avg_pool with padding 0 (max_pool when norm_type is inf), then a scale by the kernel
+    area, which needs exactly ``nd`` kernel sizes."""
+
     norm_type: float
     kernel_size: IntOrTuple
     stride: IntOrTuple | None = None
     ceil_mode: bool = False
 
-    _nd: ClassVar[int] = 0
-
     def __post_init__(self) -> None:
         _normalise_int_fields(self, "kernel_size", "stride")
 
-    def output_shape(self, input_shape: Iterable[int]) -> Shape:
-        # avg_pool with padding 0 (max_pool when norm_type is inf), then a scale by the
-        # kernel area, which needs exactly nd kernel sizes.
+    def _window_arguments(self) -> tuple[tuple[int, ...], ...]:
         name, nd = self._name, self._nd
-        shape = _as_shape(input_shape, name)
         if nd == 1 and not math.isinf(self.norm_type):
             _require(
                 isinstance(self.kernel_size, int),
@@ -233,15 +241,11 @@ class _LPPoolNd(Layer):
             )
         kernel = _exactly(_ntuple(self.kernel_size, nd), nd, "kernel_size", name)
         fit = _exactly if nd == 1 else _expand
-        stride = fit(
-            _ntuple(self.kernel_size if self.stride is None else self.stride, 1), nd, "stride", name
-        )
-        batch, channels, spatial = _split(shape, nd, name)
-        _non_batch_nonzero(shape, batch is not None, name)
-        if nd == 3 and not math.isinf(self.norm_type):
-            _kernel_within_input(name, spatial, kernel)
-        out = _pool_spatial(name, spatial, kernel, stride, (0,) * nd, (1,) * nd, self.ceil_mode)
-        return _join(batch, (channels, *out))
+        stride = self.kernel_size if self.stride is None else self.stride
+        return kernel, fit(_ntuple(stride, 1), nd, "stride", name), (0,) * nd, (1,) * nd
+
+    def _kernel_within_input(self) -> bool:
+        return self._nd == 3 and not math.isinf(self.norm_type)
 
 
 class LPPool1d(_LPPoolNd):
@@ -415,9 +419,7 @@ class _MaxUnpoolNd(Layer):
         if any(o < 0 for o in out):
             raise ShapeError(f"{name}: output {dims_text(out)} would be negative; use less padding")
         if nd == 3:
-            _require(
-                all(s > 0 for s in stride), f"{name}: stride {dims_text(stride)} must be positive"
-            )
+            _positive(name, "stride", stride)
         return _join(batch, (channels, *out))
 
 

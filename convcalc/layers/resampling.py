@@ -18,8 +18,10 @@ from ._base import (
     _is_int,
     _join,
     _non_batch_nonzero,
+    _non_negative,
     _normalise_int_fields,
     _ntuple,
+    _positive,
     _require,
     _require_int,
     _set,
@@ -278,12 +280,10 @@ class Unfold(Layer):
             _exactly(_ntuple(getattr(self, a), 2), 2, a, name)
             for a in ("kernel_size", "dilation", "padding", "stride")
         )
-        _require(all(v > 0 for v in k), f"{name}: kernel_size {dims_text(k)} must be positive")
-        _require(all(v > 0 for v in d), f"{name}: dilation {dims_text(d)} must be positive")
-        _require(
-            all(v >= 0 for v in p), f"{name}: padding {dims_text(p)} is negative; use 0 or more"
-        )
-        _require(all(v > 0 for v in s), f"{name}: stride {dims_text(s)} must be positive")
+        _positive(name, "kernel_size", k)
+        _positive(name, "dilation", d)
+        _non_negative(name, "padding", p)
+        _positive(name, "stride", s)
         return k, d, p, s
 
     def output_shape(self, input_shape: Iterable[int]) -> Shape:
