@@ -4,9 +4,7 @@ The layer classes (``Conv2d``, ``MaxPool2d``, ...) load on first use from
 :mod:`convcalc.layers`, so that a command pays only for the layers it uses.
 """
 
-from __future__ import annotations
-
-from typing import TYPE_CHECKING, Any
+import typing as _typing
 
 from . import layers as _layers
 from .arithmetic import (
@@ -25,7 +23,7 @@ from .arithmetic import (
 )
 from .errors import ConvCalcError, ShapeError, SpecError
 
-if TYPE_CHECKING:
+if _typing.TYPE_CHECKING:
     from .layers import (
         CELU,
         ELU,
@@ -129,12 +127,7 @@ __version__ = "0.1.0"
 # convcalc.layers helpers that stay there rather than at the top level.
 _HELPERS = ("IntOrTuple", "dims_text", "layer_fields", "layer_types", "pad_shape")
 
-__all__ = [
-    "CELU",
-    "ELU",
-    "GELU",
-    "GLU",
-    "SELU",
+__all__ = [  # noqa: RUF022  (plain sorted(), which tests/test_api.py checks)
     "AdaptiveAvgPool1d",
     "AdaptiveAvgPool2d",
     "AdaptiveAvgPool3d",
@@ -148,6 +141,7 @@ __all__ = [
     "BatchNorm1d",
     "BatchNorm2d",
     "BatchNorm3d",
+    "CELU",
     "CircularPad1d",
     "CircularPad2d",
     "CircularPad3d",
@@ -165,9 +159,12 @@ __all__ = [
     "Dropout1d",
     "Dropout2d",
     "Dropout3d",
+    "ELU",
     "FeatureAlphaDropout",
     "Flatten",
     "Fold",
+    "GELU",
+    "GLU",
     "GroupNorm",
     "Hardshrink",
     "Hardsigmoid",
@@ -207,6 +204,7 @@ __all__ = [
     "ReplicationPad1d",
     "ReplicationPad2d",
     "ReplicationPad3d",
+    "SELU",
     "Shape",
     "ShapeError",
     "SiLU",
@@ -244,7 +242,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> _typing.Any:
     if name in _layers.__all__ and name not in _HELPERS:
         return getattr(_layers, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -157,6 +157,32 @@ class _Group(click.Group):
             click.echo(f"Error: {exc}", err=True)
             ctx.exit(ExitCode.INVALID_INPUT)
 
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        """Run standalone, but report a usage error in one line on stderr (exit 2) rather than
+        click's usage block."""
+        if kwargs.get("standalone_mode", True) is False:
+            return super().main(*args, **kwargs)
+        try:
+            # Without standalone mode click returns the code of a ctx.exit() instead of exiting.
+            code = super().main(*args, **{**kwargs, "standalone_mode": False})
+            sys.exit(code if isinstance(code, int) else ExitCode.OK)
+        except click.exceptions.NoArgsIsHelpError as exc:
+            exc.show()
+            sys.exit(ExitCode.USAGE)
+        except click.UsageError as exc:
+            command = exc.ctx.command_path if exc.ctx else "convcalc"
+            message = exc.format_message().rstrip(".")
+            click.echo(f"Error: {message} (see '{command} --help')", err=True)
+            sys.exit(ExitCode.USAGE)
+        except click.ClickException as exc:
+            click.echo(f"Error: {exc.format_message()}", err=True)
+            sys.exit(exc.exit_code)
+        except click.exceptions.Abort:
+            click.echo("Aborted!", err=True)
+            sys.exit(ExitCode.INVALID_INPUT)
+        except BrokenPipeError:
+            sys.exit(ExitCode.OK)
+
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--traceback", is_flag=True, help="Show the Python traceback of an error.")
@@ -247,6 +273,7 @@ def _conv_command(name: str) -> click.Command:
     @click.command(
         cls=_Command,
         name=name,
+        short_help=f"Conv{nd}d: output shape, weight shape, params, MACs.",
         help=f"""Output shape, weights, params and MACs of
     a Conv{nd}d.
 
@@ -327,6 +354,7 @@ def _conv_transpose_command(name: str) -> click.Command:
     @click.command(
         cls=_Command,
         name=name,
+        short_help=f"ConvTranspose{nd}d: output shape, params, output_padding.",
         help=f"""Output shape, weights, params and MACs of a
     ConvTranspose{nd}d, and the output_padding that reaches a target size.
 
@@ -469,6 +497,7 @@ def _pool_command(name: str) -> click.Command:
         name,
         callback=run,
         params=params,
+        short_help=f"{title}{nd}d: output shape, with ceil mode.",
         help=f"""Output shape of a
     {title}{nd}d: floor (or ceil) of (size + 2*padding - {extra and "dilation*"}(kernel-1) - 1)
     / stride, plus 1.
@@ -516,6 +545,7 @@ def _adaptive_command(name: str) -> click.Command:
                 help="Print one JSON object instead of a table.",
             ),
         ],
+        short_help=f"Adaptive{kind}Pool{nd}d: output shape.",
         help=f"""Output shape of an Adaptive{kind}Pool{nd}d: the spatial size is output_size.
 
     \b
@@ -551,7 +581,9 @@ def _upsample_command(name: str) -> click.Command:
         input_shape: tuple[int, ...] | None,
         as_json: bool,
     ) -> None:
-        """Output shape of nn.Upsample: size, or int(size * scale_factor) in binary floating point.
+        """Upsample: output shape from size or scale_factor.
+
+        The size is given, or int(size * scale_factor) computed in binary floating point.
 
         \b
         Example:
@@ -582,7 +614,9 @@ def _unfold_command(name: str) -> click.Command:
         input_shape: tuple[int, ...] | None,
         as_json: bool,
     ) -> None:
-        """Output shape of nn.Unfold (im2col): (N, C*kh*kw, L), L = the number of blocks.
+        """Unfold (im2col): output shape and block count.
+
+        (N, C, H, W) -> (N, C*kh*kw, L), where L is the number of sliding blocks.
 
         \b
         Example:
@@ -612,7 +646,9 @@ def _fold_command(name: str) -> click.Command:
         input_shape: tuple[int, ...] | None,
         as_json: bool,
     ) -> None:
-        """Output shape of nn.Fold (col2im): (N, C, *output_size), checking the block count.
+        """Fold (col2im): output shape, checking the block count.
+
+        (N, C*kh*kw, L) -> (N, C, *output_size).
 
         \b
         Example:
@@ -659,6 +695,7 @@ def _pixel_command(name: str) -> click.Command:
                 help="Print one JSON object instead of a table.",
             ),
         ],
+        short_help=f"{cls.__name__}: output shape.",
         help=f"""Output shape of nn.{cls.__name__}: {what}.
 
     \b
@@ -688,7 +725,9 @@ def _linear_command(name: str) -> click.Command:
         input_shape: tuple[int, ...] | None,
         as_json: bool,
     ) -> None:
-        """Weights, params and MACs of nn.Linear: (*, in_features) -> (*, out_features).
+        """Linear: output shape, weight shape, params, MACs.
+
+        (*, in_features) -> (*, out_features).
 
         \b
         Example:
@@ -704,7 +743,11 @@ def _linear_command(name: str) -> click.Command:
 
 
 def _separable_command(name: str) -> click.Command:
-    @click.command(cls=_Command, name="separable")
+    @click.command(
+        cls=_Command,
+        name="separable",
+        short_help="Standard vs grouped vs depthwise-separable conv.",
+    )
     @click.option(
         "--in",
         "in_channels",
@@ -748,7 +791,9 @@ def _separable_command(name: str) -> click.Command:
         input_shape: tuple[int, ...] | None,
         as_json: bool,
     ) -> None:
-        """Standard vs grouped vs depthwise-separable convolution for the same in/out/kernel.
+        """Standard vs grouped vs depthwise-separable convolution, side by side.
+
+        The same in_channels, out_channels and kernel, three ways.
 
         Depthwise-separable is a depthwise kxk convolution (groups = in_channels) followed by a
         pointwise 1x1 convolution, as in MobileNet. Shows weight shapes, params and MACs side by

@@ -149,7 +149,9 @@ def explain(
     out: Shape | None = None
     macs: int | None = None
     output_padding: tuple[int, ...] | None = None
-    if shape is not None:
+    if shape is None:
+        layer.check_arguments()
+    else:
         if layer._kind == "transpose":
             if output_size is not None:
                 output_padding = layer.output_padding_for(shape, output_size)  # type: ignore[attr-defined]
