@@ -581,10 +581,11 @@ def run_convcalc(case: Case) -> Result:
 
 def run_torch(case: Case) -> Result:
     """Build the real ``torch.nn`` module and run a real eager CPU forward pass."""
-    import torch
-
     with warnings.catch_warnings():
+        # torch warns at import when NumPy is absent, and in forward about deprecated ranks.
         warnings.simplefilter("ignore")
+        import torch
+
         if not case["layer"].startswith("Conv"):
             return _run_torch_once(torch, case)
         # Degenerate convolutions (kernel 0, dilation 0, an empty transposed output) are judged

@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import importlib.util
 import json
+import os
 import random
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -22,6 +23,8 @@ from hypothesis import strategies as st
 
 FIXTURES = Path(__file__).parent / "fixtures" / "torch_cases.json.gz"
 HAS_TORCH = importlib.util.find_spec("torch") is not None
+# CI sets this so that a missing PyTorch fails the run instead of skipping the live tests.
+REQUIRE_TORCH = os.environ.get("CONVCALC_REQUIRE_TORCH") == "1"
 
 
 def _load() -> dict[str, Any]:
@@ -67,6 +70,12 @@ def test_recorded_pytorch_answers(layer: str) -> None:
     the same stage (construction or forward)."""
     problems = _disagreements(_BY_LAYER[layer])
     assert not problems, f"{len(problems)} disagreements, first ones:\n" + "\n".join(problems[:5])
+
+
+def test_pytorch_is_installed_where_required() -> None:
+    """With CONVCALC_REQUIRE_TORCH=1 (as in CI) the live tests must run, not skip."""
+    if REQUIRE_TORCH:
+        assert HAS_TORCH, "CONVCALC_REQUIRE_TORCH=1 but torch is not importable"
 
 
 @pytest.mark.torch
