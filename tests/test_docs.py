@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import doctest
+import importlib.util
 from pathlib import Path
 
 import pytest
@@ -24,11 +25,11 @@ def test_documented_examples(path: str) -> None:
 
 def test_cli_reference_is_up_to_date() -> None:
     """docs/cli.md is generated from --help; regenerate it with scripts/cli_reference.py."""
-    import sys
-
-    sys.path.insert(0, str(ROOT / "scripts"))
-    try:
-        import cli_reference
-    finally:
-        sys.path.pop(0)
-    assert (ROOT / "docs" / "cli.md").read_text(encoding="utf-8") == cli_reference.render()
+    spec = importlib.util.spec_from_file_location(
+        "cli_reference", ROOT / "scripts" / "cli_reference.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert (ROOT / "docs" / "cli.md").read_text(encoding="utf-8") == module.render()
