@@ -7,16 +7,19 @@ command it runs; rich is imported only when a table is printed.
 
 from __future__ import annotations
 
+import gc
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from enum import IntEnum
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from . import layers as L
 from .errors import ConvCalcError
-from .explain import LayerReport, compare_separable, explain, input_shape_from
+
+if TYPE_CHECKING:
+    from .layers import Layer
 
 __all__ = ["ExitCode", "cli", "main"]
 
@@ -204,16 +207,41 @@ def cli(traceback: bool) -> None:
 
 def main() -> NoReturn:
     """The console-script entry point."""
+    # A short-lived process: what is loaded by now (click, the standard library) lives until
+    # exit, so later garbage collections need not walk it again. The layers, the arithmetic
+    # and the rendering load after this point, when a command runs.
+    gc.freeze()
     sys.exit(cli(prog_name="convcalc"))
 
 
-def _emit(report: LayerReport, as_json: bool) -> None:
+def _show(
+    layer: Layer,
+    shape: Sequence[int] | None,
+    as_json: bool,
+    *,
+    output_size: Sequence[int] | None = None,
+) -> None:
+    """Work the layer out and print the report as a table or as JSON."""
     from . import render
+    from .explain import explain
+
+    report = explain(layer, shape, output_size=output_size)
 
     if as_json:
         click.echo(render.render_json(render.layer_report_dict(report)))
     else:
         _console().print(render.render_layer_table(report))
+
+
+def _shape_from(
+    values: tuple[int, ...] | None, nd: int, in_channels: int | None
+) -> tuple[int, ...] | None:
+    """``-i`` as the layer sees it (see :func:`convcalc.explain.input_shape_from`)."""
+    if values is None:
+        return None
+    from .explain import input_shape_from
+
+    return input_shape_from(values, nd, in_channels)
 
 
 def _console() -> Any:
@@ -255,10 +283,6 @@ def _spatial(nd: int) -> str:
 
 # --------------------------------------------------------------------------------------------
 # command factories (built on demand)
-
-
-_CONV = {1: L.Conv1d, 2: L.Conv2d, 3: L.Conv3d}
-_CONV_T = {1: L.ConvTranspose1d, 2: L.ConvTranspose2d, 3: L.ConvTranspose3d}
 
 
 def _conv_command(name: str) -> click.Command:
@@ -329,7 +353,7 @@ def _conv_command(name: str) -> click.Command:
         as_json: bool,
     ) -> None:
         channels = _channels(in_channels, input_shape, nd)
-        layer = _CONV[nd](
+        layer = getattr(L, f"Conv{nd}d")(
             channels,
             out_channels,
             kernel_size,
@@ -340,8 +364,8 @@ def _conv_command(name: str) -> click.Command:
             bias,
             padding_mode,
         )
-        shape = input_shape_from(input_shape, nd, channels) if input_shape else None
-        _emit(explain(layer, shape), as_json)
+        shape = _shape_from(input_shape, nd, channels)
+        _show(layer, shape, as_json)
 
     return command
 
@@ -407,7 +431,7 @@ def _conv_transpose_command(name: str) -> click.Command:
         as_json: bool,
     ) -> None:
         channels = _channels(in_channels, input_shape, nd)
-        layer = _CONV_T[nd](
+        layer = getattr(L, f"ConvTranspose{nd}d")(
             channels,
             out_channels,
             kernel_size,
@@ -420,10 +444,10 @@ def _conv_transpose_command(name: str) -> click.Command:
         )
         if target is not None and input_shape is None:
             raise click.UsageError("--target needs the input size: add -i")
-        shape = input_shape_from(input_shape, nd, channels) if input_shape else None
+        shape = _shape_from(input_shape, nd, channels)
         if target is not None and len(target) == 1 and nd > 1:
             target = target * nd
-        _emit(explain(layer, shape, output_size=target), as_json)
+        _show(layer, shape, as_json, output_size=target)
 
     return command
 
@@ -445,8 +469,8 @@ def _pool_command(name: str) -> click.Command:
         **options: Any,
     ) -> None:
         layer = cls(kernel_size, stride, padding, ceil_mode=ceil_mode, **options)
-        shape = input_shape_from(input_shape, nd, None) if input_shape else None
-        _emit(explain(layer, shape), as_json)
+        shape = _shape_from(input_shape, nd, None)
+        _show(layer, shape, as_json)
 
     params: list[click.Parameter] = [
         click.Option(
@@ -520,8 +544,8 @@ def _adaptive_command(name: str) -> click.Command:
     sp = _spatial(nd)
 
     def run(output_size: Any, input_shape: tuple[int, ...], as_json: bool) -> None:
-        shape = input_shape_from(input_shape, nd, None)
-        _emit(explain(cls(output_size), shape), as_json)
+        shape = _shape_from(input_shape, nd, None)
+        _show(cls(output_size), shape, as_json)
 
     return _Command(
         name,
@@ -593,7 +617,7 @@ def _upsample_command(name: str) -> click.Command:
         if input_shape is None:
             raise click.UsageError("upsample needs the input shape: add -i NxCxHxW")
         layer = L.Upsample(size, scale_factor, mode, align_corners)
-        _emit(explain(layer, input_shape), as_json)
+        _show(layer, input_shape, as_json)
 
     return _upsample
 
@@ -622,8 +646,8 @@ def _unfold_command(name: str) -> click.Command:
         Example:
           convcalc unfold -k 3 -i 2x3x10x12
         """
-        shape = input_shape_from(input_shape, 2, None) if input_shape else None
-        _emit(explain(L.Unfold(kernel_size, dilation, padding, stride), shape), as_json)
+        shape = _shape_from(input_shape, 2, None)
+        _show(L.Unfold(kernel_size, dilation, padding, stride), shape, as_json)
 
     return _unfold
 
@@ -655,7 +679,7 @@ def _fold_command(name: str) -> click.Command:
           convcalc fold -o 4x5 -k 2 -s 2 -i 1x12x4
         """
         layer = L.Fold(output_size, kernel_size, dilation, padding, stride)
-        _emit(explain(layer, input_shape), as_json)
+        _show(layer, input_shape, as_json)
 
     return _fold
 
@@ -665,7 +689,7 @@ def _pixel_command(name: str) -> click.Command:
     cls = L.PixelShuffle if shuffle else L.PixelUnshuffle
 
     def run(factor: int, input_shape: tuple[int, ...] | None, as_json: bool) -> None:
-        _emit(explain(cls(factor), input_shape), as_json)
+        _show(cls(factor), input_shape, as_json)
 
     what = (
         "(*, C*r*r, H, W) -> (*, C, H*r, W*r)"
@@ -737,7 +761,7 @@ def _linear_command(name: str) -> click.Command:
             if not input_shape:
                 raise click.UsageError("give --in, or -i whose last size is in_features")
             in_features = input_shape[-1]
-        _emit(explain(L.Linear(in_features, out_features, bias), input_shape), as_json)
+        _show(L.Linear(in_features, out_features, bias), input_shape, as_json)
 
     return _linear
 
@@ -804,9 +828,10 @@ def _separable_command(name: str) -> click.Command:
           convcalc separable --in 64 --out 32 -k 3 -i 8x64x128x128
         """
         from . import render
+        from .explain import compare_separable
 
         channels = _channels(in_channels, input_shape, dims)
-        shape = input_shape_from(input_shape, dims, channels) if input_shape else None
+        shape = _shape_from(input_shape, dims, channels)
         comparison = compare_separable(
             dims,
             channels,
