@@ -517,3 +517,7 @@ def test_layer_types_cover_the_public_classes() -> None:
         "Identity",
     } <= names
     assert all(name in convcalc.__all__ for name in names)
+
+
+def test_identity_ignores_its_arguments() -> None:
+    assert convcalc.Identity(54, unused_argument1=0.1).output_shape((2, 3)) == (2, 3)

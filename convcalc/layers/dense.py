@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from math import prod
+from typing import Any
 
 from ..arithmetic import linear_macs
 from ..errors import ShapeError
@@ -126,6 +127,9 @@ class Linear(Layer):
 
 class Identity(Layer):
     """``torch.nn.Identity``: returns its input; any arguments are ignored."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__()
 
     def output_shape(self, input_shape: Iterable[int]) -> Shape:
         return _as_shape(input_shape, self._name)
