@@ -121,6 +121,8 @@ if _typing.TYPE_CHECKING:
         ZeroPad2d,
         ZeroPad3d,
     )
+    from .network import LayerSpec, Network, NetworkBuilder, Summary, sequential, summarize
+    from .spec import load_spec
 
 __version__ = "0.1.0"
 
@@ -179,6 +181,7 @@ __all__ = [  # noqa: RUF022  (plain sorted(), which tests/test_api.py checks)
     "LPPool3d",
     "Layer",
     "LayerNorm",
+    "LayerSpec",
     "LeakyReLU",
     "Linear",
     "LocalResponseNorm",
@@ -191,6 +194,8 @@ __all__ = [  # noqa: RUF022  (plain sorted(), which tests/test_api.py checks)
     "MaxUnpool2d",
     "MaxUnpool3d",
     "Mish",
+    "Network",
+    "NetworkBuilder",
     "PReLU",
     "PaddingMode",
     "PixelShuffle",
@@ -215,6 +220,7 @@ __all__ = [  # noqa: RUF022  (plain sorted(), which tests/test_api.py checks)
     "Softshrink",
     "Softsign",
     "SpecError",
+    "Summary",
     "Tanh",
     "Tanhshrink",
     "Unflatten",
@@ -234,17 +240,36 @@ __all__ = [  # noqa: RUF022  (plain sorted(), which tests/test_api.py checks)
     "conv_transpose_param_count",
     "flops",
     "interpolate_output_size",
+    "load_spec",
     "output_padding_for",
     "output_padding_range",
     "pool_output_size",
     "same_padding",
+    "sequential",
+    "summarize",
     "unpool_output_size",
 ]
+
+
+# Loaded on first use: the network model (standard library only) and the spec loader (yaml).
+_LAZY = {
+    "LayerSpec": "network",
+    "Network": "network",
+    "NetworkBuilder": "network",
+    "Summary": "network",
+    "sequential": "network",
+    "summarize": "network",
+    "load_spec": "spec",
+}
 
 
 def __getattr__(name: str) -> _typing.Any:
     if name in _layers.__all__ and name not in _HELPERS:
         return getattr(_layers, name)
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

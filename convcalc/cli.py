@@ -852,6 +852,164 @@ def _separable_command(name: str) -> click.Command:
     return _separable
 
 
+class _Columns(click.ParamType):  # type: ignore[type-arg]
+    """``input_size,kernel_size,mult_adds`` (torchinfo's names, or input, kernel, macs...)."""
+
+    name = "COLUMNS"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, tuple):
+            return value
+        from .render import COLUMN_ALIASES, COLUMNS, DEFAULT_COLUMNS
+
+        chosen = list(DEFAULT_COLUMNS)
+        for raw in str(value).split(","):
+            name = raw.strip().lower().replace("-", "_")
+            name = COLUMN_ALIASES.get(name, name)
+            if name not in COLUMNS:
+                self.fail(
+                    f"unknown column {raw.strip()!r}; choose from {', '.join(COLUMNS)}", param, ctx
+                )
+            if name not in chosen:
+                chosen.append(name)
+        return tuple(c for c in COLUMNS if c in chosen)
+
+
+def _net_command(name: str) -> click.Command:
+    @click.command(
+        cls=_Command,
+        name=name,
+        short_help="Per-layer summary of a network spec (YAML/JSON file, -, or zoo name).",
+    )
+    @click.argument("spec", required=False)
+    @_input_option("Input shape, overriding the spec's input: (N)xCxHxW.")
+    @click.option(
+        "--depth",
+        type=click.IntRange(0, 100),
+        default=3,
+        show_default=True,
+        help="Show blocks nested this deep.",
+    )
+    @click.option(
+        "--columns",
+        type=_Columns(),
+        default=None,
+        help="Extra columns: input_size, kernel_size, groups, mult_adds, "
+        "params_percent, trainable (comma-separated).",
+    )
+    @click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["table", "json", "csv", "markdown"]),
+        default="table",
+        show_default=True,
+    )
+    @click.option(
+        "--dtype",
+        default="float32",
+        show_default=True,
+        help="Element type for the sizes: float32, float16, bfloat16, int8, ...",
+    )
+    def command(
+        spec: str | None,
+        input_shape: tuple[int, ...] | None,
+        depth: int,
+        columns: tuple[str, ...] | None,
+        fmt: str,
+        dtype: str,
+    ) -> None:
+        """Per-layer output shapes, parameters and MACs of a network spec, and its totals.
+
+        SPEC is a YAML or JSON file, - for standard input (or pipe it in), or the name of a
+        built-in network (see `convcalc zoo`). The first size argument of each layer
+        (in_channels, in_features, num_features) is inferred from the incoming tensor.
+
+        \b
+        Example:
+          convcalc net lenet
+          convcalc net resnet50 --depth 1 --columns input_size,mult_adds
+          cat my_net.yaml | convcalc net --format json
+        """
+        from . import render
+        from .network import dtype_size, summarize
+        from .spec import load_spec_file
+
+        if spec is None:
+            if sys.stdin.isatty():
+                raise click.UsageError(
+                    "give a spec file, - for standard input, or a zoo "
+                    "name (convcalc zoo lists them)"
+                )
+            spec = "-"
+        bytes_per = dtype_size(dtype)
+        summary = summarize(load_spec_file(spec), input_shape)
+        chosen = columns or render.DEFAULT_COLUMNS
+        if fmt == "json":
+            click.echo(
+                render.render_json(render.summary_dict(summary, dtype=dtype, dtype_bytes=bytes_per))
+            )
+        elif fmt == "csv":
+            click.echo(render.render_csv(summary), nl=False)
+        elif fmt == "markdown":
+            click.echo(
+                render.render_markdown(
+                    summary, columns=chosen, depth=depth, dtype=dtype, dtype_bytes=bytes_per
+                ),
+                nl=False,
+            )
+        else:
+            _console().print(
+                render.render_summary_table(
+                    summary, columns=chosen, depth=depth, dtype=dtype, dtype_bytes=bytes_per
+                )
+            )
+
+    return command
+
+
+def _zoo_command(name: str) -> click.Command:
+    @click.group(
+        name=name,
+        cls=_ZooGroup,
+        invoke_without_command=True,
+        short_help="List the built-in networks, or show one's YAML.",
+    )
+    @click.pass_context
+    def zoo(ctx: click.Context) -> None:
+        """The built-in networks: `convcalc net NAME` summarises one.
+
+        \b
+        Example:
+          convcalc zoo
+          convcalc zoo show resnet18
+        """
+        if ctx.invoked_subcommand is None:
+            from .spec import zoo_names, zoo_text
+
+            for entry in zoo_names():
+                first = zoo_text(entry).splitlines()[0].lstrip("# ").strip()
+                click.echo(f"{entry:14} {first}")
+
+    @zoo.command(name="show", cls=_Command)
+    @click.argument("name")
+    def show(name: str) -> None:
+        """Print the YAML of a built-in network.
+
+        \b
+        Example:
+          convcalc zoo show lenet > my_lenet.yaml
+        """
+        from .spec import zoo_text
+
+        click.echo(zoo_text(name), nl=False)
+
+    return zoo
+
+
+class _ZooGroup(click.Group):
+    pass
+
+
 _FACTORIES: dict[str, Callable[[str], click.Command]] = {
     **{f"conv{nd}d": _conv_command for nd in (1, 2, 3)},
     **{f"conv-transpose{nd}d": _conv_transpose_command for nd in (1, 2, 3)},
@@ -869,4 +1027,7 @@ _FACTORIES: dict[str, Callable[[str], click.Command]] = {
     "pixel-unshuffle": _pixel_command,
     "linear": _linear_command,
     "separable": _separable_command,
+    "net": _net_command,
+    "summary": _net_command,
+    "zoo": _zoo_command,
 }

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from .explain import LayerReport, SeparableComparison, describe
 from .layers import layer_fields
+from .network import Row, Summary
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -248,3 +249,276 @@ def render_separable_table(comparison: SeparableComparison) -> Table:
 
 def _ratio(value: int, base: int) -> str:
     return f"{value / base:.2f}×" if base else "—"
+
+
+# --------------------------------------------------------------------------------------------
+# network summaries
+
+COLUMNS = {
+    "input_size": "Input Shape",
+    "output_size": "Output Shape",
+    "kernel_size": "Kernel Shape",
+    "groups": "Groups",
+    "num_params": "Param #",
+    "params_percent": "Param %",
+    "mult_adds": "Mult-Adds",
+    "trainable": "Trainable",
+}
+COLUMN_ALIASES = {
+    "input": "input_size",
+    "output": "output_size",
+    "kernel": "kernel_size",
+    "params": "num_params",
+    "percent": "params_percent",
+    "param_percent": "params_percent",
+    "macs": "mult_adds",
+}
+DEFAULT_COLUMNS = ("output_size", "num_params")
+
+
+def format_bytes(value: float) -> str:
+    """Decimal units down to kB, as torchinfo reports sizes.
+
+    >>> format_bytes(200_704), format_bytes(1_724_320), format_bytes(512)
+    ('200.70 kB', '1.72 MB', '0.51 kB')
+    """
+    for unit, scale in (("TB", 1e12), ("GB", 1e9), ("MB", 1e6)):
+        if value >= scale:
+            return f"{value / scale:.2f} {unit}"
+    return f"{value / 1e3:.2f} kB"
+
+
+def summary_sizes(summary: Summary, dtype_bytes: int) -> dict[str, int]:
+    """Input, forward-activation, parameter and total bytes at ``dtype_bytes`` per element."""
+    totals = summary.totals
+    sizes = {
+        "input_bytes": totals.input_elements * dtype_bytes,
+        "activation_bytes": totals.activations * dtype_bytes,
+        "param_bytes": totals.params * dtype_bytes,
+    }
+    sizes["total_bytes"] = sum(sizes.values())
+    return sizes
+
+
+def _visible(summary: Summary, depth: int) -> list[tuple[Row, str, str]]:
+    """Rows to show at ``depth``, each with its tree prefix and depth-index label."""
+    rows = [r for r in summary.rows if r.depth < depth]
+    counters: dict[int, int] = {}
+    result = []
+    for i, row in enumerate(rows):
+        counters[row.depth] = counters.get(row.depth, 0) + 1
+        for deeper in [d for d in counters if d > row.depth]:
+            del counters[deeper]
+        later = [r.depth for r in rows[i + 1 :] if r.depth <= row.depth]
+        last = not later or later[0] < row.depth
+        prefix = "│    " * row.depth + ("└─" if last else "├─")
+        result.append((row, prefix, f"{row.depth + 1}-{counters[row.depth]}"))
+    return result
+
+
+def _cell(row: Row, column: str, total_params: int) -> str:
+    if column == "input_size":
+        return ", ".join(format_shape(s) for s in row.input_shapes)
+    if column == "output_size":
+        return format_shape(row.output_shape)
+    if column == "kernel_size":
+        return format_shape(row.kernel_size) if row.kernel_size else "--"
+    if column == "groups":
+        return str(row.groups) if row.groups is not None else "--"
+    if column == "num_params":
+        if row.is_block:
+            return format_count(row.params) if row.params else "--"
+        return format_count(row.params) if row.params else "--"
+    if column == "params_percent":
+        return f"{100 * row.params / total_params:.2f}%" if total_params and row.params else "--"
+    if column == "mult_adds":
+        return format_count(row.macs) if row.macs else "--"
+    if column == "trainable":
+        if not row.params:
+            return "--"
+        if row.trainable_params == row.params:
+            return "True"
+        return "False" if row.trainable_params == 0 else "Partial"
+    raise ValueError(column)
+
+
+def summary_rows(summary: Summary, columns: Sequence[str], depth: int) -> list[list[str]]:
+    """The visible rows as text cells, first the tree label, then ``columns``."""
+    total = summary.totals.params
+    return [
+        [f"{prefix}{_layer_text(row)}: {label}", *(_cell(row, c, total) for c in columns)]
+        for row, prefix, label in _visible(summary, depth)
+    ]
+
+
+def _layer_text(row: Row) -> str:
+    """``Linear(800, 500)``: the layer with its arguments, inferred ones included."""
+    from .layers import Layer
+
+    if isinstance(row.layer, Layer):
+        return describe(row.layer)
+    if row.type == "Concat" and row.layer is not None:
+        return f"Concat(dim={row.layer.dim})"  # type: ignore[attr-defined]
+    return row.type
+
+
+def totals_lines(summary: Summary, dtype: str, dtype_bytes: int) -> list[tuple[str, str]]:
+    t = summary.totals
+    sizes = summary_sizes(summary, dtype_bytes)
+    return [
+        ("Total params", format_count(t.params)),
+        ("Trainable params", format_count(t.trainable_params)),
+        ("Non-trainable params", format_count(t.non_trainable_params)),
+        ("Total MACs (mult-adds)", f"{format_count(t.macs)} ({format_si(t.macs)})"),
+        ("Total FLOPs (2 × MACs)", f"{format_count(t.flops)} ({format_si(t.flops)})"),
+        (f"Input size ({dtype})", format_bytes(sizes["input_bytes"])),
+        (f"Forward activations ({dtype})", format_bytes(sizes["activation_bytes"])),
+        (f"Params size ({dtype})", format_bytes(sizes["param_bytes"])),
+        ("Estimated total size", format_bytes(sizes["total_bytes"])),
+    ]
+
+
+def render_summary_table(
+    summary: Summary,
+    *,
+    columns: Sequence[str] = DEFAULT_COLUMNS,
+    depth: int = 3,
+    dtype: str = "float32",
+    dtype_bytes: int = 4,
+) -> Any:
+    """The per-layer table and the totals beneath it, as one rich renderable."""
+    from rich import box
+    from rich.console import Group
+    from rich.table import Table
+
+    table = Table(
+        box=box.SIMPLE_HEAD,
+        title=f"{summary.name}: input "
+        f"{format_shape(summary.input_shape)} -> output "
+        f"{format_shape(summary.output_shape)}",
+        title_justify="left",
+    )
+    table.add_column("Layer (type:depth-idx)", no_wrap=True)
+    for column in columns:
+        table.add_column(COLUMNS[column], justify="right")
+    for cells in summary_rows(summary, columns, depth):
+        table.add_row(*cells)
+    totals = Table(box=None, show_header=False, pad_edge=False)
+    totals.add_column(style="bold")
+    totals.add_column(justify="right")
+    for label, value in totals_lines(summary, dtype, dtype_bytes):
+        totals.add_row(label, value)
+    return Group(table, totals)
+
+
+def summary_dict(
+    summary: Summary, *, dtype: str = "float32", dtype_bytes: int = 4
+) -> dict[str, Any]:
+    """The summary as JSON-ready data: ``layers`` (every layer, blocks excluded) and ``totals``."""
+    t = summary.totals
+    layers = []
+    for row in summary.layer_rows():
+        layers.append(
+            {
+                "index": row.index,
+                "name": row.name,
+                "type": row.type,
+                "arguments": _arguments(row),
+                "depth": row.depth,
+                "block": ".".join(row.scope) or None,
+                "input_shape": _listed(row.input_shapes[0])
+                if len(row.input_shapes) == 1
+                else [list(s) for s in row.input_shapes],
+                "output_shape": list(row.output_shape),
+                "params": row.params,
+                "trainable_params": row.trainable_params,
+                "macs": row.macs,
+                "kernel_size": _listed(row.kernel_size),
+                "groups": row.groups,
+            }
+        )
+    return {
+        "name": summary.name,
+        "input_shape": list(summary.input_shape),
+        "output_shape": list(summary.output_shape),
+        "layers": layers,
+        "totals": {
+            "params": t.params,
+            "trainable_params": t.trainable_params,
+            "non_trainable_params": t.non_trainable_params,
+            "macs": t.macs,
+            "flops": t.flops,
+            "buffers": t.buffers,
+            "dtype": dtype,
+            **summary_sizes(summary, dtype_bytes),
+        },
+    }
+
+
+def _arguments(row: Row) -> dict[str, Any]:
+    if row.layer is None:
+        return {}
+    return {k: _plain(v) for k, v in layer_fields(row.layer).items()}  # type: ignore[arg-type]
+
+
+def render_csv(summary: Summary) -> str:
+    """One line per layer (blocks excluded), with a header."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(
+        [
+            "index",
+            "name",
+            "type",
+            "block",
+            "input_shape",
+            "output_shape",
+            "params",
+            "trainable_params",
+            "macs",
+        ]
+    )
+    for row in summary.layer_rows():
+        writer.writerow(
+            [
+                row.index,
+                row.name,
+                row.type,
+                ".".join(row.scope),
+                " ".join("x".join(map(str, s)) for s in row.input_shapes),
+                "x".join(map(str, row.output_shape)),
+                row.params,
+                row.trainable_params,
+                row.macs,
+            ]
+        )
+    return out.getvalue()
+
+
+def render_markdown(
+    summary: Summary,
+    *,
+    columns: Sequence[str] = DEFAULT_COLUMNS,
+    depth: int = 3,
+    dtype: str = "float32",
+    dtype_bytes: int = 4,
+) -> str:
+    """A Markdown table of the visible rows, then the totals as a list."""
+    header = ["Layer (type:depth-idx)", *(COLUMNS[c] for c in columns)]
+    lines = [
+        f"**{summary.name}**: input {format_shape(summary.input_shape)} -> output "
+        f"{format_shape(summary.output_shape)}",
+        "",
+        "| " + " | ".join(header) + " |",
+        "|" + "|".join(["---"] + ["---:"] * len(columns)) + "|",
+    ]
+    for row, _, label in _visible(summary, depth):
+        name = "&nbsp;&nbsp;" * row.depth + f"{_layer_text(row)}: {label}"
+        cells = [_cell(row, c, summary.totals.params) for c in columns]
+        lines.append("| " + " | ".join([name, *cells]) + " |")
+    lines.append("")
+    lines += [f"- {label}: {value}" for label, value in totals_lines(summary, dtype, dtype_bytes)]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,251 @@
+"""Malformed specs: each gives one clear error with the file, line and path.
+
+The wording is part of the interface, so each whole message is asserted.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from convcalc import ConvCalcError
+from convcalc.network import summarize
+from convcalc.spec import load_spec
+
+MALFORMED = [
+    pytest.param(
+        "layers: [Conv2d: [8, 3]\n",
+        "net.yaml:2:1: invalid YAML: did not find expected ',' or ']'",
+        id="bad-yaml",
+    ),
+    pytest.param(
+        "layers:\n  - ReLU\n - Tanh\n",
+        "net.yaml:3:2: invalid YAML: did not find expected key",
+        id="bad-indent",
+    ),
+    pytest.param(
+        "layers:\n\t- ReLU\n",
+        "net.yaml:2:1: invalid YAML: found character that cannot start any token",
+        id="tab",
+    ),
+    pytest.param(
+        "",
+        "net.yaml: the spec is empty; it needs at least 'layers:'",
+        id="empty",
+    ),
+    pytest.param(
+        "# nothing here\n",
+        "net.yaml: the spec is empty; it needs at least 'layers:'",
+        id="only-comment",
+    ),
+    pytest.param(
+        "layers: [ReLU]\n---\nlayers: [Tanh]\n",
+        "net.yaml:2:1: invalid YAML: the file holds several YAML documents; give one",
+        id="two-documents",
+    ),
+    pytest.param(
+        "- ReLU\n- Tanh\n",
+        "net.yaml:1:1: the spec must be a mapping with 'layers:' (and optionally 'name:', 'input:', 'blocks:')",
+        id="not-a-mapping",
+    ),
+    pytest.param(
+        "name: x\ninput: [1, 3, 8, 8]\n",
+        "net.yaml:1:1: missing 'layers:', the list of the network's layers",
+        id="no-layers",
+    ),
+    pytest.param(
+        "layers: []\n",
+        "net.yaml:1:9: layers: expected a non-empty list of layers",
+        id="empty-layers",
+    ),
+    pytest.param(
+        "input: [1, 3, 8, 8]\nlayer:\n  - ReLU\n",
+        "net.yaml:3:3: layer: unknown key 'layer' (did you mean 'layers'?)",
+        id="unknown-top-key",
+    ),
+    pytest.param(
+        "input: [1, 3, 8, 8]\nlayers:\n  - conv2d: [8, 3]\n",
+        "net.yaml:3:13: layers[0]: unknown layer type 'conv2d' (did you mean 'Conv2d'?)",
+        id="unknown-layer",
+    ),
+    pytest.param(
+        "input: [1, 3, 8, 8]\nlayers:\n  - nn.Conv2d: [8, 3]\n",
+        "net.yaml:3:16: layers[0]: unknown layer type 'nn.Conv2d' (did you mean 'Conv2d'?)",
+        id="nn-prefix",
+    ),
+    pytest.param(
+        "input: [1, 3, 8, 8]\nlayers:\n  - Conv2D: [8, 3]\n",
+        "net.yaml:3:13: layers[0]: unknown layer type 'Conv2D' (did you mean 'Conv2d'?)",
+        id="wrong-case",
+    ),
+    pytest.param(
+        "input: [1, 3, 8, 8]\nlayers:\n  - Conv2d: {out_channels: 8, kernal_size: 3}\n",
+        "net.yaml:3:44: layers[0].Conv2d.kernal_size: Conv2d has no argument 'kernal_size' (did you mean 'kernel_size'?)",
+        id="typo-key",
+    ),
+    pytest.param(
+        "input: [1, 3, 8, 8]\nlayers:\n  - Conv2d: [8, 3]\n    ReLU: null\n",
+        "net.yaml:3:5: layers[0]: an entry holds one layer type, besides id/from/repeat/trainable; found 2 layer types (Conv2d, ReLU)",
+        id="two-types",
+    ),
+    pytest.param(
+        "input: [1, 3, 8, 8]\nlayers:\n  - Conv2d: {out_channels: 8, kernel_size: 3, bias: yes}\n",
+        "net.yaml:3:53: layers[0].Conv2d.bias: 'yes' is read as a boolean by YAML; write true or false (or quote it for a string)",
+        id="yes-bool",
+    ),
+    pytest.param(
+        "input: [1, 3, 8, 8]\nlayers:\n  - Conv2d: [010, 3]\n",
+        "net.yaml:3:14: layers[0].Conv2d[0]: '010' is not a plain decimal integer (YAML reads leading zeros as octal and 1:30 as 90); write it in decimal",
+        id="octal",
+    ),
+    pytest.param(
+        "input: [1, 3, 8, 8]\nlayers:\n  - Conv2d: [8, 1:30]\n",
+        "net.yaml:3:17: layers[0].Conv2d[1]: '1:30' is not a plain decimal integer (YAML reads leading zeros as octal and 1:30 as 90); write it in decimal",
+        id="sexagesimal",
+    ),
+    pytest.param(
+        "input: [1, 3, 8, 8]\nlayers:\n  - Conv2d: {out_channels: 8, kernel_size: 3, kernel_size: 5}\n",
+        "net.yaml:3:47: layers[0].Conv2d.kernel_size: duplicate key 'kernel_size' (first given on line 3); YAML would silently keep only the last",
+        id="duplicate-key",
+    ),
+    pytest.param(
+        "input: [1, 3, 8, 8]\ninput: [1, 3, 9, 9]\nlayers: [ReLU]\n",
+        "net.yaml:2:1: input: duplicate key 'input' (first given on line 1); YAML would silently keep only the last",
+        id="duplicate-top",
+    ),
+    pytest.param(
+        "input: [1, 3, eight, 8]\nlayers: [ReLU]\n",
+        "net.yaml:1:15: input[2]: expected a size of 0 or more, got 'eight'",
+        id="bad-input",
+    ),
+    pytest.param(
+        "input: [1, 3, -8, 8]\nlayers: [ReLU]\n",
+        "net.yaml:1:15: input[2]: expected a size of 0 or more, got -8",
+        id="negative-input",
+    ),
+    pytest.param(
+        "input: [1, 3, 8, 8]\nlayers:\n  - Conv2d: [8, 3]\n  - Conv2d: [8, 9]\n",
+        "net.yaml:4: layers[1] Conv2d: input 6x6 padded to 6x6 is smaller than the dilated kernel 9x9; use a smaller kernel or dilation, more padding, or a larger input",
+        id="kernel-too-big",
+    ),
+    pytest.param(
+        "input: [1, 3, 8, 8]\nlayers:\n  - Conv2d: [8, three]\n",
+        "net.yaml:3: layers[0] Conv2d: kernel_size must be an integer or a tuple of integers, got 'three'",
+        id="string-kernel",
+    ),
+    pytest.param(
+        "input: [1, 3, 8, 8]\nlayers:\n  - Conv2d: [8, 3]\n    id: a\n  - Add:\n    from: [a, b]\n",
+        "net.yaml:6:11: layers[1].from[1]: no earlier entry has id 'b'; an entry can only take input from 'input' or earlier ids (a)",
+        id="unknown-from",
+    ),
+    pytest.param(
+        "input: [1, 3, 8, 8]\nlayers:\n  - ReLU:\n    id: a\n    from: b\n  - ReLU:\n    id: b\n    from: a\n",
+        "net.yaml:5:11: layers[0].from: no earlier entry has id 'b'; an entry can only take input from 'input' or earlier ids",
+        id="cycle-from",
+    ),
+    pytest.param(
+        "input: [1, 3, 8, 8]\nlayers:\n  - ReLU\n  - ReLU:\n    from: 1\n",
+        "net.yaml:5:11: layers[1].from: a relative 'from' counts back from this entry: use -1 for the previous one, not 1",
+        id="from-positive",
+    ),
+    pytest.param(
+        "input: [1, 3, 8, 8]\nlayers:\n  - ReLU\n  - ReLU:\n    from: -5\n",
+        "net.yaml:5:11: layers[1].from: 'from: -5' reaches before the first entry; only 1 come before this one",
+        id="from-too-far",
+    ),
+    pytest.param(
+        "input: [1, 3, 8, 8]\nlayers:\n  - ReLU\n  - Add\n",
+        "net.yaml:4:5: layers[1]: Add takes two or more inputs: give 'from: [a, b]'",
+        id="add-one-input",
+    ),
+    pytest.param(
+        "input: [1, 3, 8, 8]\nlayers:\n  - Conv2d: [8, 3]\n    id: a\n  - Add:\n    from: [a, input]\n",
+        "net.yaml:5: layers[1] Add: shapes 1x8x6x6 and 1x3x8x8 do not broadcast: dimension 1 has sizes 3, 8",
+        id="add-mismatch",
+    ),
+    pytest.param(
+        "input: [1, 3, 8, 8]\nlayers:\n  - ReLU:\n    repeat: 1000000000\n",
+        "net.yaml:4:13: layers[0].repeat: repeat 1,000,000,000 is more than the limit of 10,000",
+        id="huge-repeat",
+    ),
+    pytest.param(
+        "input: [1, 3, 8, 8]\nlayers:\n  - ReLU:\n    repeat: 0\n",
+        "net.yaml:4:13: layers[0].repeat: expected a positive integer, got 0",
+        id="zero-repeat",
+    ),
+    pytest.param(
+        "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]\ng: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f]\nlayers: [ReLU]\n",
+        "net.yaml:1:20: f[6][3][5][4][7][4]: the document expands to more than 500,000 values (aliases repeat what they point to); write it out smaller",
+        id="alias-bomb",
+    ),
+    pytest.param(
+        "layers: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]\n",
+        "net.yaml:1:49: layers[0][0][0][0][0][0][0][0][0][0][0][…: nesting deeper than 40 levels",
+        id="deep-nesting",
+    ),
+    pytest.param(
+        "input: [1, 3, 8, 8]\nblocks:\n  B:\n    params: {width: null}\n    layers:\n      - Conv2d: ['${width}', 3]\nlayers:\n  - B\n",
+        "net.yaml:8:5: layers[0]: block B needs width",
+        id="block-missing-param",
+    ),
+    pytest.param(
+        "input: [1, 3, 8, 8]\nblocks:\n  B:\n    params: {width: 4}\n    layers:\n      - Conv2d: ['${width}', 3]\nlayers:\n  - B: {widht: 8}\n",
+        "net.yaml:8:16: layers[0].B.widht: block B has no parameter 'widht' (did you mean 'width'?)",
+        id="block-unknown-param",
+    ),
+    pytest.param(
+        "input: [1, 3, 8, 8]\nblocks:\n  B:\n    params: {width: 4}\n    layers:\n      - Conv2d: ['${width ** 40}', 3]\nlayers:\n  - B\n",
+        "net.yaml:6:18: blocks.B.layers[0].Conv2d[0]: unexpected '*' in ${width ** 40}",
+        id="block-bad-expression",
+    ),
+    pytest.param(
+        "input: [1, 3, 8, 8]\nblocks:\n  B:\n    params: {width: 4}\n    layers:\n      - Conv2d: ['${widht * 2}', 3]\nlayers:\n  - B\n",
+        "net.yaml:6:18: blocks.B.layers[0].Conv2d[0]: unknown parameter 'widht' in ${widht * 2} (did you mean 'width'?)",
+        id="block-unknown-name-in-expr",
+    ),
+    pytest.param(
+        "input: [1, 3, 8, 8]\nblocks:\n  B:\n    layers:\n      - B\nlayers:\n  - B\n",
+        "net.yaml:5:9: blocks.B.layers[0]: blocks nest deeper than 16 levels (does B use itself?)",
+        id="block-recursive",
+    ),
+    pytest.param(
+        "input: [1, 3, 8, 8]\nlayers:\n  - Conv2d: ['${8 * 2}', 3]\n",
+        "net.yaml:3:14: layers[0].Conv2d[0]: '${8 * 2}': ${...} refers to block parameters, which exist only inside blocks",
+        id="expression-outside-block",
+    ),
+    pytest.param(
+        "input: [1, 3, 8, 8]\nblocks:\n  B:\n    params: {w: 4}\n    layers:\n      - Conv2d: [\"${__import__('os').system('echo hi')}\", 3]\nlayers:\n  - B\n",
+        "net.yaml:6:18: blocks.B.layers[0].Conv2d[0]: unknown parameter '__import__' in ${__import__('os').system('echo hi')}",
+        id="eval-attempt",
+    ),
+    pytest.param(
+        "input: [64, 1, 28, 28]\nlayers:\n  - Conv2d: [20, 5]\n  - MaxPool2d: 2\n  - Conv2d: [50, 5]\n  - MaxPool2d: 2\n  - Flatten\n  - Linear: {in_features: 500, out_features: 500}\n",
+        "net.yaml:8: layers[5] Linear: in_features is 500, but the incoming tensor flattens to 800 (= 50×4×4); leave in_features out to infer it, or make it 800",
+        id="linear-mismatch",
+    ),
+    pytest.param(
+        "input: [1, 3, 8, 8]\nname: 2024-01-01\nlayers: [ReLU]\n",
+        "net.yaml:2:7: name: '2024-01-01' has YAML type timestamp; quote it for a string",
+        id="timestamp",
+    ),
+    pytest.param(
+        "input: [1, 3, 8, 8]\nlayers:\n  - 42\n",
+        "net.yaml:3:5: layers[0]: expected a layer such as 'ReLU' or 'Conv2d: [16, 3]', got 42",
+        id="entry-number",
+    ),
+    pytest.param(
+        "input: [1, 3, 8, 8]\nlayers:\n  - ReLU:\n    trainable: maybe\n",
+        "net.yaml:4:16: layers[0].trainable: expected true or false, got 'maybe'",
+        id="trainable-string",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "message"), MALFORMED)
+def test_malformed_spec_gets_one_clear_error(text: str, message: str) -> None:
+    with pytest.raises(ConvCalcError) as info:
+        summarize(load_spec(text, source="net.yaml"))
+    assert str(info.value) == message
+
+
+def test_the_corpus_is_large() -> None:
+    assert len(MALFORMED) >= 30
