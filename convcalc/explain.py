@@ -64,28 +64,36 @@ class LayerReport(Record):
 
 
 def describe(layer: Layer) -> str:
-    """PyTorch-style constructor text: required arguments, then those not at their default.
+    """The layer as one would write it in PyTorch: required arguments by position, others by
+    name where they differ from the default, and ``(3, 3)`` written ``3``.
 
     >>> from convcalc import Conv2d
     >>> describe(Conv2d(64, 32, 3, groups=8))
-    'Conv2d(64, 32, kernel_size=(3, 3), groups=8)'
+    'Conv2d(64, 32, 3, groups=8)'
+    >>> describe(Conv2d(3, 64, (7, 5), stride=2, padding=3, bias=False))
+    'Conv2d(3, 64, (7, 5), stride=2, padding=3, bias=False)'
     """
     cls = type(layer)
     fields = cls._record_fields
     parts = []
     for name, value in layer_fields(layer).items():
         spec = fields[name]
+        shown = _compact(value)
         if spec.default is not _MISSING:
             default = spec.default
             normal = _normalised_default(layer, name, default)
             if value in (default, normal):
                 continue
-            parts.append(f"{name}={value!r}")
-        elif name in ("kernel_size", "output_size") and parts and isinstance(value, tuple):
-            parts.append(f"{name}={value!r}")
+            parts.append(f"{name}={shown}")
         else:
-            parts.append(repr(value))
+            parts.append(shown)
     return f"{cls.__name__}({', '.join(parts)})"
+
+
+def _compact(value: Any) -> str:
+    if isinstance(value, tuple) and len(value) > 1 and len(set(value)) == 1:
+        value = value[0]
+    return repr(value)
 
 
 def _normalised_default(layer: Layer, name: str, default: Any) -> Any:

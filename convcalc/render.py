@@ -398,9 +398,9 @@ def render_summary_table(
         f"{format_shape(summary.output_shape)}",
         title_justify="left",
     )
-    table.add_column("Layer (type:depth-idx)", no_wrap=True)
+    table.add_column("Layer (type:depth-idx)", overflow="fold")
     for column in columns:
-        table.add_column(COLUMNS[column], justify="right")
+        table.add_column(COLUMNS[column], justify="right", no_wrap=True)
     for cells in summary_rows(summary, columns, depth):
         table.add_row(*cells)
     totals = Table(box=None, show_header=False, pad_edge=False)

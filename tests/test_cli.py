@@ -410,3 +410,138 @@ def test_golden_conv2d_table(update_golden: bool) -> None:
     if update_golden:
         golden.write_text(out, encoding="utf-8")
     assert out == golden.read_text(encoding="utf-8")
+
+
+# --------------------------------------------------------------------------------------------
+# network summaries
+
+LENET_SPEC = """\
+name: lenet
+input: [64, 1, 28, 28]
+layers:
+  - Conv2d: [20, 5]
+  - ReLU
+  - MaxPool2d: 2
+  - Conv2d: {out_channels: 50, kernel_size: 5}
+  - ReLU
+  - MaxPool2d: 2
+  - Flatten
+  - Linear: 500
+  - ReLU
+  - Linear: 10
+"""
+
+
+def test_net_from_stdin_shows_inferred_linear_and_totals() -> None:
+    out = invoke(["net", "-"], input=LENET_SPEC).stdout
+    assert "Linear(800, 500)" in out
+    assert "Total params" in out
+    assert "431,080" in out
+
+
+def test_net_json_carries_the_same_numbers() -> None:
+    data = json.loads(invoke(["net", "-", "--format", "json"], input=LENET_SPEC).stdout)
+    linear = data["layers"][7]
+    assert linear["type"] == "Linear"
+    assert linear["arguments"]["in_features"] == 800
+    assert linear["input_shape"] == [64, 800]
+    assert linear["output_shape"] == [64, 500]
+    assert data["totals"]["params"] == 431_080
+    assert data["totals"]["trainable_params"] == 431_080
+    assert data["totals"]["non_trainable_params"] == 0
+    assert data["totals"]["macs"] == sum(layer["macs"] for layer in data["layers"])
+    assert {"name", "type", "input_shape", "output_shape", "params", "macs"} <= set(linear)
+
+
+def test_net_reads_a_piped_spec_without_dash() -> None:
+    out = invoke(["net", "--format", "csv"], input=LENET_SPEC).stdout
+    lines = out.splitlines()
+    assert lines[0] == (
+        "index,name,type,block,input_shape,output_shape,params,trainable_params,macs"
+    )
+    assert lines[8] == "7,linear_1,Linear,,64x800,64x500,400500,400500,25600000"
+
+
+def test_net_markdown_and_columns() -> None:
+    out = invoke(
+        [
+            "net",
+            "lenet",
+            "--format",
+            "markdown",
+            "--columns",
+            "input_size,kernel,macs,params_percent",
+        ]
+    ).stdout
+    assert "| Layer (type:depth-idx) | Input Shape | Output Shape | Kernel Shape | Param # |" in out
+    assert "| Linear(800, 500): 1-8 | [64, 800] | [64, 500] | -- | 400,500 | 92.91% |" in out
+    assert "- Total params: 431,080" in out
+
+
+def test_net_input_override_and_dtype() -> None:
+    data = json.loads(
+        invoke(["net", "lenet", "-i", "1x1x28x28", "--dtype", "float16", "--format", "json"]).stdout
+    )
+    assert data["input_shape"] == [1, 1, 28, 28]
+    assert data["totals"]["input_bytes"] == 28 * 28 * 2
+    assert data["totals"]["param_bytes"] == 431_080 * 2
+
+
+def test_net_depth_folds_blocks() -> None:
+    shallow = invoke(["net", "resnet18", "--depth", "1"]).stdout
+    deep = invoke(["net", "resnet18", "--depth", "2"]).stdout
+    assert "BasicBlock: 1-5" in shallow
+    assert "BatchNorm2d(64): 2-2" not in shallow
+    assert "BatchNorm2d(64): 2-2" in deep
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "message"),
+    [
+        pytest.param(
+            ["net", "-"],
+            "layers:\n  - conv2d: [8, 3]\n",
+            "Error: <stdin>:2:13: layers[0]: unknown layer type 'conv2d' (did you mean 'Conv2d'?)",
+            id="unknown-layer",
+        ),
+        pytest.param(
+            ["net", "-"],
+            LENET_SPEC.replace("Linear: 500", "Linear: {in_features: 500, out_features: 500}"),
+            "Error: <stdin>:11: layers[7] Linear: in_features is 500, but the incoming "
+            "tensor flattens to 800 (= 50×4×4); leave in_features out to infer it, or "
+            "make it 800",
+            id="linear-mismatch",
+        ),
+        pytest.param(
+            ["net", "nosuch.yaml"],
+            None,
+            "Error: nosuch.yaml: no such file, and no zoo entry by that name (the zoo "
+            "has: alexnet, lenet, mobilenet_v2, resnet18, resnet50, unet, vgg16)",
+            id="missing-file",
+        ),
+        pytest.param(
+            ["net", "lenet", "--dtype", "float13"],
+            None,
+            "Error: unknown dtype 'float13'; use one of bfloat16, bool, double, float, "
+            "float16, float32, float64, float8_e4m3fn, float8_e5m2, half, int16, int32, "
+            "int64, int8, uint8",
+            id="dtype",
+        ),
+        pytest.param(
+            ["zoo", "show", "resnet"],
+            None,
+            "Error: no zoo entry 'resnet' (did you mean 'resnet50'?); the zoo has: "
+            "alexnet, lenet, mobilenet_v2, resnet18, resnet50, unet, vgg16",
+            id="zoo",
+        ),
+    ],
+)
+def test_net_bad_input_gets_one_line(args: list[str], stdin: str | None, message: str) -> None:
+    result = invoke(args, exit_code=ExitCode.INVALID_INPUT, input=stdin)
+    assert result.stderr == message + "\n"
+
+
+def test_zoo_lists_and_shows() -> None:
+    listing = invoke(["zoo"]).stdout
+    assert "resnet50" in listing
+    assert invoke(["zoo", "show", "lenet"]).stdout.startswith("# LeNet")

@@ -1,0 +1,59 @@
+"""The built-in networks reproduce torchvision's published totals at 1x3x224x224."""
+
+from __future__ import annotations
+
+import pytest
+
+from convcalc.network import summarize
+from convcalc.spec import load_spec_file, zoo_names
+
+PUBLISHED = [
+    # name, params, GMACs to three decimals (torchvision's model table)
+    pytest.param("alexnet", 61_100_840, "0.714", id="alexnet"),
+    pytest.param("vgg16", 138_357_544, "15.470", id="vgg16"),
+    pytest.param("resnet18", 11_689_512, "1.814", id="resnet18"),
+    pytest.param("resnet50", 25_557_032, "4.089", id="resnet50"),
+    pytest.param("mobilenet_v2", 3_504_872, "0.301", id="mobilenet_v2"),
+]
+
+
+@pytest.mark.parametrize(("name", "params", "gmacs"), PUBLISHED)
+def test_zoo_matches_published_totals(name: str, params: int, gmacs: str) -> None:
+    summary = summarize(load_spec_file(name))
+    assert summary.input_shape == (1, 3, 224, 224)
+    assert summary.output_shape == (1, 1000)
+    assert summary.totals.params == params
+    assert f"{summary.totals.macs / 1e9:.3f}" == gmacs
+
+
+def test_unet_restores_the_input_size() -> None:
+    summary = summarize(load_spec_file("unet"))
+    assert summary.output_shape == (1, 2, 128, 128)
+    concats = [r for r in summary.layer_rows() if r.type == "Concat"]
+    assert [r.output_shape[1] for r in concats] == [128, 64, 32]
+
+
+def test_unet_with_a_mismatched_skip_names_the_layer_and_line() -> None:
+    """An input whose size is not a multiple of 8 breaks the first skip connection."""
+    from convcalc import ShapeError
+
+    with pytest.raises(ShapeError) as info:
+        summarize(load_spec_file("unet"), (1, 3, 100, 100))
+    assert str(info.value) == (
+        "zoo:unet:26: layers[8] Concat: tensors 1x64x24x24 and 1x64x25x25 differ in "
+        "dimension 2 (24 vs 25); only dimension 1 may differ"
+    )
+
+
+def test_every_zoo_entry_summarises() -> None:
+    assert set(zoo_names()) >= {
+        "lenet",
+        "alexnet",
+        "vgg16",
+        "resnet18",
+        "resnet50",
+        "mobilenet_v2",
+        "unet",
+    }
+    for name in zoo_names():
+        assert summarize(load_spec_file(name)).totals.params > 0
