@@ -1006,6 +1006,56 @@ def _zoo_command(name: str) -> click.Command:
     return zoo
 
 
+def _export_command(name: str) -> click.Command:
+    @click.command(
+        cls=_Command,
+        name=name,
+        short_help="Write a spec as a PyTorch module, every inferred number filled in.",
+    )
+    @click.argument("spec")
+    @click.option(
+        "--to",
+        "target",
+        type=click.Choice(["pytorch"]),
+        default="pytorch",
+        show_default=True,
+        help="What to write.",
+    )
+    @_input_option("Input shape, overriding the spec's input.")
+    @click.option(
+        "-o",
+        "--output",
+        type=click.Path(dir_okay=False, writable=True),
+        default=None,
+        help="Write to this file instead of standard output.",
+    )
+    def command(
+        spec: str, target: str, input_shape: tuple[int, ...] | None, output: str | None
+    ) -> None:
+        """Write SPEC (a file, - or a zoo name) as a self-contained PyTorch nn.Module.
+
+        Every layer gets its full constructor, inferred sizes included, and forward follows
+        the graph. `python model.py` builds it and prints its output shape and parameter
+        count.
+
+        \b
+        Example:
+          convcalc export resnet18 --to pytorch -o resnet18.py
+        """
+        from pathlib import Path
+
+        from .export import to_pytorch
+        from .spec import load_spec_file
+
+        source = to_pytorch(load_spec_file(spec), input_shape)
+        if output is None:
+            click.echo(source, nl=False)
+        else:
+            Path(output).write_text(source, encoding="utf-8")
+
+    return command
+
+
 class _ZooGroup(click.Group):
     pass
 
@@ -1030,4 +1080,5 @@ _FACTORIES: dict[str, Callable[[str], click.Command]] = {
     "net": _net_command,
     "summary": _net_command,
     "zoo": _zoo_command,
+    "export": _export_command,
 }

@@ -1,0 +1,101 @@
+"""Exported PyTorch modules: they compile, and (with PyTorch) run with convcalc's shapes."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import warnings
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from convcalc import SpecError
+from convcalc.export import to_pytorch
+from convcalc.network import summarize
+from convcalc.spec import load_spec, load_spec_file, zoo_names
+
+HAS_TORCH = importlib.util.find_spec("torch") is not None
+
+
+def test_export_fills_in_inferred_sizes() -> None:
+    source = to_pytorch(load_spec_file("lenet"))
+    compile(source, "lenet.py", "exec")
+    assert "nn.Linear(in_features=800, out_features=500, bias=True)" in source
+    assert "class Lenet(nn.Module):" in source
+    assert "INPUT_SHAPE = (64, 1, 28, 28)" in source
+
+
+def test_export_writes_graphs_and_frozen_layers() -> None:
+    text = """
+name: tiny-skip
+input: [1, 4, 8, 8]
+layers:
+  - Conv2d: {out_channels: 4, kernel_size: 3, padding: 1}
+    id: a
+    trainable: false
+  - Add:
+    from: [a, input]
+  - Concat: {dim: 1}
+    from: [-1, a]
+"""
+    source = to_pytorch(load_spec(text))
+    compile(source, "tiny.py", "exec")
+    assert "h1 = h0 + x" in source
+    assert "h2 = torch.cat([h1, h0], dim=1)" in source
+    assert "parameter.requires_grad_(False)" in source
+    assert "class TinySkip(nn.Module):" in source
+
+
+def test_export_refuses_max_unpool() -> None:
+    with pytest.raises(SpecError, match="MaxUnpool needs the indices"):
+        to_pytorch(load_spec("input: [1, 2, 4, 4]\nlayers:\n  - MaxUnpool2d: 2\n"))
+
+
+def _load_module(path: Path) -> Any:
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.torch
+@pytest.mark.skipif(not HAS_TORCH, reason="PyTorch is not installed (pip install torch==2.13.0)")
+@pytest.mark.parametrize("name", zoo_names())
+def test_exported_zoo_runs_under_pytorch(name: str, tmp_path: Path) -> None:
+    """Each layer's output shape, the network's output and the parameter counts equal the
+    summary's."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import torch
+
+        torch.set_num_threads(min(2, os.cpu_count() or 1))
+        network = load_spec_file(name)
+        summary = summarize(network)
+        path = tmp_path / f"{name}.py"
+        path.write_text(to_pytorch(network), encoding="utf-8")
+        module = _load_module(path)
+        model = next(
+            v
+            for k, v in vars(module).items()
+            if isinstance(v, type) and issubclass(v, torch.nn.Module) and v is not torch.nn.Module
+        )()
+        shapes: dict[str, tuple[int, ...]] = {}
+        for attribute, child in model.named_children():
+            child.register_forward_hook(
+                lambda m, i, o, attribute=attribute: shapes.__setitem__(attribute, tuple(o.shape))
+            )
+        with torch.no_grad():
+            out = model(torch.zeros(module.INPUT_SHAPE))
+    assert tuple(out.shape) == summary.output_shape
+    assert sum(p.numel() for p in model.parameters()) == summary.totals.params
+    assert (
+        sum(p.numel() for p in model.parameters() if p.requires_grad)
+        == summary.totals.trainable_params
+    )
+    layer_shapes = [
+        r.output_shape for r in summary.layer_rows() if r.type not in ("Add", "Mul", "Concat")
+    ]
+    assert list(shapes.values()) == layer_shapes
