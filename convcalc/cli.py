@@ -961,7 +961,8 @@ def _net_command(name: str) -> click.Command:
             _console().print(
                 render.render_summary_table(
                     summary, columns=chosen, depth=depth, dtype=dtype, dtype_bytes=bytes_per
-                )
+                ),
+                soft_wrap=True,
             )
 
     return command

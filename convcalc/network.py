@@ -502,29 +502,31 @@ def _with_blocks(rows: list[Row], network: Network) -> list[Row]:
     if not network.blocks:
         return rows
     kinds = dict(network.blocks)
-    result: list[Row] = []
-    open_scopes: set[tuple[str, ...]] = set()
+    result: list[Row | None] = []
+    members: dict[tuple[str, ...], list[Row]] = {}
+    slots: dict[tuple[str, ...], int] = {}
     for row in rows:
         for depth in range(1, len(row.scope) + 1):
             scope = row.scope[:depth]
-            if scope in open_scopes:
-                continue
-            open_scopes.add(scope)
-            members = [r for r in rows if r.scope[:depth] == scope]
-            result.append(
-                Row(
-                    index=row.index,
-                    name=scope[-1],
-                    type=kinds.get(scope, "Block"),
-                    depth=depth - 1,
-                    input_shapes=members[0].input_shapes,
-                    output_shape=members[-1].output_shape,
-                    params=sum(r.params for r in members),
-                    trainable_params=sum(r.trainable_params for r in members),
-                    macs=sum(r.macs for r in members),
-                    is_block=True,
-                    scope=scope[:-1],
-                )
-            )
+            if scope not in slots:
+                slots[scope] = len(result)
+                result.append(None)  # filled in once every member is known
+                members[scope] = []
+            members[scope].append(row)
         result.append(row)
-    return result
+    for scope, slot in slots.items():
+        inside = members[scope]
+        result[slot] = Row(
+            index=inside[0].index,
+            name=scope[-1],
+            type=kinds.get(scope, "Block"),
+            depth=len(scope) - 1,
+            input_shapes=inside[0].input_shapes,
+            output_shape=inside[-1].output_shape,
+            params=sum(r.params for r in inside),
+            trainable_params=sum(r.trainable_params for r in inside),
+            macs=sum(r.macs for r in inside),
+            is_block=True,
+            scope=scope[:-1],
+        )
+    return [r for r in result if r is not None]

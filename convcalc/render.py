@@ -303,15 +303,23 @@ def summary_sizes(summary: Summary, dtype_bytes: int) -> dict[str, int]:
 def _visible(summary: Summary, depth: int) -> list[tuple[Row, str, str]]:
     """Rows to show at ``depth``, each with its tree prefix and depth-index label."""
     rows = [r for r in summary.rows if r.depth < depth]
+    # A row is the last of its siblings when no later row shares its depth before a
+    # shallower one: one backward pass decides it for every row.
+    last = [False] * len(rows)
+    sibling_follows: dict[int, bool] = {}
+    for i in range(len(rows) - 1, -1, -1):
+        d = rows[i].depth
+        last[i] = not sibling_follows.get(d, False)
+        sibling_follows[d] = True
+        for deeper in [k for k in sibling_follows if k > d]:
+            del sibling_follows[deeper]
     counters: dict[int, int] = {}
     result = []
     for i, row in enumerate(rows):
         counters[row.depth] = counters.get(row.depth, 0) + 1
-        for deeper in [d for d in counters if d > row.depth]:
+        for deeper in [k for k in counters if k > row.depth]:
             del counters[deeper]
-        later = [r.depth for r in rows[i + 1 :] if r.depth <= row.depth]
-        last = not later or later[0] < row.depth
-        prefix = "│    " * row.depth + ("└─" if last else "├─")
+        prefix = "│    " * row.depth + ("└─" if last[i] else "├─")
         result.append((row, prefix, f"{row.depth + 1}-{counters[row.depth]}"))
     return result
 
@@ -386,29 +394,44 @@ def render_summary_table(
     dtype: str = "float32",
     dtype_bytes: int = 4,
 ) -> Any:
-    """The per-layer table and the totals beneath it, as one rich renderable."""
-    from rich import box
-    from rich.console import Group
-    from rich.table import Table
+    """The per-layer table and the totals beneath it, laid out like torchinfo's.
 
-    table = Table(
-        box=box.SIMPLE_HEAD,
-        title=f"{summary.name}: input "
-        f"{format_shape(summary.input_shape)} -> output "
-        f"{format_shape(summary.output_shape)}",
-        title_justify="left",
+    Returned as one rich ``Text`` whose columns are aligned here: a network has hundreds of
+    rows, and rich's table layout costs more than the whole summary (print it with
+    ``soft_wrap=True`` so that wide lines are not cut).
+    """
+    from rich.text import Text
+
+    header = ["Layer (type:depth-idx)", *(COLUMNS[c] for c in columns)]
+    rows = summary_rows(summary, columns, depth)
+    widths = [max(len(cells[i]) for cells in [header, *rows]) for i in range(len(header))]
+
+    def line(cells: Sequence[str]) -> str:
+        first = cells[0].ljust(widths[0])
+        rest = (cell.rjust(width) for cell, width in zip(cells[1:], widths[1:], strict=True))
+        return "   ".join([first, *rest]).rstrip()
+
+    rule_width = sum(widths) + 3 * (len(widths) - 1)
+    text = Text(no_wrap=True)
+    text.append(
+        f"{summary.name}: input {format_shape(summary.input_shape)} -> output "
+        f"{format_shape(summary.output_shape)}\n",
+        style="bold",
     )
-    table.add_column("Layer (type:depth-idx)", overflow="fold")
-    for column in columns:
-        table.add_column(COLUMNS[column], justify="right", no_wrap=True)
-    for cells in summary_rows(summary, columns, depth):
-        table.add_row(*cells)
-    totals = Table(box=None, show_header=False, pad_edge=False)
-    totals.add_column(style="bold")
-    totals.add_column(justify="right")
-    for label, value in totals_lines(summary, dtype, dtype_bytes):
-        totals.add_row(label, value)
-    return Group(table, totals)
+    text.append("=" * rule_width + "\n")
+    text.append(line(header) + "\n", style="bold")
+    text.append("=" * rule_width + "\n")
+    for cells in rows:
+        text.append(line(cells) + "\n")
+    text.append("=" * rule_width + "\n")
+    totals = totals_lines(summary, dtype, dtype_bytes)
+    label_width = max(len(label) for label, _ in totals)
+    value_width = max(len(value) for _, value in totals)
+    for label, value in totals:
+        text.append(f"{label}:".ljust(label_width + 2), style="bold")
+        text.append(value.rjust(value_width) + "\n")
+    text.append("=" * rule_width)
+    return text
 
 
 def summary_dict(

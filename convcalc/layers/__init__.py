@@ -361,13 +361,18 @@ def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__))
 
 
+_TYPES: dict[str, type[Layer]] = {}
+
+
 def layer_types() -> dict[str, type[Layer]]:
-    """Every public layer class by its PyTorch name (loads every family)."""
-    return {
-        name: cls
-        for name in _HOME
-        if isinstance(cls := __getattr__(name), type) and issubclass(cls, Layer)
-    }
+    """Every public layer class by its PyTorch name (loads every family once)."""
+    if not _TYPES:
+        _TYPES.update(
+            (name, cls)
+            for name in _HOME
+            if isinstance(cls := __getattr__(name), type) and issubclass(cls, Layer)
+        )
+    return _TYPES
 
 
 def layer_fields(layer: Layer) -> dict[str, Any]:
