@@ -207,10 +207,12 @@ def cli(traceback: bool) -> None:
 
 def main() -> NoReturn:
     """The console-script entry point."""
-    # A short-lived process: what is loaded by now (click, the standard library) lives until
-    # exit, so later garbage collections need not walk it again. The layers, the arithmetic
-    # and the rendering load after this point, when a command runs.
+    # A short-lived process whose objects all live until it exits: the cyclic garbage
+    # collector would only walk them again and again (a 10,000-layer spec makes a million),
+    # turning linear work super-linear. Reference counting still frees everything else, and
+    # the spec loader's limits bound what one command can allocate.
     gc.freeze()
+    gc.disable()
     sys.exit(cli(prog_name="convcalc"))
 
 
@@ -958,12 +960,19 @@ def _net_command(name: str) -> click.Command:
                 nl=False,
             )
         else:
-            _console().print(
-                render.render_summary_table(
-                    summary, columns=chosen, depth=depth, dtype=dtype, dtype_bytes=bytes_per
-                ),
-                soft_wrap=True,
-            )
+            options: dict[str, Any] = {
+                "columns": chosen,
+                "depth": depth,
+                "dtype": dtype,
+                "dtype_bytes": bytes_per,
+            }
+            if sys.stdout.isatty():
+                table = render.render_summary_table(summary, **options)
+                _console().print(table, soft_wrap=True)
+            else:
+                # No terminal, no styling: plain text, without loading rich at all.
+                lines = render.summary_lines(summary, **options)
+                click.echo("\n".join(line for line, _ in lines))
 
     return command
 

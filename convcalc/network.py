@@ -433,6 +433,9 @@ def summarize(network: Network, input_shape: Sequence[int] | None = None) -> Sum
     return Summary(network.name, shape0, output_shape, tuple(all_rows), totals)
 
 
+_WORKED: dict[Any, tuple[Layer, Shape, int]] = {}
+
+
 def _run(
     index: int, node: Node, in_shapes: tuple[Shape, ...], in_flat: tuple[Any, ...]
 ) -> tuple[Row, Shape, tuple[int, ...] | None]:
@@ -458,9 +461,15 @@ def _run(
     if len(in_shapes) != 1:
         raise ShapeError(f"takes one input, got {len(in_shapes)}")
     shape = in_shapes[0]
-    layer = op.build(shape, flattened=in_flat[0]) if isinstance(op, LayerSpec) else op
-    out = layer.output_shape(shape)
-    macs = layer.macs(shape)
+    # Networks repeat the same layer on the same shape (blocks, repeat:): work each out once.
+    key = (op, shape, in_flat[0])
+    known = _WORKED.get(key)
+    if known is None:
+        layer = op.build(shape, flattened=in_flat[0]) if isinstance(op, LayerSpec) else op
+        known = _WORKED[key] = (layer, layer.output_shape(shape), layer.macs(shape))
+        if len(_WORKED) > 100_000:
+            _WORKED.clear()
+    layer, out, macs = known
     params = layer.param_count
     kernel = getattr(layer, "kernel_size", None)
     row = Row(

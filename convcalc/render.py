@@ -8,6 +8,7 @@ formatting helpers are pure.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -133,7 +134,12 @@ def render_json(data: Any) -> str:
 _ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
+_PLAIN = re.compile(r'[^\x00-\x1f"\\]*')
+
+
 def _json_string(text: str) -> str:
+    if _PLAIN.fullmatch(text):
+        return f'"{text}"'
     out = []
     for char in text:
         if char in _ESCAPES:
@@ -165,6 +171,8 @@ def _json(value: Any, depth: int) -> str:
         items = [f"{inner}{_json_string(str(k))}: {_json(v, depth + 1)}" for k, v in value.items()]
         return "{\n" + ",\n".join(items) + f"\n{pad}}}"
     if isinstance(value, (list, tuple)):
+        if all(type(v) is int for v in value):
+            return "[" + ", ".join(map(str, value)) + "]"
         if all(isinstance(v, (int, float)) or v is None for v in value):
             return "[" + ", ".join(_json(v, depth + 1) for v in value) + "]"
         items = [f"{inner}{_json(v, depth + 1)}" for v in value]
@@ -359,12 +367,18 @@ def summary_rows(summary: Summary, columns: Sequence[str], depth: int) -> list[l
     ]
 
 
+_DESCRIBED: dict[Any, str] = {}
+
+
 def _layer_text(row: Row) -> str:
     """``Linear(800, 500)``: the layer with its arguments, inferred ones included."""
     from .layers import Layer
 
     if isinstance(row.layer, Layer):
-        return describe(row.layer)
+        text = _DESCRIBED.get(row.layer)
+        if text is None:
+            text = _DESCRIBED[row.layer] = describe(row.layer)
+        return text
     if row.type == "Concat" and row.layer is not None:
         return f"Concat(dim={row.layer.dim})"  # type: ignore[attr-defined]
     return row.type
@@ -386,22 +400,16 @@ def totals_lines(summary: Summary, dtype: str, dtype_bytes: int) -> list[tuple[s
     ]
 
 
-def render_summary_table(
+def summary_lines(
     summary: Summary,
     *,
     columns: Sequence[str] = DEFAULT_COLUMNS,
     depth: int = 3,
     dtype: str = "float32",
     dtype_bytes: int = 4,
-) -> Any:
-    """The per-layer table and the totals beneath it, laid out like torchinfo's.
-
-    Returned as one rich ``Text`` whose columns are aligned here: a network has hundreds of
-    rows, and rich's table layout costs more than the whole summary (print it with
-    ``soft_wrap=True`` so that wide lines are not cut).
-    """
-    from rich.text import Text
-
+) -> list[tuple[str, bool]]:
+    """The summary laid out like torchinfo's, as lines of plain text, each with whether it is
+    a heading (shown bold in a terminal)."""
     header = ["Layer (type:depth-idx)", *(COLUMNS[c] for c in columns)]
     rows = summary_rows(summary, columns, depth)
     widths = [max(len(cells[i]) for cells in [header, *rows]) for i in range(len(header))]
@@ -411,26 +419,47 @@ def render_summary_table(
         rest = (cell.rjust(width) for cell, width in zip(cells[1:], widths[1:], strict=True))
         return "   ".join([first, *rest]).rstrip()
 
-    rule_width = sum(widths) + 3 * (len(widths) - 1)
-    text = Text(no_wrap=True)
-    text.append(
+    rule = ("=" * (sum(widths) + 3 * (len(widths) - 1)), False)
+    title = (
         f"{summary.name}: input {format_shape(summary.input_shape)} -> output "
-        f"{format_shape(summary.output_shape)}\n",
-        style="bold",
+        f"{format_shape(summary.output_shape)}"
     )
-    text.append("=" * rule_width + "\n")
-    text.append(line(header) + "\n", style="bold")
-    text.append("=" * rule_width + "\n")
-    for cells in rows:
-        text.append(line(cells) + "\n")
-    text.append("=" * rule_width + "\n")
+    lines = [(title, True), rule, (line(header), True), rule]
+    lines += [(line(cells), False) for cells in rows]
+    lines.append(rule)
     totals = totals_lines(summary, dtype, dtype_bytes)
-    label_width = max(len(label) for label, _ in totals)
+    label_width = max(len(label) for label, _ in totals) + 2
     value_width = max(len(value) for _, value in totals)
-    for label, value in totals:
-        text.append(f"{label}:".ljust(label_width + 2), style="bold")
-        text.append(value.rjust(value_width) + "\n")
-    text.append("=" * rule_width)
+    lines += [
+        (f"{label}:".ljust(label_width) + value.rjust(value_width), False)
+        for label, value in totals
+    ]
+    lines.append(rule)
+    return lines
+
+
+def render_summary_table(
+    summary: Summary,
+    *,
+    columns: Sequence[str] = DEFAULT_COLUMNS,
+    depth: int = 3,
+    dtype: str = "float32",
+    dtype_bytes: int = 4,
+) -> Any:
+    """:func:`summary_lines` as one rich ``Text``, headings in bold.
+
+    The columns are aligned here rather than by a rich ``Table``: a network has hundreds of
+    rows, and rich's table layout costs more than the whole summary. Print it with
+    ``soft_wrap=True`` so that wide lines are not cut.
+    """
+    from rich.text import Text
+
+    text = Text(no_wrap=True)
+    lines = summary_lines(
+        summary, columns=columns, depth=depth, dtype=dtype, dtype_bytes=dtype_bytes
+    )
+    for i, (line, heading) in enumerate(lines):
+        text.append(line + ("\n" if i < len(lines) - 1 else ""), style="bold" if heading else "")
     return text
 
 

@@ -34,7 +34,7 @@ LIMITS = {
     "depth": 40,  # nesting of mappings and lists
     "values": 500_000,  # values visited, aliases expanded
     "repeat": 10_000,  # one entry's repeat count
-    "layers": 200_000,  # layers after expanding repeats and blocks
+    "layers": 50_000,  # layers after expanding repeats and blocks (about 7 kB each)
     "block_depth": 16,  # blocks used inside blocks
     "expression": 200,  # characters in one ${...}
 }
