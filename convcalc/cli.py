@@ -966,13 +966,14 @@ def _net_command(name: str) -> click.Command:
                 "dtype": dtype,
                 "dtype_bytes": bytes_per,
             }
-            if sys.stdout.isatty():
-                table = render.render_summary_table(summary, **options)
-                _console().print(table, soft_wrap=True)
-            else:
-                # No terminal, no styling: plain text, without loading rich at all.
-                lines = render.summary_lines(summary, **options)
-                click.echo("\n".join(line for line, _ in lines))
+            # Aligned text with bold headings: click drops the styling when stdout is not a
+            # terminal, and hundreds of rows print without rich's layout cost.
+            lines = render.summary_lines(summary, **options)
+            click.echo(
+                "\n".join(
+                    click.style(line, bold=True) if heading else line for line, heading in lines
+                )
+            )
 
     return command
 
