@@ -1067,6 +1067,27 @@ def _export_command(name: str) -> click.Command:
     return command
 
 
+def _schema_command(name: str) -> click.Command:
+    @click.command(
+        cls=_Command, name=name, short_help="Print a JSON Schema of the spec format (for editors)."
+    )
+    def command() -> None:
+        """Print a JSON Schema of the network spec format.
+
+        Point an editor's YAML support at it to validate and complete specs.
+
+        \b
+        Example:
+          convcalc schema > convcalc-spec.schema.json
+        """
+        from . import render
+        from .schema import spec_schema
+
+        click.echo(render.render_json(spec_schema()))
+
+    return command
+
+
 class _ZooGroup(click.Group):
     pass
 
@@ -1092,4 +1113,5 @@ _FACTORIES: dict[str, Callable[[str], click.Command]] = {
     "summary": _net_command,
     "zoo": _zoo_command,
     "export": _export_command,
+    "schema": _schema_command,
 }

@@ -33,3 +33,49 @@ def test_cli_reference_is_up_to_date() -> None:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     assert (ROOT / "docs" / "cli.md").read_text(encoding="utf-8") == module.render()
+
+
+def _yaml_blocks(path: Path) -> list[str]:
+    text = path.read_text(encoding="utf-8")
+    return [block.split("```", 1)[0] for block in text.split("```yaml\n")[1:]]
+
+
+def test_spec_format_examples_load_and_summarise() -> None:
+    from convcalc.network import summarize
+    from convcalc.spec import load_spec
+
+    blocks = _yaml_blocks(ROOT / "docs" / "spec-format.md")
+    assert len(blocks) >= 3
+    for block in blocks:
+        assert summarize(load_spec(block)).totals.params > 0
+
+
+def test_spec_format_python_examples() -> None:
+    result = doctest.testfile(
+        str(ROOT / "docs" / "spec-format.md"),
+        module_relative=False,
+        optionflags=doctest.NORMALIZE_WHITESPACE,
+        verbose=False,
+    )
+    assert result.attempted > 0
+    assert result.failed == 0
+
+
+@pytest.mark.parametrize(
+    "command",
+    ["convcalc net lenet", "convcalc conv2d --in 3 --out 8 -k 3 -s 2 -i 1x3x6x7"],
+)
+def test_readme_console_examples_match_the_program(command: str) -> None:
+    from click.testing import CliRunner
+
+    from convcalc.cli import cli
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    shown = text.split(f"$ {command}\n", 1)[1].split("```", 1)[0]
+    result = CliRunner().invoke(
+        cli, command.split()[1:], env={"COLUMNS": "100"}, prog_name="convcalc"
+    )
+    assert result.exit_code == 0
+    assert [line.rstrip() for line in result.stdout.splitlines()] == [
+        line.rstrip() for line in shown.splitlines()
+    ]
