@@ -249,3 +249,17 @@ def test_malformed_spec_gets_one_clear_error(text: str, message: str) -> None:
 
 def test_the_corpus_is_large() -> None:
     assert len(MALFORMED) >= 30
+
+
+@pytest.mark.parametrize(("text", "message"), MALFORMED)
+def test_malformed_spec_through_the_cli(text: str, message: str) -> None:
+    """Through `convcalc net -`: exit 1, the same message on one line, no traceback."""
+    from click.testing import CliRunner
+
+    from convcalc.cli import cli
+
+    result = CliRunner().invoke(cli, ["net", "-"], input=text, prog_name="convcalc")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == "Error: " + message.replace("net.yaml", "<stdin>", 1) + "\n"
+    assert "Traceback" not in result.output

@@ -57,3 +57,17 @@ def test_every_zoo_entry_summarises() -> None:
     }
     for name in zoo_names():
         assert summarize(load_spec_file(name)).totals.params > 0
+
+
+def test_unet_spec_with_a_wrong_skip_names_the_layer_and_line() -> None:
+    """Concatenating the first decoder stage with the wrong encoder level fails at its line."""
+    from convcalc import ShapeError
+    from convcalc.spec import load_spec, zoo_text
+
+    text = zoo_text("unet").replace("    from: [-1, enc3]", "    from: [-1, enc2]")
+    with pytest.raises(ShapeError) as info:
+        summarize(load_spec(text, source="unet.yaml"))
+    assert str(info.value) == (
+        "unet.yaml:26: layers[8] Concat: tensors 1x64x32x32 and 1x32x64x64 differ in "
+        "dimension 2 (32 vs 64); only dimension 1 may differ"
+    )
