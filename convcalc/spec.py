@@ -691,12 +691,22 @@ class _Loader(_Checker):
     def arguments(
         self, kind: str, value: Any, path: str, entry: Any, scope_values: dict[str, Any]
     ) -> tuple[list[Any], dict[str, Any]]:
+        """A layer's, merge's or block's arguments: none, a list, a mapping or one value,
+        with ``${...}`` worked out from the enclosing block's parameters."""
+        if kind in self.blocks:
+            names: Any = self.blocks[kind].params
+            owner = f"block {kind} has no parameter"
+        else:
+            cls = MERGES.get(kind) or self.types[kind]
+            names = cls._record_fields
+            owner = f"{kind} has no argument"
+
         def resolve(v: Any, vpath: str, container: Any, key: Any) -> Any:
             if isinstance(v, str) and (match := _EXPR.fullmatch(v.strip())):
-                if not scope_values and not self.in_block:
+                if not self.in_block:
                     raise self.fail(
-                        f"{v!r}: ${{...}} refers to block parameters, which exist "
-                        "only inside blocks",
+                        f"{v!r}: ${{...}} refers to block parameters, which exist only inside "
+                        "blocks",
                         vpath,
                         container,
                         key,
@@ -712,23 +722,15 @@ class _Loader(_Checker):
                 )
             return v
 
-        cls_fields: dict[str, Any]
-        if kind in MERGES:
-            cls_fields = MERGES[kind]._record_fields
-        else:
-            cls_fields = self.types[kind]._record_fields
         vpath = f"{path}.{kind}"
         if value is None:
             return [], {}
         if isinstance(value, _Map):
             kwargs = {}
             for key, v in value.items():
-                if key not in cls_fields:
+                if key not in names:
                     raise self.fail(
-                        f"{kind} has no argument {key!r}{_suggest(key, cls_fields)}",
-                        f"{vpath}.{key}",
-                        value,
-                        key,
+                        f"{owner} {key!r}{_suggest(key, names)}", f"{vpath}.{key}", value, key
                     )
                 kwargs[key] = resolve(v, f"{vpath}.{key}", value, key)
             return [], kwargs
@@ -762,7 +764,7 @@ class _Loader(_Checker):
             raise self.fail(f"block {kind} takes one input", f"{path}.from", entry, "from")
         values = dict(block.params)
         outer_in_block = self.in_block
-        args, kwargs = self._block_arguments(block, value, path, entry, scope_values)
+        args, kwargs = self.arguments(kind, value, path, entry, scope_values)
         names = list(block.params)
         if len(args) > len(names):
             raise self.fail(
@@ -795,37 +797,6 @@ class _Loader(_Checker):
             )
         finally:
             self.in_block = outer_in_block
-
-    def _block_arguments(
-        self, block: _Block, value: Any, path: str, entry: Any, scope_values: dict[str, Any]
-    ) -> tuple[list[Any], dict[str, Any]]:
-        def resolve(v: Any, vpath: str, container: Any, key: Any) -> Any:
-            if isinstance(v, str) and (match := _EXPR.fullmatch(v.strip())):
-                return _evaluate(
-                    match.group(1), scope_values, lambda m: self.fail(m, vpath, container, key)
-                )
-            if isinstance(v, list):
-                return tuple(resolve(x, f"{vpath}[{j}]", v, j) for j, x in enumerate(v))
-            return v
-
-        vpath = f"{path}.{block.name}"
-        if value is None:
-            return [], {}
-        if isinstance(value, _Map):
-            kwargs = {}
-            for key, v in value.items():
-                if key not in block.params:
-                    raise self.fail(
-                        f"block {block.name} has no parameter {key!r}{_suggest(key, block.params)}",
-                        f"{vpath}.{key}",
-                        value,
-                        key,
-                    )
-                kwargs[key] = resolve(v, f"{vpath}.{key}", value, key)
-            return [], kwargs
-        if isinstance(value, _Seq):
-            return [resolve(v, f"{vpath}[{j}]", value, j) for j, v in enumerate(value)], {}
-        return [resolve(value, vpath, entry, block.name)], {}
 
 
 def load_spec(
