@@ -263,6 +263,10 @@ def _input_option(help_text: str) -> Callable[[Any], Any]:
 _json_option = click.option(
     "--json", "as_json", is_flag=True, help="Print one JSON object instead of a table."
 )
+_stride_option = click.option("-s", "--stride", type=SIZES, default=1, show_default=True)
+_dilation_option = click.option("-d", "--dilation", type=SIZES, default=1, show_default=True)
+_padding_option = click.option("-p", "--padding", type=SIZES, default=0, show_default=True)
+_bias_option = click.option("--bias/--no-bias", default=True, show_default=True)
 _kernel_option = click.option(
     "-k", "--kernel-size", type=SIZES, required=True, help="Kernel size: 3, or 5x3 per axis."
 )
@@ -321,7 +325,7 @@ def _conv_command(name: str) -> click.Command:
     )
     @click.option("--out", "out_channels", type=int, required=True, help="out_channels.")
     @_kernel_option
-    @click.option("-s", "--stride", type=SIZES, default=1, show_default=True)
+    @_stride_option
     @click.option(
         "-p",
         "--padding",
@@ -330,9 +334,9 @@ def _conv_command(name: str) -> click.Command:
         show_default=True,
         help="Padding per side: 1, 1x2, same or valid.",
     )
-    @click.option("-d", "--dilation", type=SIZES, default=1, show_default=True)
+    @_dilation_option
     @click.option("-g", "--groups", type=int, default=1, show_default=True)
-    @click.option("--bias/--no-bias", default=True, show_default=True)
+    @_bias_option
     @click.option(
         "--padding-mode",
         type=click.Choice([m.value for m in L.PaddingMode]),
@@ -404,12 +408,12 @@ def _conv_transpose_command(name: str) -> click.Command:
     )
     @click.option("--out", "out_channels", type=int, required=True, help="out_channels.")
     @_kernel_option
-    @click.option("-s", "--stride", type=SIZES, default=1, show_default=True)
-    @click.option("-p", "--padding", type=SIZES, default=0, show_default=True)
+    @_stride_option
+    @_padding_option
     @click.option("--output-padding", type=SIZES, default=0, show_default=True)
-    @click.option("-d", "--dilation", type=SIZES, default=1, show_default=True)
+    @_dilation_option
     @click.option("-g", "--groups", type=int, default=1, show_default=True)
-    @click.option("--bias/--no-bias", default=True, show_default=True)
+    @_bias_option
     @click.option(
         "--target",
         type=SHAPE,
@@ -627,9 +631,9 @@ def _upsample_command(name: str) -> click.Command:
 def _unfold_command(name: str) -> click.Command:
     @click.command(cls=_Command, name="unfold")
     @_kernel_option
-    @click.option("-d", "--dilation", type=SIZES, default=1, show_default=True)
-    @click.option("-p", "--padding", type=SIZES, default=0, show_default=True)
-    @click.option("-s", "--stride", type=SIZES, default=1, show_default=True)
+    @_dilation_option
+    @_padding_option
+    @_stride_option
     @_input_option("Input: HxW, CxHxW or NxCxHxW.")
     @_json_option
     def _unfold(
@@ -658,9 +662,9 @@ def _fold_command(name: str) -> click.Command:
     @click.command(cls=_Command, name="fold")
     @click.option("-o", "--output-size", type=SIZES, required=True, help="Output HxW.")
     @_kernel_option
-    @click.option("-d", "--dilation", type=SIZES, default=1, show_default=True)
-    @click.option("-p", "--padding", type=SIZES, default=0, show_default=True)
-    @click.option("-s", "--stride", type=SIZES, default=1, show_default=True)
+    @_dilation_option
+    @_padding_option
+    @_stride_option
     @_input_option("Input: (C*kh*kw)xL or Nx(C*kh*kw)xL.")
     @_json_option
     def _fold(
@@ -741,7 +745,7 @@ def _linear_command(name: str) -> click.Command:
         help="in_features (taken from -i when omitted).",
     )
     @click.option("--out", "out_features", type=int, required=True, help="out_features.")
-    @click.option("--bias/--no-bias", default=True, show_default=True)
+    @_bias_option
     @_input_option("Input: any shape ending in in_features, e.g. 64x800.")
     @_json_option
     def _linear(
@@ -783,9 +787,9 @@ def _separable_command(name: str) -> click.Command:
     )
     @click.option("--out", "out_channels", type=int, required=True, help="out_channels.")
     @_kernel_option
-    @click.option("-s", "--stride", type=SIZES, default=1, show_default=True)
+    @_stride_option
     @click.option("-p", "--padding", type=PADDING, default=0, show_default=True)
-    @click.option("-d", "--dilation", type=SIZES, default=1, show_default=True)
+    @_dilation_option
     @click.option(
         "-g",
         "--groups",
@@ -794,7 +798,7 @@ def _separable_command(name: str) -> click.Command:
         help="groups of the grouped variant (default: the largest of 8, 4, 2 dividing "
         "both channel counts).",
     )
-    @click.option("--bias/--no-bias", default=True, show_default=True)
+    @_bias_option
     @click.option(
         "--dims",
         type=click.IntRange(1, 3),
