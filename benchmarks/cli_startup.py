@@ -17,15 +17,11 @@ Bytecode for convcalc is compiled first, as ``pip install`` does, so the compari
 from __future__ import annotations
 
 import argparse
-import compileall
-import os
-import shutil
 import statistics
-import subprocess
 import sys
-import time
 import timeit
-from pathlib import Path
+
+from _common import compile_convcalc, convcalc_command, run
 
 import convcalc
 
@@ -40,40 +36,13 @@ FLOOR_CLICK = "import click\n"
 ARGS = ["conv2d", "--in", "64", "--out", "32", "-k", "3", "-i", "8x64x128x128"]
 
 
-def _command() -> list[str]:
-    script = Path(sys.executable).with_name("convcalc")
-    if script.exists():
-        return [str(script)]
-    found = shutil.which("convcalc")
-    return [found] if found else [sys.executable, "-m", "convcalc"]
-
-
-def _time(argv: list[str]) -> tuple[float, float]:
-    """Wall-clock and CPU (user + system) seconds of one run of ``argv``.
-
-    CPU time is what the process itself costs; wall time also counts whatever else the
-    machine was doing, which on a shared virtual machine swings by tens of percent.
-    """
-    start = time.perf_counter()
-    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, env=_ENV)
-    _, status, usage = os.wait4(process.pid, 0)
-    wall = time.perf_counter() - start
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode:
-        raise SystemExit(f"{argv} exited with {process.returncode}")
-    return wall, usage.ru_utime + usage.ru_stime
-
-
-_ENV = {**os.environ, "COLUMNS": "100"}
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=40)
     args = parser.parse_args()
 
-    compileall.compile_dir(str(Path(convcalc.__file__).parent), quiet=1)
-    command = _command()
+    compile_convcalc()
+    command = convcalc_command()
     cases = {
         "floor: click + rich table": [sys.executable, "-c", FLOOR_TABLE],
         "convcalc conv2d (table)": [*command, *ARGS],
@@ -81,12 +50,12 @@ def main() -> None:
         "convcalc conv2d --json": [*command, *ARGS, "--json"],
     }
     for argv in cases.values():  # warm the file cache
-        _time(argv)
+        run(argv)[:2]
     wall: dict[str, list[float]] = {name: [] for name in cases}
     cpu: dict[str, list[float]] = {name: [] for name in cases}
     for _ in range(args.rounds):
         for name, argv in cases.items():
-            w, c = _time(argv)
+            w, c, _ = run(argv)
             wall[name].append(w)
             cpu[name].append(c)
     print(

@@ -21,20 +21,17 @@ A benchmark, not a test: the numbers depend on the machine.
 from __future__ import annotations
 
 import argparse
-import compileall
 import gc
 import importlib.util
-import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
-import convcalc
+from _common import compile_convcalc, convcalc_command, run
+
 from convcalc.export import to_pytorch
 from convcalc.network import summarize
 from convcalc.render import render_json, render_summary_table, summary_dict
@@ -55,52 +52,6 @@ TORCHINFO = (
     "import resnet50\n"
     "torchinfo.summary(resnet50.Resnet50(), input_size=(1, 3, 224, 224), depth=3)\n"
 )
-_ENV = {**os.environ, "COLUMNS": "120"}
-
-
-def _command() -> list[str]:
-    script = Path(sys.executable).with_name("convcalc")
-    if script.exists():
-        return [str(script)]
-    found = shutil.which("convcalc")
-    return [found] if found else [sys.executable, "-m", "convcalc"]
-
-
-def _run(argv: list[str]) -> tuple[float, float, float]:
-    """Wall seconds, CPU seconds and peak resident memory (MB) of one run.
-
-    An ``argv`` starting with ``"tty"`` runs with its standard output on a pseudo-terminal,
-    as in an interactive shell (the table is then styled with rich).
-    """
-    tty = argv[0] == "tty"
-    if tty:
-        argv = argv[1:]
-        master, slave = os.openpty()
-        drain = threading.Thread(target=_drain, args=(master,), daemon=True)
-        drain.start()
-        stdout: int = slave
-    else:
-        stdout = subprocess.DEVNULL
-    start = time.perf_counter()
-    process = subprocess.Popen(argv, stdout=stdout, env=_ENV)
-    _, status, usage = os.wait4(process.pid, 0)
-    wall = time.perf_counter() - start
-    if tty:
-        os.close(slave)
-        drain.join()
-    if os.waitstatus_to_exitcode(status):
-        raise SystemExit(f"{argv} failed")
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
-
-
-def _drain(fd: int) -> None:
-    try:
-        while os.read(fd, 65536):
-            pass
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def _generated(layers: int) -> str:
@@ -112,14 +63,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
-    compileall.compile_dir(str(Path(convcalc.__file__).parent), quiet=1)
-    command = _command()
+    compile_convcalc()
+    command = convcalc_command()
     workdir = Path(tempfile.mkdtemp(prefix="convcalc-bench-"))
     (workdir / "resnet50.py").write_text(to_pytorch(load_spec_file("resnet50")))
     cases = {
         "floor: click+rich+yaml": [sys.executable, "-c", FLOOR],
         "convcalc net resnet50": [*command, "net", "resnet50"],
-        "... on a terminal": ["tty", *command, "net", "resnet50"],
+        "... on a terminal": [*command, "net", "resnet50"],
     }
     has_torchinfo = all(importlib.util.find_spec(m) for m in ("torch", "torchinfo"))
     if has_torchinfo:
@@ -130,11 +81,11 @@ def main() -> None:
         path.write_text(_generated(n))
         cases[f"convcalc net {n:,} layers"] = [*command, "net", str(path), "--format", "json"]
     for argv in cases.values():
-        _run(argv)  # warm the caches
+        run(argv)  # warm the caches
     results: dict[str, list[tuple[float, float, float]]] = {name: [] for name in cases}
     for _ in range(args.rounds):
         for name, argv in cases.items():
-            results[name].append(_run(argv))
+            results[name].append(run(argv, tty=name.endswith("terminal")))
 
     def median(name: str, i: int) -> float:
         return statistics.median(r[i] for r in results[name])
