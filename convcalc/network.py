@@ -400,7 +400,10 @@ def summarize(network: Network, input_shape: Sequence[int] | None = None) -> Sum
     if input_shape is None:
         input_shape = network.input_shape
     if input_shape is None:
-        raise ShapeError(f"{network.name}: no input shape; give one")
+        raise ShapeError(
+            f"{network.name}: the spec has no 'input:' shape; add one, or give it with -i "
+            "(for example -i 1x3x224x224)"
+        )
     shape0 = tuple(input_shape)
     if any(not isinstance(s, int) or isinstance(s, bool) or s < 0 for s in shape0):
         raise ShapeError(f"input shape {shape0} must hold sizes of 0 or more")

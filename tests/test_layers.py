@@ -521,3 +521,11 @@ def test_layer_types_cover_the_public_classes() -> None:
 
 def test_identity_ignores_its_arguments() -> None:
     assert convcalc.Identity(54, unused_argument1=0.1).output_shape((2, 3)) == (2, 3)
+
+
+def test_upsample_refuses_an_output_beyond_int64() -> None:
+    """PyTorch cannot make the tensor (its size overflows int64); neither can we, cleanly."""
+    with pytest.raises(ShapeError, match="beyond what a tensor can have"):
+        Upsample(scale_factor=1e308).output_shape((1, 1, 5, 5))
+    with pytest.raises(ShapeError, match="beyond what a tensor can have"):
+        Upsample(scale_factor=1e18).output_shape((1, 1, 50, 5))

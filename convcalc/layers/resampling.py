@@ -116,14 +116,16 @@ class Upsample(Layer):
                 scales = (scales,) * max(nd, 0)  # type: ignore[assignment]
             if any(not math.isfinite(s) for s in scales):  # type: ignore[union-attr]
                 raise ShapeError(f"{name}: scale_factor {self.scale_factor} must be finite")
-            out = tuple(
-                int(float(size) * s)
-                for size, s in zip(
-                    spatial,
-                    scales,  # type: ignore[arg-type]
-                    strict=False,
+            products = [
+                float(size) * s
+                for size, s in zip(spatial, scales, strict=False)  # type: ignore[arg-type]
+            ]
+            if any(not math.isfinite(x) or abs(x) >= 2**63 for x in products):
+                raise ShapeError(
+                    f"{name}: scale_factor {self.scale_factor} makes an output size beyond what "
+                    "a tensor can have; use a smaller scale"
                 )
-            )
+            out = tuple(int(x) for x in products)
         if not 1 <= nd <= 3:
             raise ShapeError(
                 f"{name}: expected a 3-d, 4-d or 5-d input (N, C, *spatial), got "
