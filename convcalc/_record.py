@@ -86,7 +86,11 @@ class Record(metaclass=RecordMeta):
                 setter(self, key, spec.default)
             else:
                 raise TypeError(f"{cls.__name__}() missing required argument {key!r}")
+        self._check_types()
         self.__post_init__()
+
+    def _check_types(self) -> None:
+        """Check the values against the fields' annotations (a hook for subclasses)."""
 
     def __post_init__(self) -> None:
         """Normalise and validate the fields; runs at the end of ``__init__``."""

@@ -84,6 +84,10 @@ class Concat(_Merge):
 
     dim: int = 1
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.dim, int) or isinstance(self.dim, bool):
+            raise ShapeError(f"Concat: dim must be an integer, got {self.dim!r}")
+
     def output_shape(self, shapes: Sequence[Shape]) -> Shape:
         first = shapes[0]
         if any(len(s) != len(first) for s in shapes):

@@ -23,7 +23,7 @@ from typing import Any
 
 import yaml
 
-from .errors import SpecError
+from .errors import ShapeError, SpecError
 from .layers import layer_types
 from .network import INPUT, MERGES, LayerSpec, Network, Node
 
@@ -679,6 +679,8 @@ class _Loader(_Checker):
                 op = MERGES[kind](*args, **kwargs)
             except TypeError as exc:
                 raise self.fail(f"{kind}: {exc}", path, entry, kind) from None
+            except ShapeError as exc:
+                raise self.fail(str(exc), path, entry, kind) from None
             if len(sources) < 2:
                 raise self.fail(
                     f"{kind} takes two or more inputs: give 'from: [a, b]'", path, entry, kind
@@ -810,14 +812,20 @@ def load_spec(
     if isinstance(text_or_path, Path):
         return load_spec_file(str(text_or_path))
     text = text_or_path
-    if "\n" not in text and (
-        text == "-"
-        or text.endswith((".yaml", ".yml", ".json"))
-        or Path(text).is_file()
-        or text in zoo_names()
-    ):
+    if _looks_like_path(text):
         return load_spec_file(text)
     return _load_text(text, source=source or "<spec>", name=name)
+
+
+def _looks_like_path(text: str) -> bool:
+    if "\n" in text or ": " in text or text.lstrip().startswith(("{", "[")):
+        return False
+    if text == "-" or text.endswith((".yaml", ".yml", ".json")) or text in zoo_names():
+        return True
+    try:
+        return Path(text).is_file()
+    except (OSError, ValueError):
+        return False
 
 
 def _load_text(text: str, *, source: str, name: str | None = None) -> Network:

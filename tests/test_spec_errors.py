@@ -5,7 +5,12 @@ The wording is part of the interface, so each whole message is asserted.
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from convcalc import ConvCalcError
 from convcalc.network import summarize
@@ -129,7 +134,7 @@ MALFORMED = [
     ),
     pytest.param(
         "input: [1, 3, 8, 8]\nlayers:\n  - Conv2d: [8, three]\n",
-        "net.yaml:3: layers[0] Conv2d: kernel_size must be an integer or a tuple of integers, got 'three'",
+        "net.yaml:3: layers[0] Conv2d: kernel_size must be an integer or a list of integers, got 'three'",
         id="string-kernel",
     ),
     pytest.param(
@@ -263,3 +268,69 @@ def test_malformed_spec_through_the_cli(text: str, message: str) -> None:
     assert result.stdout == ""
     assert result.stderr == "Error: " + message.replace("net.yaml", "<stdin>", 1) + "\n"
     assert "Traceback" not in result.output
+
+
+# --------------------------------------------------------------------------------------------
+# fuzzing: whatever a spec holds, the answer is a summary or one ConvCalcError
+
+
+def _entries() -> st.SearchStrategy[Any]:
+    from convcalc.layers import layer_types
+
+    names = [*sorted(layer_types()), "Add", "Mul", "Concat", "conv2d", "Nope"]
+    keys = [
+        "kernel_size",
+        "stride",
+        "padding",
+        "dilation",
+        "out_channels",
+        "groups",
+        "size",
+        "scale_factor",
+        "mode",
+        "dim",
+        "p",
+        "output_size",
+        "start_dim",
+        "bias",
+        "typo",
+    ]
+    scalars = (
+        st.integers(-3, 12)
+        | st.sampled_from([0.5, 2.0, -1.5])
+        | st.booleans()
+        | st.none()
+        | st.sampled_from(["same", "valid", "nearest", "reflect", "x", "${w}", ""])
+    )
+    values = st.recursive(
+        scalars,
+        lambda inner: (
+            st.lists(inner, max_size=4) | st.dictionaries(st.sampled_from(keys), inner, max_size=3)
+        ),
+        max_leaves=6,
+    )
+    entry = st.one_of(
+        st.sampled_from(names),
+        st.builds(lambda name, value: {name: value}, st.sampled_from(names), values),
+        st.builds(
+            lambda name, value, source: {name: value, "from": source},
+            st.sampled_from(names),
+            values,
+            st.sampled_from([-1, -2, "input", ["input", -1], "nowhere", 3]),
+        ),
+    )
+    return st.lists(entry, min_size=1, max_size=5)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(0, 4), min_size=1, max_size=5), st.data())
+def test_any_spec_gives_a_summary_or_one_clear_error(
+    input_shape: list[int], data: st.DataObject
+) -> None:
+    document = {"input": input_shape, "layers": data.draw(_entries())}
+    message = ""
+    try:
+        summarize(load_spec(json.dumps(document)))
+    except ConvCalcError as exc:  # any other exception fails the test with its traceback
+        message = str(exc)
+    assert "\n" not in message

@@ -3,7 +3,7 @@ shape rules of ``torch.nn.functional.pad``."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from enum import StrEnum
 from math import prod
 from typing import ClassVar
@@ -65,7 +65,7 @@ def _int_or_tuple(value: object, name: str, owner: str) -> IntOrTuple:
         items = tuple(value)
         if all(_is_int(v) for v in items):
             return items
-    raise ShapeError(f"{owner}: {name} must be an integer or a tuple of integers, got {value!r}")
+    raise ShapeError(f"{owner}: {name} must be an integer or a list of integers, got {value!r}")
 
 
 def _ntuple(value: IntOrTuple, n: int) -> tuple[int, ...]:
@@ -174,6 +174,17 @@ class Layer(Record):
     def output_shape(self, input_shape: Iterable[int]) -> Shape:
         """The shape ``forward`` returns for an input of ``input_shape``."""
         raise NotImplementedError
+
+    def _check_types(self) -> None:
+        cls = type(self)
+        checks = cls.__dict__.get("_type_checks")
+        if checks is None:
+            checks = _type_checks(cls)
+            type.__setattr__(cls, "_type_checks", checks)
+        for name, (atoms, wanted) in checks.items():
+            value = getattr(self, name)
+            if not any(_ACCEPTS[atom](value) for atom in atoms):
+                raise ShapeError(f"{cls.__name__}: {name} must be {wanted}, got {value!r}")
 
     def check_arguments(self) -> None:
         """Raise :class:`ShapeError` for arguments that no input shape can make valid.
@@ -362,3 +373,68 @@ def _positive(owner: str, what: str, values: tuple[int, ...]) -> None:
 def _non_negative(owner: str, what: str, values: tuple[int, ...]) -> None:
     if not all(v >= 0 for v in values):
         raise ShapeError(f"{owner}: {what} {dims_text(values)} is negative; use 0 or more")
+
+
+# --------------------------------------------------------------------------------------------
+# argument types, read from the fields' annotations
+
+
+def _ints(value: object, allow_none: bool = False) -> bool:
+    return isinstance(value, (list, tuple)) and all(
+        _is_int(v) or (allow_none and v is None) for v in value
+    )
+
+
+def _number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+_ACCEPTS: dict[str, Callable[[object], bool]] = {
+    "None": lambda v: v is None,
+    "int": _is_int,
+    "bool": lambda v: isinstance(v, int),  # PyTorch takes any int as a flag
+    "float": _number,
+    "str": lambda v: isinstance(v, str),
+    "IntOrTuple": lambda v: _is_int(v) or _ints(v),
+    "tuple[int, ...]": _ints,
+    "Sequence[int]": _ints,
+    "tuple[int | None, ...]": lambda v: _ints(v, allow_none=True),
+    "tuple[float, ...]": lambda v: isinstance(v, (list, tuple)) and all(map(_number, v)),
+}
+_WANTED = {
+    "None": "none",
+    "int": "an integer",
+    "bool": "true or false",
+    "float": "a number",
+    "str": "a string",
+    "IntOrTuple": "an integer or a list of integers",
+    "tuple[int, ...]": "a list of integers",
+    "Sequence[int]": "a list of integers",
+    "tuple[int | None, ...]": "a list of integers (or none)",
+    "tuple[float, ...]": "a list of numbers",
+}
+
+
+def _atoms(annotation: str) -> list[str]:
+    """Split ``int | tuple[int | None, ...] | None`` at its top-level bars."""
+    atoms, depth, start = [], 0, 0
+    for i, char in enumerate(annotation):
+        depth += char == "["
+        depth -= char == "]"
+        if char == "|" and depth == 0:
+            atoms.append(annotation[start:i].strip())
+            start = i + 1
+    atoms.append(annotation[start:].strip())
+    return atoms
+
+
+def _type_checks(cls: type) -> dict[str, tuple[tuple[str, ...], str]]:
+    annotations: dict[str, str] = {}
+    for klass in reversed(cls.__mro__):
+        annotations.update(getattr(klass, "__annotations__", {}))
+    checks = {}
+    for name in getattr(cls, "_record_fields", {}):
+        atoms = tuple(_atoms(str(annotations.get(name, ""))))
+        if all(atom in _ACCEPTS for atom in atoms):
+            checks[name] = (atoms, " or ".join(_WANTED[atom] for atom in atoms))
+    return checks
