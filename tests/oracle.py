@@ -535,15 +535,65 @@ FAMILIES: dict[str, Callable[[random.Random], Case]] = {
     },
     **{f"MaxUnpool{nd}d": partial(gen_max_unpool, nd=nd) for nd in (1, 2, 3)},
     "Upsample": gen_upsample,
-    "PixelShuffle": gen_pixel_shuffle,
     "Unfold": gen_unfold,
     "Fold": gen_fold,
-    "Flatten": gen_flatten,
     "Linear": gen_linear,
-    "Norm": gen_norm,
-    "Elementwise": gen_elementwise,
-    "Pad": gen_pad,
 }
+
+# Generators that mix several layer classes give each class a family of its own, so that
+# every class gets the same number of cases.
+_MIXED: list[tuple[Callable[[random.Random], Case], list[str]]] = [
+    (gen_pixel_shuffle, ["PixelShuffle", "PixelUnshuffle"]),
+    (gen_flatten, ["Flatten", "Unflatten"]),
+    (
+        gen_norm,
+        [
+            *(f"{k}Norm{nd}d" for k in ("Batch", "Instance") for nd in (1, 2, 3)),
+            "GroupNorm",
+            "LayerNorm",
+            "RMSNorm",
+        ],
+    ),
+    (
+        gen_elementwise,
+        [
+            *ACTIVATIONS,
+            "Softmax",
+            "LogSoftmax",
+            "Softmin",
+            "GLU",
+            "PReLU",
+            "LocalResponseNorm",
+            "Dropout",
+            "Dropout1d",
+            "Dropout2d",
+            "Dropout3d",
+            "AlphaDropout",
+            "FeatureAlphaDropout",
+        ],
+    ),
+    (
+        gen_pad,
+        [
+            f"{prefix}Pad{nd}d"
+            for nd in (1, 2, 3)
+            for prefix in ("Zero", "Constant", "Reflection", "Replication", "Circular")
+        ],
+    ),
+]
+
+
+def _only(layer: str, generator: Callable[[random.Random], Case], rng: random.Random) -> Case:
+    """Draw from a mixed generator until it gives a case of ``layer``."""
+    while True:
+        case = generator(rng)
+        if case["layer"] == layer:
+            return case
+
+
+for _generator, _layers in _MIXED:
+    for _layer in _layers:
+        FAMILIES[_layer] = partial(_only, _layer, _generator)
 
 
 # --------------------------------------------------------------------------------------------

@@ -82,7 +82,7 @@ def test_pytorch_is_installed_where_required() -> None:
 @pytest.mark.skipif(not HAS_TORCH, reason="PyTorch is not installed (pip install torch==2.13.0)")
 @pytest.mark.parametrize("family", sorted(oracle.FAMILIES))
 @settings(
-    max_examples=150, deadline=None, derandomize=False, suppress_health_check=[HealthCheck.too_slow]
+    max_examples=60, deadline=None, derandomize=False, suppress_health_check=[HealthCheck.too_slow]
 )
 @given(seed=st.integers(0, 2**32 - 1))
 def test_live_against_pytorch(family: str, seed: int) -> None:

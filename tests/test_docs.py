@@ -79,3 +79,16 @@ def test_readme_console_examples_match_the_program(command: str) -> None:
     assert [line.rstrip() for line in result.stdout.splitlines()] == [
         line.rstrip() for line in shown.splitlines()
     ]
+
+
+def test_spec_format_states_the_real_limits() -> None:
+    from convcalc.spec import LIMITS
+
+    text = (ROOT / "docs" / "spec-format.md").read_text(encoding="utf-8")
+    for value in LIMITS.values():
+        assert (
+            f"| {value:,} " in text
+            or f"| {value:,} bytes" in text
+            or (f"| {value} levels" in text)
+            or f"| {value} characters" in text
+        ), value
