@@ -263,6 +263,14 @@ def _input_option(help_text: str) -> Callable[[Any], Any]:
 _json_option = click.option(
     "--json", "as_json", is_flag=True, help="Print one JSON object instead of a table."
 )
+_in_option = click.option(
+    "--in",
+    "in_channels",
+    type=int,
+    default=None,
+    help="in_channels (taken from -i when omitted).",
+)
+_out_option = click.option("--out", "out_channels", type=int, required=True, help="out_channels.")
 _stride_option = click.option("-s", "--stride", type=SIZES, default=1, show_default=True)
 _dilation_option = click.option("-d", "--dilation", type=SIZES, default=1, show_default=True)
 _padding_option = click.option("-p", "--padding", type=SIZES, default=0, show_default=True)
@@ -316,14 +324,8 @@ def _conv_command(name: str) -> click.Command:
       convcalc {name} --in 64 --out 32 -k 3 -g 8 --json
     """,
     )
-    @click.option(
-        "--in",
-        "in_channels",
-        type=int,
-        default=None,
-        help="in_channels (taken from -i when omitted).",
-    )
-    @click.option("--out", "out_channels", type=int, required=True, help="out_channels.")
+    @_in_option
+    @_out_option
     @_kernel_option
     @_stride_option
     @click.option(
@@ -399,14 +401,8 @@ def _conv_transpose_command(name: str) -> click.Command:
       convcalc {name} --in 2 --out 1 -k 3 -s 2 -p 1 -i {size3} --target {size5}
     """,
     )
-    @click.option(
-        "--in",
-        "in_channels",
-        type=int,
-        default=None,
-        help="in_channels (taken from -i when omitted).",
-    )
-    @click.option("--out", "out_channels", type=int, required=True, help="out_channels.")
+    @_in_option
+    @_out_option
     @_kernel_option
     @_stride_option
     @_padding_option
@@ -778,14 +774,8 @@ def _separable_command(name: str) -> click.Command:
         name="separable",
         short_help="Standard vs grouped vs depthwise-separable conv.",
     )
-    @click.option(
-        "--in",
-        "in_channels",
-        type=int,
-        default=None,
-        help="in_channels (taken from -i when omitted).",
-    )
-    @click.option("--out", "out_channels", type=int, required=True, help="out_channels.")
+    @_in_option
+    @_out_option
     @_kernel_option
     @_stride_option
     @click.option("-p", "--padding", type=PADDING, default=0, show_default=True)
