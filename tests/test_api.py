@@ -48,7 +48,16 @@ def _modules_after(code: str) -> set[str]:
 
 @pytest.mark.parametrize(
     "module",
-    ["convcalc", "convcalc.arithmetic", "convcalc.layers", "convcalc.explain", "convcalc.render"],
+    [
+        "convcalc",
+        "convcalc.arithmetic",
+        "convcalc.layers",
+        "convcalc.explain",
+        "convcalc.render",
+        "convcalc.network",
+        "convcalc.export",
+        "convcalc.schema",
+    ],
 )
 def test_core_modules_import_only_the_standard_library(module: str) -> None:
     loaded = _modules_after(f"import {module}; import convcalc; convcalc.layers.layer_types()")
@@ -109,3 +118,19 @@ def test_errors_are_value_errors() -> None:
         "unknown layer type 'conv2d'", path="layers[2]", line=7, column=5, source="net.yaml"
     )
     assert str(error) == "net.yaml:7:5: layers[2]: unknown layer type 'conv2d'"
+
+
+def test_only_the_spec_loader_imports_yaml() -> None:
+    loaded = _modules_after("import convcalc.spec")
+    assert "yaml" in loaded
+    assert not loaded & {"click", "rich"}
+
+
+def test_net_summary_off_a_terminal_never_imports_rich() -> None:
+    loaded = _modules_after(
+        "from click.testing import CliRunner\n"
+        "from convcalc.cli import cli\n"
+        "CliRunner().invoke(cli, ['net', 'resnet18'])"
+    )
+    assert "yaml" in loaded
+    assert not any(name == "rich" or name.startswith("rich.") for name in loaded)
