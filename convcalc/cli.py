@@ -42,9 +42,6 @@ class _Sizes(click.ParamType):  # type: ignore[type-arg]
 
     name = "N|NxM"
 
-    def __init__(self, *, allow_negative: bool = False) -> None:
-        self.allow_negative = allow_negative
-
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         if isinstance(value, (int, tuple)):
             return value
@@ -53,7 +50,7 @@ class _Sizes(click.ParamType):  # type: ignore[type-arg]
             numbers = tuple(int(p) for p in parts)
         except ValueError:
             self.fail(f"{value!r} is not a size like 3 or 5x3", param, ctx)
-        if not self.allow_negative and any(n < 0 for n in numbers):
+        if any(n < 0 for n in numbers):
             self.fail(f"{value!r} has a negative size", param, ctx)
         return numbers[0] if len(numbers) == 1 else numbers
 
@@ -107,7 +104,6 @@ class _Scales(click.ParamType):  # type: ignore[type-arg]
 
 
 SIZES = _Sizes()
-SIGNED = _Sizes(allow_negative=True)
 PADDING = _Padding()
 SHAPE = _Shape()
 SCALES = _Scales()

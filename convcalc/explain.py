@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from math import gcd
 from typing import Any
 
-from ._record import _MISSING, Record, record_fields
+from ._record import _MISSING, Record
 from .arithmetic import flops, same_padding
 from .errors import ShapeError
 from .layers import Layer, Shape, dims_text, layer_fields
@@ -423,8 +423,3 @@ def compare_separable(
         depthwise=explain(depthwise, input_shape),
         pointwise=explain(pointwise, mid),
     )
-
-
-def report_fields(report: LayerReport) -> dict[str, Any]:
-    """The constructor arguments of the reported layer, as stored."""
-    return record_fields(report.layer)
