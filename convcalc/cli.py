@@ -971,7 +971,6 @@ def _net_command(name: str) -> click.Command:
 def _zoo_command(name: str) -> click.Command:
     @click.group(
         name=name,
-        cls=_ZooGroup,
         invoke_without_command=True,
         short_help="List the built-in networks, or show one's YAML.",
     )
@@ -1076,10 +1075,6 @@ def _schema_command(name: str) -> click.Command:
         click.echo(render.render_json(spec_schema()))
 
     return command
-
-
-class _ZooGroup(click.Group):
-    pass
 
 
 _FACTORIES: dict[str, Callable[[str], click.Command]] = {

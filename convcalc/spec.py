@@ -376,6 +376,7 @@ class _Loader(_Checker):
         self.nodes: list[Node] = []
         self.block_scopes: list[tuple[tuple[str, ...], str]] = []
         self.counts: dict[str, int] = {}
+        self.in_block = False  # ${...} has parameters to refer to only inside a block
 
     # -- top level
 
@@ -739,8 +740,6 @@ class _Loader(_Checker):
         if isinstance(value, _Seq):
             return [resolve(v, f"{vpath}[{j}]", value, j) for j, v in enumerate(value)], {}
         return [resolve(value, vpath, entry, kind)], {}
-
-    in_block = False
 
     def use_block(
         self,
