@@ -529,3 +529,13 @@ def test_upsample_refuses_an_output_beyond_int64() -> None:
         Upsample(scale_factor=1e308).output_shape((1, 1, 5, 5))
     with pytest.raises(ShapeError, match="beyond what a tensor can have"):
         Upsample(scale_factor=1e18).output_shape((1, 1, 50, 5))
+
+
+def test_fold_rejects_negative_block_counts_even_when_they_multiply_out() -> None:
+    """(-1) * (-1) = 1 block matches L = 1, but PyTorch checks each count."""
+    with pytest.raises(ShapeError) as info:
+        Fold((1, 1), 3).output_shape((1, 9, 1))
+    assert str(info.value) == (
+        "Fold: output_size 1x1 is smaller than the kernel 3x3 allows: -1x-1 blocks; use a "
+        "larger output_size or a smaller kernel"
+    )

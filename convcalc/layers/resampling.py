@@ -338,4 +338,11 @@ class Fold(Layer):
                 f"{name}: input has {length} blocks, but output_size {dims_text(size)} gives "
                 f"{' * '.join(map(str, blocks))} = {prod(blocks)}"
             )
+        if any(b < 1 for b in blocks):
+            # Two negative counts multiply to a positive one; PyTorch checks each.
+            raise ShapeError(
+                f"{name}: output_size {dims_text(size)} is smaller than the kernel "
+                f"{dims_text(k)} allows: {dims_text(blocks)} blocks; use a larger output_size "
+                "or a smaller kernel"
+            )
         return (*lead, columns // area, *size)
