@@ -69,7 +69,7 @@ def conv_output_size(
             f"dilated kernel size {span} (= {dilation}·({kernel_size}−1) + 1); use a smaller "
             "kernel or dilation, more padding, or a larger input"
         )
-    return (padded - span) // stride + 1
+    return _window_count(padded, span, stride)
 
 
 def conv_transpose_output_size(
@@ -99,7 +99,7 @@ def conv_transpose_output_size(
             f"output_padding {output_padding} must be smaller than the stride ({stride}) or "
             f"the dilation ({dilation}); use output_padding < {max(stride, dilation)}"
         )
-    out = (size - 1) * stride - 2 * padding + dilation * (kernel_size - 1) + output_padding + 1
+    out = _transposed_size(size, kernel_size, stride, padding, dilation, output_padding)
     if out < 1:
         raise ShapeError(
             f"output size {out} is not positive: padding {padding} removes more than the "
@@ -121,7 +121,7 @@ def output_padding_range(
     >>> output_padding_range(3, 3, stride=2, padding=1)
     (5, 6)
     """
-    low = (size - 1) * stride - 2 * padding + dilation * (kernel_size - 1) + 1
+    low = _transposed_size(size, kernel_size, stride, padding, dilation, 0)
     return low, low + stride - 1
 
 
@@ -200,9 +200,7 @@ def pool_output_size(
             f"use padding <= {kernel_size // 2}"
         )
     span = dilation * (kernel_size - 1) + 1
-    out = (size + 2 * padding - span + (stride - 1 if ceil_mode else 0)) // stride + 1
-    if ceil_mode and (out - 1) * stride >= size + padding:
-        out -= 1
+    out = _pooled_size(size, kernel_size, stride, padding, dilation, ceil_mode)
     if out < 1:
         raise ShapeError(
             f"input size {size} with padding {padding} is smaller than the pooling window "
@@ -390,6 +388,33 @@ def flops(macs: int) -> int:
     36928
     """
     return 2 * macs
+
+
+# The formulas themselves, unchecked: the public functions above and the layer classes,
+# which check every axis together to word their errors, share them.
+
+
+def _window_count(padded: int, span: int, stride: int) -> int:
+    """Positions of a window ``span`` long, moved by ``stride`` over ``padded`` elements."""
+    return (padded - span) // stride + 1
+
+
+def _transposed_size(
+    size: int, kernel: int, stride: int, padding: int, dilation: int, output_padding: int
+) -> int:
+    return (size - 1) * stride - 2 * padding + dilation * (kernel - 1) + output_padding + 1
+
+
+def _pooled_size(
+    size: int, kernel: int, stride: int, padding: int, dilation: int, ceil_mode: bool
+) -> int:
+    """Pooling windows on one axis; in ceil mode the last must start inside the input or
+    the left padding."""
+    span = dilation * (kernel - 1) + 1
+    out = _window_count(size + 2 * padding + (stride - 1 if ceil_mode else 0), span, stride)
+    if ceil_mode and (out - 1) * stride >= size + padding:
+        out -= 1
+    return out
 
 
 def _require_positive(**values: int) -> None:

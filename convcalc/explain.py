@@ -13,7 +13,7 @@ from math import gcd
 from typing import Any
 
 from ._record import _MISSING, Record
-from .arithmetic import flops, same_padding
+from .arithmetic import _window_count, flops, same_padding, unused_input
 from .errors import ShapeError
 from .layers import Layer, Shape, dims_text, layer_fields
 
@@ -278,12 +278,17 @@ def _unused_note(
     """Floor division silently drops trailing input positions no window reaches."""
     span = dilation * (kernel - 1) + 1
     if ceil:
-        raw = (size + before + after - span + stride - 1) // stride + 1
-        if raw > out:
+        rounded_up = _window_count(size + before + after + stride - 1, span, stride)
+        if rounded_up > out:
             return "ceil mode drops a last window that would start in the right padding"
         return None
-    reached = (out - 1) * stride + span  # padded positions up to the end of the last window
-    unused = before + size - reached
+    # The trailing positions no window reaches, less those that are right padding.
+    unused = (
+        unused_input(
+            size, kernel, stride=stride, padding=before, dilation=dilation, padding_right=after
+        )
+        - after
+    )
     if unused <= 0:
         return None
     unit = _UNIT[axis]
@@ -340,7 +345,7 @@ def _block_axes(layer: Any, shape: Shape | None, out: Shape | None) -> tuple[Axi
     for i, name in enumerate(("H", "W")):
         text = f"blocks_{name} = ⌊({sizes[i]} + 2·{p[i]} − {d[i]}·({k[i]}−1) − 1) / {s[i]}⌋ + 1"
         if isinstance(sizes[i], int):
-            count = (sizes[i] + 2 * p[i] - d[i] * (k[i] - 1) - 1) // s[i] + 1
+            count = _window_count(sizes[i] + 2 * p[i], d[i] * (k[i] - 1) + 1, s[i])
             blocks.append(count)
             text += f" = {count}"
         axes.append(AxisWork(name, text))

@@ -5,7 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import ClassVar
 
-from ..arithmetic import conv_macs, conv_transpose_macs, same_padding
+from ..arithmetic import (
+    _transposed_size,
+    _window_count,
+    conv_macs,
+    conv_transpose_macs,
+    same_padding,
+)
 from ..errors import ShapeError
 from ._base import (
     IntOrTuple,
@@ -149,7 +155,7 @@ class _ConvNd(Layer):
         _require(
             0 not in spatial, f"{name}: input {dims_text(shape)} has an empty spatial dimension"
         )
-        out = tuple((p - e) // s + 1 for p, e, s in zip(padded, span, stride, strict=True))
+        out = tuple(_window_count(p, e, s) for p, e, s in zip(padded, span, stride, strict=True))
         # PyTorch quirk: a zero-channel input to a zero-in_channels conv gives zero channels.
         out_channels = 0 if channels == 0 else self.out_channels
         return _join(batch, (out_channels, *out))
@@ -280,7 +286,7 @@ class _ConvTransposeNd(Layer):
             for attr in ("stride", "padding", "kernel_size", "dilation")
         )
         low = tuple(
-            (size - 1) * s - 2 * p + d * (k - 1) + 1
+            _transposed_size(size, k, s, p, d, 0)
             for size, s, p, k, d in zip(spatial, stride, padding, kernel, dilation, strict=False)
         )
         high = tuple(lo + s - 1 for lo, s in zip(low, stride, strict=False))
@@ -343,7 +349,7 @@ class _ConvTransposeNd(Layer):
             0 not in spatial, f"{name}: input {dims_text(shape)} has an empty spatial dimension"
         )
         out = tuple(
-            (size - 1) * s - 2 * p + d * (k - 1) + op + 1
+            _transposed_size(size, k, s, p, d, op)
             for size, s, p, d, k, op in zip(
                 spatial, stride, padding, dilation, kernel, output_padding, strict=True
             )

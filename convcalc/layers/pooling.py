@@ -6,6 +6,7 @@ import math
 from collections.abc import Iterable, Sequence
 from typing import ClassVar
 
+from ..arithmetic import _pooled_size, unpool_output_size
 from ..errors import ShapeError
 from ._base import (
     IntOrTuple,
@@ -62,13 +63,10 @@ def _pool_spatial(
     ceil_mode: bool,
 ) -> Shape:
     """Output sizes of max/avg pooling: floor (or ceil) window counts, each at least 1."""
-    out = []
-    for size, k, s, p, d in zip(spatial, kernel, stride, padding, dilation, strict=True):
-        span = d * (k - 1) + 1
-        o = (size + 2 * p - span + (s - 1 if ceil_mode else 0)) // s + 1
-        if ceil_mode and (o - 1) * s >= size + p:
-            o -= 1
-        out.append(o)
+    out = [
+        _pooled_size(size, k, s, p, d, ceil_mode)
+        for size, k, s, p, d in zip(spatial, kernel, stride, padding, dilation, strict=True)
+    ]
     if any(o < 1 for o in out):
         raise ShapeError(
             f"{name}: input {dims_text(spatial)} is too small for kernel {dims_text(kernel)}"
@@ -395,7 +393,7 @@ class _MaxUnpoolNd(Layer):
         )
         batch, channels, spatial = _split(shape, nd, name)
         default = tuple(
-            (size - 1) * s + k - 2 * p
+            unpool_output_size(size, k, stride=s, padding=p)
             for size, k, s, p in zip(spatial, kernel, stride, padding, strict=False)
         )
         if output_size is None:

@@ -6,6 +6,7 @@ import math
 from collections.abc import Iterable, Sequence
 from math import prod
 
+from ..arithmetic import _window_count
 from ..errors import ShapeError
 from ._base import (
     IntOrTuple,
@@ -272,7 +273,7 @@ class Unfold(Layer):
             for a in ("kernel_size", "dilation", "padding", "stride")
         ]
         return tuple(
-            (size + 2 * p - d * (k - 1) - 1) // s + 1
+            _window_count(size + 2 * p, d * (k - 1) + 1, s)
             for size, k, d, p, s in zip(spatial, *args, strict=True)
         )
 
