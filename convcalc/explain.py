@@ -44,19 +44,21 @@ class LayerReport(Record):
     layer: Layer
     input_shape: Shape | None
     output_shape: Shape | None
-    parameter_shapes: dict[str, Shape]
-    params: int
     macs: int | None
     axes: tuple[AxisWork, ...] = ()
     output_padding: tuple[int, ...] | None = None
 
     @property
     def weight_shape(self) -> Shape | None:
-        return self.parameter_shapes.get("weight")
+        return self.layer.weight_shape
 
     @property
     def bias_shape(self) -> Shape | None:
-        return self.parameter_shapes.get("bias")
+        return self.layer.bias_shape
+
+    @property
+    def params(self) -> int:
+        return self.layer.param_count
 
     @property
     def flops(self) -> int | None:
@@ -172,8 +174,6 @@ def explain(
         layer=layer,
         input_shape=shape,
         output_shape=out,
-        parameter_shapes=layer.parameter_shapes,
-        params=layer.param_count,
         macs=macs,
         axes=_axes(layer, shape, out, output_padding),
         output_padding=output_padding,
