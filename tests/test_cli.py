@@ -501,7 +501,7 @@ def test_net_depth_folds_blocks() -> None:
         pytest.param(
             ["net", "-"],
             "layers:\n  - conv2d: [8, 3]\n",
-            "Error: <stdin>:2:13: layers[0]: unknown layer type 'conv2d' (did you mean 'Conv2d'?)",
+            "Error: <stdin>:2:5: layers[0]: unknown layer type 'conv2d' (did you mean 'Conv2d'?)",
             id="unknown-layer",
         ),
         pytest.param(

@@ -19,17 +19,17 @@ from convcalc.spec import load_spec
 MALFORMED = [
     pytest.param(
         "layers: [Conv2d: [8, 3]\n",
-        "net.yaml:2:1: invalid YAML: did not find expected ',' or ']'",
+        "net.yaml:2:1: invalid YAML: the '[' at line 1, column 9 is not closed; add ']' (or a ',' between items)",
         id="bad-yaml",
     ),
     pytest.param(
         "layers:\n  - ReLU\n - Tanh\n",
-        "net.yaml:3:2: invalid YAML: did not find expected key",
+        "net.yaml:3:2: invalid YAML: this line's indentation does not match the mapping that starts at line 1, column 1; indent the entries of one list, or the keys of one mapping, to the same column",
         id="bad-indent",
     ),
     pytest.param(
         "layers:\n\t- ReLU\n",
-        "net.yaml:2:1: invalid YAML: found character that cannot start any token",
+        "net.yaml:2:1: invalid YAML: a tab character; YAML indents with spaces only: replace the tab with spaces",
         id="tab",
     ),
     pytest.param(
@@ -69,17 +69,17 @@ MALFORMED = [
     ),
     pytest.param(
         "input: [1, 3, 8, 8]\nlayers:\n  - conv2d: [8, 3]\n",
-        "net.yaml:3:13: layers[0]: unknown layer type 'conv2d' (did you mean 'Conv2d'?)",
+        "net.yaml:3:5: layers[0]: unknown layer type 'conv2d' (did you mean 'Conv2d'?)",
         id="unknown-layer",
     ),
     pytest.param(
         "input: [1, 3, 8, 8]\nlayers:\n  - nn.Conv2d: [8, 3]\n",
-        "net.yaml:3:16: layers[0]: unknown layer type 'nn.Conv2d' (did you mean 'Conv2d'?)",
+        "net.yaml:3:5: layers[0]: unknown layer type 'nn.Conv2d' (did you mean 'Conv2d'?)",
         id="nn-prefix",
     ),
     pytest.param(
         "input: [1, 3, 8, 8]\nlayers:\n  - Conv2D: [8, 3]\n",
-        "net.yaml:3:13: layers[0]: unknown layer type 'Conv2D' (did you mean 'Conv2d'?)",
+        "net.yaml:3:5: layers[0]: unknown layer type 'Conv2D' (did you mean 'Conv2d'?)",
         id="wrong-case",
     ),
     pytest.param(
@@ -241,6 +241,71 @@ MALFORMED = [
         "input: [1, 3, 8, 8]\nlayers:\n  - ReLU:\n    trainable: maybe\n",
         "net.yaml:4:16: layers[0].trainable: expected true or false, got 'maybe'",
         id="trainable-string",
+    ),
+    pytest.param(
+        "input: [1, 3, 8, 8]\nlayers:\n  - BatchNorm2d\n    id: bn\n",
+        "net.yaml:4:7: invalid YAML: a ':' here makes a key where a plain value already stands; after a bare name such as '- BatchNorm2d', add a colon ('- BatchNorm2d:') so that the keys below belong to it, and quote a value that contains ': '",
+        id="id-under-bare-name",
+    ),
+    pytest.param(
+        "layers:\n  - Conv2d: [20, 5]\n   - ReLU\n",
+        "net.yaml:3:4: invalid YAML: this line's indentation does not match the list that starts at line 2, column 3; indent the entries of one list, or the keys of one mapping, to the same column",
+        id="list-indent",
+    ),
+    pytest.param(
+        "layers:\n  - 'ReLU\n",
+        "net.yaml:3:1: invalid YAML: the quoted string that starts at line 2, column 5 is not closed; add the closing quote",
+        id="open-quote",
+    ),
+    pytest.param(
+        "layers:\n  - Conv2d: {out_channels: 8\n",
+        "net.yaml:3:1: invalid YAML: the '{' at line 2, column 13 is not closed; add '}' (or a ',' between items)",
+        id="open-brace",
+    ),
+    pytest.param(
+        "input: [1, 3, 8, 8]\nlayers:\n  - Conv2d: [" + "9" * 5000 + ", 3]\n",
+        "net.yaml:3:14: layers[0].Conv2d[0]: an integer of 5,000 digits is far beyond any size PyTorch can hold (at most 19 digits, int64); check the number",
+        id="huge-integer",
+    ),
+    pytest.param(
+        "input: [1, 3, 8, 8]\nlayers:\n  - ChanelShuffle: 2\n",
+        "net.yaml:3:5: layers[0]: unknown layer type 'ChanelShuffle' (did you mean 'PixelShuffle'?)",
+        id="unknown-type-points-at-name",
+    ),
+    pytest.param(
+        "input: [1, 1, 28, 28]\nlayers:\n  - Conv2d(1, 20, __import__('os'))\n",
+        "net.yaml:3:5: layers[0]: \"Conv2d(1, 20, __import__('os'))\": \"__import__('os')\" is not a literal; arguments are numbers, strings, True/False/None, or tuples of them (the text is read, never run)",
+        id="call-not-literal",
+    ),
+    pytest.param(
+        "input: [1, 1, 28, 28]\nlayers:\n  - os.system('ls')\n",
+        "net.yaml:3:5: layers[0]: 'os.system' is not a layer type; call one by its torch.nn name, such as Conv2d(1, 20, 5) or nn.Linear(800, 500)",
+        id="call-not-a-layer",
+    ),
+    pytest.param(
+        "input: [1, 1, 28, 28]\nlayers:\n  - Conv2d(1, 20, 5, strid=2)\n",
+        "net.yaml:3:5: layers[0]: Conv2d has no argument 'strid' (did you mean 'stride'?)",
+        id="call-typo",
+    ),
+    pytest.param(
+        "input: [1, 1, 28, 28]\nlayers:\n  - Conv2d(1, 20, 5\n",
+        "net.yaml:3:5: layers[0]: cannot read 'Conv2d(1, 20, 5' as a PyTorch call: '(' was never closed",
+        id="call-syntax",
+    ),
+    pytest.param(
+        "input: [1, 1, 28, 28]\nlayers:\n  - Conv2d(3, 20, 5)\n",
+        "net.yaml:3: layers[0] Conv2d: in_channels is 3, but the incoming tensor has 1 channels (input 1x1x28x28); leave in_channels out to infer it, or make it 1",
+        id="call-wrong-in-channels",
+    ),
+    pytest.param(
+        "input: [1, 1, 28, 28]\nlayers:\n  - Conv2d(1, 20, 5, 1, 0, 1, 1, True, 'zeros', 7)\n",
+        "net.yaml:3:5: layers[0]: Conv2d takes at most 9 positional arguments (in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias, padding_mode), got 10",
+        id="call-too-many",
+    ),
+    pytest.param(
+        "input: [1, 3, 8, 8]\nlayers:\n  - ReLU\n  - Add: {from: [input, -1]}\n    from: input\n",
+        "net.yaml:4:17: layers[1].Add.from: 'from' is given twice, beside the entry and in its arguments; keep one",
+        id="from-twice",
     ),
 ]
 

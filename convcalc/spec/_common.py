@@ -27,6 +27,7 @@ class _Map(dict[str, Any]):
     line: int
     column: int
     marks: dict[str, tuple[int, int]]
+    keymarks: dict[str, tuple[int, int]]
 
 
 class _Seq(list[Any]):

@@ -5,14 +5,23 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..errors import ShapeError
+from ..errors import ShapeError, SpecError
 from ..layers import layer_types
 from ..network import INPUT, MERGES, LayerSpec, Network, Node
+from ._call import bind, looks_like_call, parse_call
 from ._common import LIMITS, _Checker, _describe, _Map, _Seq, _suggest
 from ._expr import _EXPR, _evaluate
 
 _META = ("id", "from", "repeat", "trainable")
 _TOP = ("name", "input", "blocks", "layers", "description")
+
+
+class _Call:
+    """The arguments of an entry written as PyTorch call text."""
+
+    def __init__(self, args: list[Any], kwargs: dict[str, Any]) -> None:
+        self.args = args
+        self.kwargs = kwargs
 
 
 class _Block:
@@ -184,6 +193,9 @@ class _Loader(_Checker):
         self, entry: Any, path: str, entries: _Seq, i: int
     ) -> tuple[str, Any, dict[str, Any]]:
         if isinstance(entry, str):
+            if looks_like_call(entry):
+                kind, call = self.call(entry, path, entries, i)
+                return kind, call, {}
             return self.kind(entry, path, entries, i), None, {}
         if not isinstance(entry, _Map):
             raise self.fail(
@@ -204,8 +216,35 @@ class _Loader(_Checker):
                 i,
             )
         key = kinds[0]
-        kind = self.kind(key, path, entry, key)
         meta: dict[str, Any] = {}
+        value = entry[key]
+        if looks_like_call(key):
+            if value is not None:
+                raise self.fail(
+                    f"{key} already gives the arguments; put nothing after its ':' "
+                    "(id, from and the other entry keys go on the lines below)",
+                    f"{path}.{key}",
+                    entry,
+                    key,
+                )
+            kind, value = self.call(key, path, entry, key, at_key=True)
+        else:
+            kind = self.kind(key, path, entry, key, at_key=True)
+        if kind in MERGES and isinstance(value, _Map) and "from" in value:
+            # Add: {from: [a, -1]} reads as naturally as 'from' beside it.
+            if "from" in entry:
+                raise self.fail(
+                    "'from' is given twice, beside the entry and in its arguments; keep one",
+                    f"{path}.{key}.from",
+                    value,
+                    "from",
+                )
+            meta["from"] = value["from"]
+            rest = _Map({k: v for k, v in value.items() if k != "from"})
+            rest.line, rest.column = value.line, value.column
+            rest.marks = {k: v for k, v in value.marks.items() if k != "from"}
+            rest.keymarks = {k: v for k, v in value.keymarks.items() if k != "from"}
+            value = rest or None
         if "id" in entry:
             ident = entry["id"]
             if not isinstance(ident, str) or not re.fullmatch(r"[A-Za-z_][\w.-]*", ident):
@@ -245,15 +284,36 @@ class _Loader(_Checker):
             meta["trainable"] = entry["trainable"]
         if "from" in entry:
             meta["from"] = entry["from"]
-        return kind, entry[key], meta
+        return kind, value, meta
 
-    def kind(self, name: str, path: str, container: Any, key: Any) -> str:
+    def kind(self, name: str, path: str, container: Any, key: Any, *, at_key: bool = False) -> str:
         if name in self.types or name in MERGES or name in self.blocks:
             return name
         options = [*self.types, *MERGES, *self.blocks]
-        raise self.fail(
-            f"unknown layer type {name!r}{_suggest(name, options)}", path, container, key
-        )
+        message = f"unknown layer type {name!r}{_suggest(name, options)}"
+        if at_key and name in getattr(container, "keymarks", {}):
+            line, column = container.keymarks[name]
+            raise self.error(message, path, line, column)
+        raise self.fail(message, path, container, key)
+
+    def call(
+        self, text: str, path: str, container: Any, key: Any, *, at_key: bool = False
+    ) -> tuple[str, _Call]:
+        """An entry written as PyTorch call text: its type and arguments, never evaluated."""
+
+        def fail(message: str) -> SpecError:
+            if at_key and key in getattr(container, "keymarks", {}):
+                line, column = container.keymarks[key]
+                return self.error(message, path, line, column)
+            return self.fail(message, path, container, key)
+
+        name, args, kwargs = parse_call(text, fail)
+        kind = self.kind(name, path, container, key, at_key=at_key)
+        if kind in self.types:
+            cls = self.types[kind]
+            bound = bind(kind, cls._record_positional, cls._record_fields, args, kwargs, fail)
+            return kind, _Call([], bound)
+        return kind, _Call(args, kwargs)
 
     def sources(
         self,
@@ -386,6 +446,11 @@ class _Loader(_Checker):
         vpath = f"{path}.{kind}"
         if value is None:
             return [], {}
+        if isinstance(value, _Call):
+            return (
+                [resolve(v, vpath, entry, kind) for v in value.args],
+                {k: resolve(v, f"{vpath}.{k}", entry, kind) for k, v in value.kwargs.items()},
+            )
         if isinstance(value, _Map):
             kwargs = {}
             for key, v in value.items():
