@@ -16,10 +16,12 @@ from YAML with :func:`convcalc.spec.load_spec`.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from enum import StrEnum
 from math import prod
 from typing import Any
 
-from ._record import Record, field
+from . import _advice
+from ._record import Record, field, record_fields
 from .errors import ShapeError, SpecError
 from .layers import Layer, Shape, dims_text, layer_types
 
@@ -27,11 +29,13 @@ __all__ = [
     "Add",
     "Concat",
     "LayerSpec",
+    "Mode",
     "Mul",
     "Network",
     "NetworkBuilder",
     "Node",
     "Row",
+    "SpecWarning",
     "Summary",
     "Totals",
     "dtype_size",
@@ -147,9 +151,16 @@ class LayerSpec(Record):
             if name in kwargs:
                 given = kwargs[name]
                 if given != size:
+                    fix = f"leave {name} out to infer it, or make it {size}"
+                    if self.type == "Linear" and len(shape) >= 3 and not flattened:
+                        factors = "×".join(str(f) for f in shape[1:])
+                        fix = (
+                            f"a Flatten is probably missing before it (it would give "
+                            f"{prod(shape[1:])} = {factors})"
+                        )
                     raise ShapeError(
                         f"{self.type}: {name} is {given}, but the incoming tensor {description}; "
-                        f"leave {name} out to infer it, or make it {size}"
+                        f"{fix}"
                     )
             else:
                 kwargs[name] = size
@@ -213,6 +224,40 @@ def _incoming_size(
     return size, f"has {size} channels (input {dims_text(shape)})"
 
 
+class Mode(StrEnum):
+    """Which forward pass a summary describes: ``eval`` (published counts) or ``train``."""
+
+    EVAL = "eval"
+    TRAIN = "train"
+
+
+class SpecWarning(Record):
+    """Something a network accepts but probably does not mean; ``str()`` is what a user sees.
+
+    >>> str(SpecWarning("bias 500 is read as true", source="net.yaml", line=3, path="layers[0]"))
+    'net.yaml:3: layers[0] bias 500 is read as true'
+    """
+
+    message: str
+    source: str | None = field(default=None, kw_only=True)
+    line: int | None = field(default=None, kw_only=True)
+    path: str = field(default="", kw_only=True)
+
+    def __str__(self) -> str:
+        where = ":".join(str(x) for x in (self.source, self.line) if x is not None)
+        prefix = " ".join(x for x in (f"{where}:" if where else "", self.path) if x)
+        return f"{prefix} {self.message}" if prefix else self.message
+
+    def as_dict(self) -> dict[str, Any]:
+        """The warning as JSON-able data."""
+        return {
+            "source": self.source,
+            "line": self.line,
+            "path": self.path,
+            "message": self.message,
+        }
+
+
 class Node(Record):
     """One entry of a network: an operation, its name, and where its inputs come from."""
 
@@ -222,6 +267,11 @@ class Node(Record):
     scope: tuple[str, ...] = ()
     where: str = ""
     trainable: bool = True
+    train_only: bool = field(default=False, kw_only=True)
+    shares: int | None = field(default=None, kw_only=True)
+    source: str | None = field(default=None, kw_only=True)
+    line: int | None = field(default=None, kw_only=True)
+    path: str = field(default="", kw_only=True)
 
 
 class Network(Record):
@@ -236,6 +286,7 @@ class Network(Record):
     name: str = "network"
     blocks: tuple[tuple[tuple[str, ...], str], ...] = ()
     source: str | None = field(default=None, kw_only=True)
+    warnings: tuple[SpecWarning, ...] = field(default=(), kw_only=True)
 
 
 def sequential(
@@ -336,6 +387,7 @@ class Row(Record):
     is_block: bool = False
     layer: Layer | _Merge | None = None
     scope: tuple[str, ...] = ()
+    shared_with: str | None = field(default=None, kw_only=True)
 
 
 class Totals(Record):
@@ -346,6 +398,9 @@ class Totals(Record):
     buffers: int
     activations: int  # elements in every layer's output, summed (the forward pass)
     input_elements: int
+    # Parameters of training-only entries that do not run in this mode (no rows, no MACs):
+    # a model holds them all the same.
+    idle_params: int = 0
 
     @property
     def flops(self) -> int:
@@ -360,6 +415,8 @@ class Summary(Record):
     output_shape: Shape
     rows: tuple[Row, ...]
     totals: Totals
+    mode: Mode = field(default=Mode.EVAL, kw_only=True)
+    warnings: tuple[SpecWarning, ...] = field(default=(), kw_only=True)
 
     def layer_rows(self) -> tuple[Row, ...]:
         """The rows of layers and merges, without block rows."""
@@ -399,8 +456,21 @@ def dtype_size(dtype: str) -> int:
         ) from None
 
 
-def summarize(network: Network, input_shape: Sequence[int] | None = None) -> Summary:
-    """Propagate ``input_shape`` (or the network's own) through every node."""
+def summarize(
+    network: Network, input_shape: Sequence[int] | None = None, *, mode: str = "eval"
+) -> Summary:
+    """Propagate ``input_shape`` (or the network's own) through every node.
+
+    ``mode`` is ``"eval"`` (the default, the mode published counts use) or ``"train"``. A
+    training-only node (an auxiliary head) counts its parameters in both modes, and its rows
+    and MACs only in train mode. A node that shares another's module counts no parameters of
+    its own (PyTorch counts a shared parameter once).
+    """
+    try:
+        run_mode = Mode(mode)
+    except ValueError:
+        raise ValueError(f"mode must be 'eval' or 'train', got {mode!r}") from None
+    training = run_mode is Mode.TRAIN
     if input_shape is None:
         input_shape = network.input_shape
     if input_shape is None:
@@ -413,21 +483,49 @@ def summarize(network: Network, input_shape: Sequence[int] | None = None) -> Sum
         raise ShapeError(f"input shape {shape0} must hold sizes of 0 or more")
     shapes: list[Shape] = []
     flattened: list[tuple[int, ...] | None] = []
+    layouts: list[str | None] = []
+    layers: list[Layer | _Merge] = []
     rows: list[Row] = []
+    idle = 0
+    advice: dict[tuple[str, str], SpecWarning] = {}
     for index, node in enumerate(network.nodes):
         in_shapes = tuple(shape0 if i == INPUT else shapes[i] for i in node.inputs)
         in_flat = tuple(None if i == INPUT else flattened[i] for i in node.inputs)
+        first = node.inputs[0] if node.inputs else INPUT
+        in_layout = None if first == INPUT else layouts[first]
         try:
-            row, out, flat = _run(index, node, in_shapes, in_flat)
+            shared = layers[node.shares] if node.shares is not None else None
+            row, out, flat = _run(index, node, in_shapes, in_flat, shared)
+            if node.shares is not None:
+                values = record_fields(row)
+                values.update(params=0, trainable_params=0)
+                row = Row(**values, shared_with=network.nodes[node.shares].name)
+            messages = _advise(node, row, in_shapes, in_flat, in_layout)
         except ShapeError as exc:
             raise ShapeError(f"{node.where} {exc}" if node.where else str(exc)) from None
         shapes.append(out)
         flattened.append(flat)
+        layer = row.layer
+        assert layer is not None  # noqa: S101 - every layer and merge row holds its operation
+        layers.append(layer)
+        layouts.append(
+            _advice.layout(row.type, in_shapes[0], out, in_layout) if in_shapes else None
+        )
+        if node.train_only and not training:
+            idle += row.params
+            continue
+        for message in messages:
+            warning = SpecWarning(message, source=node.source, line=node.line, path=node.path)
+            advice.setdefault((node.where, message), warning)
         rows.append(row)
     output_shape = shapes[-1] if shapes else shape0
+    for i in range(len(network.nodes) - 1, -1, -1):
+        if training or not network.nodes[i].train_only:
+            output_shape = shapes[i]
+            break
     all_rows = _with_blocks(rows, network)
-    params = sum(r.params for r in rows)
-    trainable = sum(r.trainable_params for r in rows)
+    params = sum(r.params for r in rows) + idle
+    trainable = sum(r.trainable_params for r in rows) + idle
     totals = Totals(
         params=params,
         trainable_params=trainable,
@@ -436,15 +534,75 @@ def summarize(network: Network, input_shape: Sequence[int] | None = None) -> Sum
         buffers=sum(r.layer.buffer_count for r in rows if isinstance(r.layer, Layer)),
         activations=sum(prod(r.output_shape) for r in rows),
         input_elements=prod(shape0),
+        idle_params=idle,
     )
-    return Summary(network.name, shape0, output_shape, tuple(all_rows), totals)
+    return Summary(
+        network.name,
+        shape0,
+        output_shape,
+        tuple(all_rows),
+        totals,
+        mode=run_mode,
+        warnings=(*network.warnings, *advice.values()),
+    )
+
+
+def _advise(
+    node: Node,
+    row: Row,
+    in_shapes: tuple[Shape, ...],
+    in_flat: tuple[Any, ...],
+    in_layout: str | None,
+) -> list[str]:
+    """Warnings about a node that PyTorch accepts but that is probably not what was meant."""
+    op, layer = node.op, row.layer
+    if not isinstance(layer, Layer) or len(in_shapes) != 1:
+        return []
+    messages: list[str] = []
+    shape = in_shapes[0]
+    cls = type(layer)
+    if isinstance(op, LayerSpec):
+        inferred = op.inferred_field()
+        named = [f for f in cls._record_positional if f != inferred]
+        given = dict(zip(named, op.args, strict=False))
+        given.update(op.kwargs)
+        flags = _advice.flag_numbers(cls, given)
+        if inferred is not None and op.args:
+            size, _ = _incoming_size(op.type, shape, in_flat[0])
+            if size is not None:
+
+                def builds(kwargs: dict[str, Any]) -> bool:
+                    try:
+                        candidate = LayerSpec(op.type, (), tuple(kwargs.items()))
+                        candidate.build(shape).output_shape(shape)
+                    except (ShapeError, TypeError, ValueError):
+                        return False
+                    return True
+
+                reading = _advice.list_reading(op.type, cls, inferred, op.args, size, builds)
+                if reading:
+                    flags = [reading]  # it names the number given for a flag already
+        messages.extend(flags)
+        if op.type == "Linear" and inferred not in dict(op.kwargs):
+            hint = _advice.shape_advice("Linear", layer, shape, in_layout)
+            if hint:
+                messages.append(hint)
+    if row.type == "Flatten":
+        hint = _advice.shape_advice("Flatten", layer, shape, in_layout)
+        if hint:
+            messages.append(hint)
+    return messages
 
 
 _WORKED: dict[Any, tuple[Layer, Shape, int]] = {}
 
 
 def _run(
-    index: int, node: Node, in_shapes: tuple[Shape, ...], in_flat: tuple[Any, ...]
+    index: int,
+    node: Node,
+    in_shapes: tuple[Shape, ...],
+    in_flat: tuple[Any, ...],
+    shared: Layer | _Merge | None = None,
 ) -> tuple[Row, Shape, tuple[int, ...] | None]:
     op = node.op
     if isinstance(op, _Merge):
@@ -468,6 +626,9 @@ def _run(
     if len(in_shapes) != 1:
         raise ShapeError(f"takes one input, got {len(in_shapes)}")
     shape = in_shapes[0]
+    if isinstance(shared, Layer):
+        # The same module again: built for its first use, it must take this input too.
+        op = shared
     # Networks repeat the same layer on the same shape (blocks, repeat:): work each out once.
     key = (op, shape, in_flat[0])
     known = _WORKED.get(key)

@@ -89,7 +89,7 @@ MALFORMED = [
     ),
     pytest.param(
         "input: [1, 3, 8, 8]\nlayers:\n  - Conv2d: [8, 3]\n    ReLU: null\n",
-        "net.yaml:3:5: layers[0]: an entry holds one layer type, besides id/from/repeat/trainable; found 2 layer types (Conv2d, ReLU)",
+        "net.yaml:3:5: layers[0]: an entry holds one layer type, besides id/from/repeat/trainable/train_only; found 2 layer types (Conv2d, ReLU)",
         id="two-types",
     ),
     pytest.param(

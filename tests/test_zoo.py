@@ -71,3 +71,10 @@ def test_unet_spec_with_a_wrong_skip_names_the_layer_and_line() -> None:
         "unet.yaml:26: layers[8] Concat: tensors 1x64x32x32 and 1x32x64x64 differ in "
         "dimension 2 (32 vs 64); only dimension 1 may differ"
     )
+
+
+def test_no_zoo_entry_warns() -> None:
+    from convcalc.network import summarize
+
+    warned = {name: summarize(load_spec_file(name)).warnings for name in zoo_names()}
+    assert {name: w for name, w in warned.items() if w} == {}

@@ -12,7 +12,7 @@ from ._call import bind, looks_like_call, parse_call
 from ._common import LIMITS, _Checker, _describe, _Map, _Seq, _suggest
 from ._expr import _EXPR, _evaluate
 
-_META = ("id", "from", "repeat", "trainable")
+_META = ("id", "from", "repeat", "trainable", "train_only")
 _TOP = ("name", "input", "blocks", "layers", "description")
 
 
@@ -44,6 +44,7 @@ class _Loader(_Checker):
         self.block_scopes: list[tuple[tuple[str, ...], str]] = []
         self.counts: dict[str, int] = {}
         self.in_block = False  # ${...} has parameters to refer to only inside a block
+        self.train_only = False  # inside a block used with train_only: true
 
     # -- top level
 
@@ -210,7 +211,8 @@ class _Loader(_Checker):
                 "no layer type" if not kinds else f"{len(kinds)} layer types ({', '.join(kinds)})"
             )
             raise self.fail(
-                f"an entry holds one layer type, besides id/from/repeat/trainable; found {what}",
+                "an entry holds one layer type, besides id/from/repeat/trainable/train_only; "
+                f"found {what}",
                 path,
                 entries,
                 i,
@@ -273,15 +275,16 @@ class _Loader(_Checker):
                     "repeat",
                 )
             meta["repeat"] = repeat
-        if "trainable" in entry:
-            if not isinstance(entry["trainable"], bool):
-                raise self.fail(
-                    f"expected true or false, got {_describe(entry['trainable'])}",
-                    f"{path}.trainable",
-                    entry,
-                    "trainable",
-                )
-            meta["trainable"] = entry["trainable"]
+        for flag in ("trainable", "train_only"):
+            if flag in entry:
+                if not isinstance(entry[flag], bool):
+                    raise self.fail(
+                        f"expected true or false, got {_describe(entry[flag])}",
+                        f"{path}.{flag}",
+                        entry,
+                        flag,
+                    )
+                meta[flag] = entry[flag]
         if "from" in entry:
             meta["from"] = entry["from"]
         return kind, value, meta
@@ -406,7 +409,20 @@ class _Loader(_Checker):
                 )
         else:
             op = LayerSpec(kind, tuple(args), tuple(kwargs.items()))
-        self.nodes.append(Node(op, name, sources, scope, where, meta.get("trainable", True)))
+        self.nodes.append(
+            Node(
+                op,
+                name,
+                sources,
+                scope,
+                where,
+                meta.get("trainable", True),
+                source=self.source,
+                line=self.here[0],
+                path=path,
+                train_only=self.train_only or meta.get("train_only", False),
+            )
+        )
         return len(self.nodes) - 1
 
     def arguments(
@@ -510,6 +526,8 @@ class _Loader(_Checker):
         inner = (*scope, instance)
         self.block_scopes.append((inner, kind))
         self.in_block = True
+        outer_train_only = self.train_only
+        self.train_only = outer_train_only or meta.get("train_only", False)
         try:
             return self.expand(
                 block.layers,
@@ -521,3 +539,4 @@ class _Loader(_Checker):
             )
         finally:
             self.in_block = outer_in_block
+            self.train_only = outer_train_only
