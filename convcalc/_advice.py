@@ -28,7 +28,15 @@ UNBATCHED = "unbatched"
 
 # Layers without a spatial rank in their name that keep a feature map a feature map.
 _KEEPS_MAP = frozenset(
-    {"Upsample", "PixelShuffle", "PixelUnshuffle", "ChannelShuffle", "LocalResponseNorm"}
+    {
+        "Upsample",
+        "PixelShuffle",
+        "PixelUnshuffle",
+        "ChannelShuffle",
+        "LocalResponseNorm",
+        "Chunk",
+        "Split",
+    }
 )
 _SPATIAL: dict[str, int] = {}
 _BOOL_FIELDS: dict[type, tuple[str, ...]] = {}

@@ -199,7 +199,7 @@ MALFORMED = [
     ),
     pytest.param(
         "input: [1, 3, 8, 8]\nblocks:\n  B:\n    params: {width: 4}\n    layers:\n      - Conv2d: ['${width ** 40}', 3]\nlayers:\n  - B\n",
-        "net.yaml:6:18: blocks.B.layers[0].Conv2d[0]: unexpected '*' in ${width ** 40}",
+        "net.yaml:6:18: blocks.B.layers[0].Conv2d[0]: unexpected '**' in ${width ** 40}; use + - * / // % and parentheses",
         id="block-bad-expression",
     ),
     pytest.param(
@@ -219,7 +219,7 @@ MALFORMED = [
     ),
     pytest.param(
         "input: [1, 3, 8, 8]\nblocks:\n  B:\n    params: {w: 4}\n    layers:\n      - Conv2d: [\"${__import__('os').system('echo hi')}\", 3]\nlayers:\n  - B\n",
-        "net.yaml:6:18: blocks.B.layers[0].Conv2d[0]: unknown parameter '__import__' in ${__import__('os').system('echo hi')}",
+        "net.yaml:6:18: blocks.B.layers[0].Conv2d[0]: unknown function \"__import__('os').system\" in ${__import__('os').system('echo hi')}; the functions are min, max, round, ceil, floor, int, abs, len, make_divisible",
         id="eval-attempt",
     ),
     pytest.param(

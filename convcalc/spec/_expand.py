@@ -10,7 +10,8 @@ from ..layers import layer_types
 from ..network import INPUT, MERGES, LayerSpec, Network, Node
 from ._call import bind, looks_like_call, parse_call
 from ._common import LIMITS, _Checker, _describe, _Map, _Seq, _suggest
-from ._expr import _EXPR, _evaluate
+from ._expr import _EXPR
+from ._expr import evaluate as _evaluate
 
 _META = ("id", "from", "repeat", "trainable", "train_only")
 _TOP = ("name", "input", "blocks", "layers", "description")

@@ -1,107 +1,272 @@
-"""Expressions: ``${width * 4}``, evaluated with a small parser, never ``eval``."""
+"""Expressions: ``${width * 4}``, parsed with :mod:`ast` and worked out here, never ``eval``.
+
+The language is a small, safe subset of Python's expressions:
+
+- numbers, ``true``/``false``/``null`` (and Python's spellings), names of parameters, and
+  the incoming tensor: ``in_channels`` (dimension 1), ``in_height``, ``in_width`` (the last
+  two), ``in_rank`` and ``in_shape`` (a list, ``in_shape[-1]``);
+- ``+ - * // %``, ``/`` (between integers only when it divides; with a float, a float),
+  comparisons, ``and``/``or``/``not``, ``a if condition else b``, indexing a list ``xs[i]``;
+- the functions ``min``, ``max``, ``round``, ``ceil``, ``floor``, ``int``, ``abs``, ``len``
+  and ``make_divisible(value, divisor, min_value=None)`` (torchvision's ``_make_divisible``:
+  the nearest multiple of ``divisor``, at least ``min_value`` and never 10% below ``value``).
+
+Every node of the parsed tree is checked against that list before anything is worked out, so
+an attribute, a call of anything else or a lambda is an error, not a behaviour.
+"""
 
 from __future__ import annotations
 
+import ast
+import math
+import operator
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from ..errors import SpecError
 from ._common import LIMITS, _describe, _suggest
 
-_TOKEN = re.compile(r"\s*(?:(\d+)|([A-Za-z_][A-Za-z_0-9]*)|(//|[-+*%()/]))")
-
-
-def _evaluate(expression: str, scope: dict[str, Any], fail: Callable[[str], SpecError]) -> Any:
-    """Integer arithmetic over block parameters: + - * // % ( ), and / when it divides."""
-    if len(expression) > LIMITS["expression"]:
-        raise fail(f"expression longer than {LIMITS['expression']} characters")
-    tokens: list[tuple[str, Any]] = []
-    pos = 0
-    text = expression.strip()
-    while pos < len(text):
-        match = _TOKEN.match(text, pos)
-        if not match or match.end() == pos:
-            raise fail(
-                f"cannot read {text[pos:]!r} in ${{{expression}}}; use integers, "
-                "parameter names, + - * // % and parentheses"
-            )
-        number, name, op = match.groups()
-        if number is not None:
-            tokens.append(("num", int(number)))
-        elif name is not None:
-            if name not in scope:
-                raise fail(
-                    f"unknown parameter {name!r} in ${{{expression}}}{_suggest(name, scope)}"
-                )
-            tokens.append(("num", scope[name]))
-        else:
-            tokens.append(("op", op))
-        pos = match.end()
-    position = 0
-
-    def peek() -> tuple[str, Any] | None:
-        return tokens[position] if position < len(tokens) else None
-
-    def take() -> tuple[str, Any]:
-        nonlocal position
-        if position >= len(tokens):
-            raise fail(f"${{{expression}}} ends too early")
-        position += 1
-        return tokens[position - 1]
-
-    def atom() -> Any:
-        kind, value = take()
-        if kind == "num":
-            return value
-        if value == "-":
-            return -_as_int(atom())
-        if value == "(":
-            result = expr()
-            if take() != ("op", ")"):
-                raise fail(f"missing ')' in ${{{expression}}}")
-            return result
-        raise fail(f"unexpected {value!r} in ${{{expression}}}")
-
-    def _as_int(value: Any) -> int:
-        if not isinstance(value, int) or isinstance(value, bool):
-            raise fail(
-                f"${{{expression}}} does arithmetic on {_describe(value)}, which is not an integer"
-            )
-        return value
-
-    def term() -> Any:
-        result = atom()
-        while (token := peek()) is not None and token[1] in ("*", "//", "/", "%"):
-            take()
-            left, right = _as_int(result), _as_int(atom())
-            if token[1] == "*":
-                result = left * right
-            elif right == 0:
-                raise fail(f"division by zero in ${{{expression}}}")
-            elif token[1] == "%":
-                result = left % right
-            elif token[1] == "/" and left % right:
-                raise fail(
-                    f"{left} / {right} is not a whole number in ${{{expression}}}; "
-                    "use // to round down"
-                )
-            else:
-                result = left // right
-        return result
-
-    def expr() -> Any:
-        result = term()
-        while (token := peek()) is not None and token[1] in ("+", "-"):
-            take()
-            left, right = _as_int(result), _as_int(term())
-            result = left + right if token[1] == "+" else left - right
-        return result
-
-    value = expr()
-    if position != len(tokens):
-        raise fail(f"unexpected {tokens[position][1]!r} in ${{{expression}}}")
-    return value
-
+__all__ = ["TENSOR_NAMES", "evaluate", "make_divisible"]
 
 _EXPR = re.compile(r"\$\{(.*)\}", re.DOTALL)
+TENSOR_NAMES = ("in_channels", "in_height", "in_width", "in_rank", "in_shape")
+_CONSTANTS = {"true": True, "false": False, "null": None, "True": True, "False": False}
+_BIGGEST = 10**40  # no size in a network comes near; keeps arithmetic on huge numbers cheap
+
+
+def make_divisible(value: float, divisor: int, min_value: int | None = None) -> int:
+    """torchvision's ``_make_divisible``: round ``value`` to a multiple of ``divisor``.
+
+    >>> make_divisible(16 * 1.0, 8), make_divisible(40 * 0.75, 8), make_divisible(3, 8)
+    (16, 32, 8)
+    """
+    if min_value is None:
+        min_value = divisor
+    new = max(min_value, int(value + divisor / 2) // divisor * divisor)
+    if new < 0.9 * value:
+        new += divisor
+    return new
+
+
+def _tensor_value(name: str, shape: tuple[int, ...]) -> Any:
+    if name == "in_shape":
+        return shape
+    if name == "in_rank":
+        return len(shape)
+    index = {"in_channels": 1, "in_height": -2, "in_width": -1}[name]
+    if len(shape) < (index + 1 if index >= 0 else -index):
+        raise LookupError(name)
+    return shape[index]
+
+
+_BINARY: dict[type, Callable[[Any, Any], Any]] = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.FloorDiv: operator.floordiv,
+    ast.Mod: operator.mod,
+}
+_COMPARE: dict[type, Callable[[Any, Any], Any]] = {
+    ast.Eq: operator.eq,
+    ast.NotEq: operator.ne,
+    ast.Lt: operator.lt,
+    ast.LtE: operator.le,
+    ast.Gt: operator.gt,
+    ast.GtE: operator.ge,
+}
+_SYMBOL = {
+    ast.Pow: "**",
+    ast.MatMult: "@",
+    ast.BitAnd: "&",
+    ast.BitOr: "|",
+    ast.BitXor: "^",
+    ast.LShift: "<<",
+    ast.RShift: ">>",
+}
+_FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "min": min,
+    "max": max,
+    "round": round,
+    "ceil": math.ceil,
+    "floor": math.floor,
+    "int": int,
+    "abs": abs,
+    "len": len,
+    "make_divisible": make_divisible,
+}
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+class _Evaluator:
+    def __init__(
+        self,
+        expression: str,
+        scope: Mapping[str, Any],
+        tensor: Callable[[], tuple[int, ...]] | None,
+        fail: Callable[[str], SpecError],
+    ) -> None:
+        self.expression = expression
+        self.scope = scope
+        self.tensor = tensor
+        self.fail = fail
+
+    def error(self, message: str, fix: str = "") -> SpecError:
+        return self.fail(f"{message} in ${{{self.expression}}}" + (f"; {fix}" if fix else ""))
+
+    def number(self, value: Any) -> int | float:
+        if not _number(value):
+            raise self.fail(
+                f"${{{self.expression}}} does arithmetic on {_describe(value)}, "
+                "which is not a number"
+            )
+        if isinstance(value, int) and abs(value) > _BIGGEST:
+            raise self.error("a number far beyond any size")
+        return value  # type: ignore[no-any-return]
+
+    def name(self, name: str) -> Any:
+        if name in self.scope:
+            return self.scope[name]
+        if name in _CONSTANTS:
+            return _CONSTANTS[name]
+        if name in TENSOR_NAMES:
+            if self.tensor is None:
+                raise self.error(f"{name!r} reads the incoming tensor, which is not known here")
+            shape = self.tensor()
+            try:
+                return _tensor_value(name, shape)
+            except LookupError:
+                raise self.error(
+                    f"{name!r} does not exist for a {len(shape)}-d incoming tensor"
+                ) from None
+        known = [*self.scope, *TENSOR_NAMES]
+        raise self.fail(
+            f"unknown parameter {name!r} in ${{{self.expression}}}{_suggest(name, known)}"
+        )
+
+    def run(self, node: ast.expr) -> Any:
+        if isinstance(node, ast.Constant):
+            if node.value is None or isinstance(node.value, (bool, int, float, str)):
+                return node.value if not isinstance(node.value, int) else self.number(node.value)
+            raise self.error(f"unexpected {ast.unparse(node)}")
+        if isinstance(node, ast.Name):
+            return self.name(node.id)
+        if isinstance(node, ast.UnaryOp):
+            value = self.run(node.operand)
+            if isinstance(node.op, ast.Not):
+                return not value
+            if isinstance(node.op, ast.USub):
+                return -self.number(value)
+            if isinstance(node.op, ast.UAdd):
+                return self.number(value)
+        if isinstance(node, ast.BinOp):
+            return self.binary(node)
+        if isinstance(node, ast.BoolOp):
+            result: Any = None
+            for operand in node.values:
+                result = self.run(operand)
+                if isinstance(node.op, ast.And) and not result:
+                    return result
+                if isinstance(node.op, ast.Or) and result:
+                    return result
+            return result
+        if isinstance(node, ast.Compare):
+            left = self.run(node.left)
+            for op, right_node in zip(node.ops, node.comparators, strict=True):
+                right = self.run(right_node)
+                compare = _COMPARE.get(type(op))
+                if compare is None:
+                    raise self.error(f"unexpected {type(op).__name__}")
+                try:
+                    if not compare(left, right):
+                        return False
+                except TypeError:
+                    raise self.error(
+                        f"cannot compare {_describe(left)} with {_describe(right)}"
+                    ) from None
+                left = right
+            return True
+        if isinstance(node, ast.IfExp):
+            return self.run(node.body) if self.run(node.test) else self.run(node.orelse)
+        if isinstance(node, ast.Subscript):
+            return self.subscript(node)
+        if isinstance(node, ast.Call):
+            return self.call(node)
+        if isinstance(node, (ast.List, ast.Tuple)):
+            return tuple(self.run(item) for item in node.elts)
+        raise self.error(f"unexpected {ast.unparse(node)!r}")
+
+    def binary(self, node: ast.BinOp) -> Any:
+        if type(node.op) in _SYMBOL:
+            raise self.error(
+                f"unexpected {_SYMBOL[type(node.op)]!r}", "use + - * / // % and parentheses"
+            )
+        left, right = self.number(self.run(node.left)), self.number(self.run(node.right))
+        if isinstance(node.op, (ast.Div, ast.FloorDiv, ast.Mod)) and right == 0:
+            raise self.error("division by zero")
+        if isinstance(node.op, ast.Div):
+            if isinstance(left, int) and isinstance(right, int):
+                if left % right:
+                    raise self.error(
+                        f"{left} / {right} is not a whole number; use // to round down"
+                    )
+                return left // right
+            return left / right
+        return self.number(_BINARY[type(node.op)](left, right))
+
+    def subscript(self, node: ast.Subscript) -> Any:
+        value = self.run(node.value)
+        index = self.run(node.slice)
+        if not isinstance(value, tuple):
+            raise self.error(f"{_describe(value)} is not a list to index")
+        if not isinstance(index, int) or isinstance(index, bool):
+            raise self.error(f"a list index must be an integer, not {_describe(index)}")
+        if not -len(value) <= index < len(value):
+            raise self.error(f"index {index} is out of range for a list of {len(value)}")
+        return value[index]
+
+    def call(self, node: ast.Call) -> Any:
+        name = node.func.id if isinstance(node.func, ast.Name) else None
+        if name not in _FUNCTIONS:
+            shown = name or ast.unparse(node.func)
+            raise self.error(
+                f"unknown function {shown!r}{_suggest(shown, _FUNCTIONS)}",
+                "the functions are " + ", ".join(_FUNCTIONS),
+            )
+        args = [self.run(arg) for arg in node.args]
+        kwargs = {kw.arg: self.run(kw.value) for kw in node.keywords if kw.arg}
+        if len(kwargs) != len(node.keywords):
+            raise self.error(f"{name}() takes its arguments by name or position, not **")
+        try:
+            result = _FUNCTIONS[name](*args, **kwargs)
+        except (TypeError, ValueError, OverflowError) as exc:
+            raise self.error(f"{name}(): {exc}") from None
+        return self.number(result) if _number(result) else result
+
+
+def evaluate(
+    expression: str,
+    scope: Mapping[str, Any],
+    fail: Callable[[str], SpecError],
+    tensor: Callable[[], tuple[int, ...]] | None = None,
+) -> Any:
+    """The value of ``expression`` (the text inside ``${...}``) over ``scope``."""
+    if len(expression) > LIMITS["expression"]:
+        raise fail(f"expression longer than {LIMITS['expression']} characters")
+    text = expression.strip()
+    if not text:
+        raise fail("${} is empty; write an expression such as ${width * 2}")
+    try:
+        tree = ast.parse(text, mode="eval")
+    except SyntaxError as exc:
+        raise fail(f"cannot read ${{{expression}}}: {exc.msg}") from None
+    except (RecursionError, MemoryError, ValueError):
+        raise fail(f"cannot read ${{{expression}}}") from None
+    evaluator = _Evaluator(expression, scope, tensor, fail)
+    try:
+        return evaluator.run(tree.body)
+    except RecursionError:
+        raise fail(f"${{{expression}}} nests too deeply") from None

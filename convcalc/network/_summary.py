@@ -1,0 +1,413 @@
+"""Summaries: propagate a shape through a network's nodes -> rows and totals."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from math import prod
+from typing import Any
+
+from .. import _advice
+from .._record import Record, field, record_fields
+from ..errors import ShapeError
+from ..layers import Layer, Shape
+from ._graph import INPUT, LayerSpec, Mode, Network, Node, SpecWarning, _incoming_size
+from ._ops import _Merge, _Op, _Piece
+
+
+class Row(Record):
+    """One line of a summary: a layer, or a block (``is_block``) totalling the layers in it."""
+
+    index: int
+    name: str
+    type: str
+    depth: int
+    input_shapes: tuple[Shape, ...]
+    output_shape: Shape
+    params: int
+    trainable_params: int
+    macs: int
+    kernel_size: tuple[int, ...] | None = None
+    groups: int | None = None
+    is_block: bool = False
+    layer: Layer | _Op | None = None
+    scope: tuple[str, ...] = ()
+    shared_with: str | None = field(default=None, kw_only=True)
+
+
+class Totals(Record):
+    params: int
+    trainable_params: int
+    non_trainable_params: int
+    macs: int
+    buffers: int
+    activations: int  # elements in every layer's output, summed (the forward pass)
+    input_elements: int
+    # Parameters of training-only entries that do not run in this mode (no rows, no MACs):
+    # a model holds them all the same.
+    idle_params: int = 0
+
+    @property
+    def flops(self) -> int:
+        return 2 * self.macs
+
+
+class Summary(Record):
+    """Per-layer rows (blocks included, for the tree) and totals; data only."""
+
+    name: str
+    input_shape: Shape
+    output_shape: Shape
+    rows: tuple[Row, ...]
+    totals: Totals
+    mode: Mode = field(default=Mode.EVAL, kw_only=True)
+    warnings: tuple[SpecWarning, ...] = field(default=(), kw_only=True)
+
+    def layer_rows(self) -> tuple[Row, ...]:
+        """The rows of layers and merges, without block rows."""
+        return tuple(row for row in self.rows if not row.is_block)
+
+
+_DTYPES = {
+    "float64": 8,
+    "double": 8,
+    "float32": 4,
+    "float": 4,
+    "float16": 2,
+    "half": 2,
+    "bfloat16": 2,
+    "int64": 8,
+    "int32": 4,
+    "int16": 2,
+    "int8": 1,
+    "uint8": 1,
+    "float8_e4m3fn": 1,
+    "float8_e5m2": 1,
+    "bool": 1,
+}
+
+
+def dtype_size(dtype: str) -> int:
+    """Bytes per element of a PyTorch dtype name.
+
+    >>> dtype_size("bfloat16")
+    2
+    """
+    try:
+        return _DTYPES[dtype]
+    except KeyError:
+        raise ShapeError(
+            f"unknown dtype {dtype!r}; use one of {', '.join(sorted(_DTYPES))}"
+        ) from None
+
+
+def summarize(
+    network: Network, input_shape: Sequence[int] | None = None, *, mode: str = "eval"
+) -> Summary:
+    """Propagate ``input_shape`` (or the network's own) through every node.
+
+    ``mode`` is ``"eval"`` (the default, the mode published counts use) or ``"train"``. A
+    training-only node (an auxiliary head) counts its parameters in both modes, and its rows
+    and MACs only in train mode. A node that shares another's module counts no parameters of
+    its own (PyTorch counts a shared parameter once).
+    """
+    if (
+        network.rebuild is not None
+        and input_shape is not None
+        and tuple(input_shape) != network.input_shape
+    ):
+        network = network.rebuild(tuple(input_shape))
+    try:
+        run_mode = Mode(mode)
+    except ValueError:
+        raise ValueError(f"mode must be 'eval' or 'train', got {mode!r}") from None
+    training = run_mode is Mode.TRAIN
+    if input_shape is None:
+        input_shape = network.input_shape
+    if input_shape is None:
+        raise ShapeError(
+            f"{network.name}: the spec has no 'input:' shape; add one, or give it with -i "
+            "(for example -i 1x3x224x224)"
+        )
+    shape0 = tuple(input_shape)
+    if any(not isinstance(s, int) or isinstance(s, bool) or s < 0 for s in shape0):
+        raise ShapeError(f"input shape {shape0} must hold sizes of 0 or more")
+    shapes: list[Shape] = []
+    flattened: list[tuple[int, ...] | None] = []
+    layouts: list[str | None] = []
+    layers: list[Layer | _Op] = []
+    rows: list[Row] = []
+    idle = 0
+    advice: dict[tuple[str, str], SpecWarning] = {}
+    for index, node in enumerate(network.nodes):
+        in_shapes = tuple(shape0 if i == INPUT else shapes[i] for i in node.inputs)
+        in_flat = tuple(None if i == INPUT else flattened[i] for i in node.inputs)
+        first = node.inputs[0] if node.inputs else INPUT
+        in_layout = None if first == INPUT else layouts[first]
+        try:
+            shared = layers[node.shares] if node.shares is not None else None
+            row, out, flat = _run(index, node, in_shapes, in_flat, shared)
+            if node.shares is not None:
+                values = record_fields(row)
+                values.update(params=0, trainable_params=0)
+                row = Row(**values, shared_with=network.nodes[node.shares].name)
+            messages = _advise(node, row, in_shapes, in_flat, in_layout)
+        except ShapeError as exc:
+            raise ShapeError(f"{node.where} {exc}" if node.where else str(exc)) from None
+        shapes.append(out)
+        flattened.append(flat)
+        layer = row.layer
+        assert layer is not None  # noqa: S101 - every layer and merge row holds its operation
+        layers.append(layer)
+        layouts.append(
+            _advice.layout(row.type, in_shapes[0], out, in_layout) if in_shapes else None
+        )
+        if node.train_only and not training:
+            idle += row.params
+            continue
+        for message in messages:
+            warning = SpecWarning(message, source=node.source, line=node.line, path=node.path)
+            advice.setdefault((node.where, message), warning)
+        rows.append(row)
+    output_shape = shapes[-1] if shapes else shape0
+    for i in range(len(network.nodes) - 1, -1, -1):
+        if training or not network.nodes[i].train_only:
+            output_shape = shapes[i]
+            break
+    all_rows = _with_blocks(rows, network)
+    params = sum(r.params for r in rows) + idle
+    trainable = sum(r.trainable_params for r in rows) + idle
+    totals = Totals(
+        params=params,
+        trainable_params=trainable,
+        non_trainable_params=params - trainable,
+        macs=sum(r.macs for r in rows),
+        buffers=sum(r.layer.buffer_count for r in rows if isinstance(r.layer, Layer)),
+        activations=sum(prod(r.output_shape) for r in rows),
+        input_elements=prod(shape0),
+        idle_params=idle,
+    )
+    return Summary(
+        network.name,
+        shape0,
+        output_shape,
+        tuple(all_rows),
+        totals,
+        mode=run_mode,
+        warnings=(*network.warnings, *advice.values()),
+    )
+
+
+def _advise(
+    node: Node,
+    row: Row,
+    in_shapes: tuple[Shape, ...],
+    in_flat: tuple[Any, ...],
+    in_layout: str | None,
+) -> list[str]:
+    """Warnings about a node that PyTorch accepts but that is probably not what was meant."""
+    op, layer = node.op, row.layer
+    if not isinstance(layer, Layer) or len(in_shapes) != 1:
+        return []
+    messages: list[str] = []
+    shape = in_shapes[0]
+    cls = type(layer)
+    if isinstance(op, LayerSpec):
+        inferred = op.inferred_field()
+        named = [f for f in cls._record_positional if f != inferred]
+        given = dict(zip(named, op.args, strict=False))
+        given.update(op.kwargs)
+        flags = _advice.flag_numbers(cls, given)
+        if inferred is not None and op.args:
+            size, _ = _incoming_size(op.type, shape, in_flat[0])
+            if size is not None:
+
+                def builds(kwargs: dict[str, Any]) -> bool:
+                    try:
+                        candidate = LayerSpec(op.type, (), tuple(kwargs.items()))
+                        candidate.build(shape).output_shape(shape)
+                    except (ShapeError, TypeError, ValueError):
+                        return False
+                    return True
+
+                reading = _advice.list_reading(op.type, cls, inferred, op.args, size, builds)
+                if reading:
+                    flags = [reading]  # it names the number given for a flag already
+        messages.extend(flags)
+        if op.type == "Linear" and inferred not in dict(op.kwargs):
+            hint = _advice.shape_advice("Linear", layer, shape, in_layout)
+            if hint:
+                messages.append(hint)
+    if row.type == "Flatten":
+        hint = _advice.shape_advice("Flatten", layer, shape, in_layout)
+        if hint:
+            messages.append(hint)
+    return messages
+
+
+class ShapeTracker:
+    """Output shapes of a growing list of nodes, worked out when asked for.
+
+    The spec reader uses it for ``${in_channels}`` and the like: a value read from the
+    incoming tensor while the network is still being built.
+    """
+
+    def __init__(self, input_shape: Shape) -> None:
+        self.input_shape = input_shape
+        self.shapes: list[Shape] = []
+        self.flattened: list[tuple[int, ...] | None] = []
+        self.layers: list[Layer | _Op | None] = []
+
+    def shape(self, nodes: Sequence[Node], index: int) -> Shape:
+        if index == INPUT:
+            return self.input_shape
+        while len(self.shapes) <= index:
+            i = len(self.shapes)
+            node = nodes[i]
+            in_shapes = tuple(
+                self.input_shape if j == INPUT else self.shapes[j] for j in node.inputs
+            )
+            in_flat = tuple(None if j == INPUT else self.flattened[j] for j in node.inputs)
+            shared = self.layers[node.shares] if node.shares is not None else None
+            try:
+                row, out, flat = _run(i, node, in_shapes, in_flat, shared)
+            except ShapeError as exc:
+                raise ShapeError(f"{node.where} {exc}" if node.where else str(exc)) from None
+            self.shapes.append(out)
+            self.flattened.append(flat)
+            self.layers.append(row.layer)
+        return self.shapes[index]
+
+
+_WORKED: dict[Any, tuple[Layer, Shape, int]] = {}
+
+
+def _run(
+    index: int,
+    node: Node,
+    in_shapes: tuple[Shape, ...],
+    in_flat: tuple[Any, ...],
+    shared: Layer | _Op | None = None,
+) -> tuple[Row, Shape, tuple[int, ...] | None]:
+    op = node.op
+    if isinstance(op, _Piece):
+        if len(in_shapes) != 1:
+            raise ShapeError(f"takes one input, got {len(in_shapes)}")
+        out = op.output_shape(in_shapes[0])
+        row = Row(
+            index,
+            node.name,
+            type(op).__name__,
+            len(node.scope),
+            in_shapes,
+            out,
+            0,
+            0,
+            0,
+            layer=op,
+            scope=node.scope,
+        )
+        return row, out, None
+    if isinstance(op, _Merge):
+        if len(in_shapes) < 2:
+            raise ShapeError(f"{type(op).__name__} needs two or more inputs (from: [a, b])")
+        out = op.output_shape(in_shapes)
+        row = Row(
+            index,
+            node.name,
+            type(op).__name__,
+            len(node.scope),
+            in_shapes,
+            out,
+            0,
+            0,
+            0,
+            layer=op,
+            scope=node.scope,
+        )
+        return row, out, None
+    if len(in_shapes) != 1:
+        raise ShapeError(f"takes one input, got {len(in_shapes)}")
+    shape = in_shapes[0]
+    if isinstance(shared, Layer):
+        # The same module again: built for its first use, it must take this input too.
+        op = shared
+    if not isinstance(op, (Layer, LayerSpec)):  # pragma: no cover - every operation is above
+        raise TypeError(f"unknown operation {op!r}")
+    # Networks repeat the same layer on the same shape (blocks, repeat:): work each out once.
+    key = (op, shape, in_flat[0])
+    known = _WORKED.get(key)
+    if known is None:
+        layer = op.build(shape, flattened=in_flat[0]) if isinstance(op, LayerSpec) else op
+        known = _WORKED[key] = (layer, layer.output_shape(shape), layer.macs(shape))
+        if len(_WORKED) > 100_000:
+            _WORKED.clear()
+    layer, out, macs = known
+    params = layer.param_count
+    kernel = getattr(layer, "kernel_size", None)
+    row = Row(
+        index,
+        node.name,
+        type(layer).__name__,
+        len(node.scope),
+        in_shapes,
+        out,
+        params,
+        params if node.trainable else 0,
+        macs,
+        kernel_size=kernel
+        if isinstance(kernel, tuple)
+        else ((kernel,) if isinstance(kernel, int) else None),
+        groups=getattr(layer, "groups", None),
+        layer=layer,
+        scope=node.scope,
+    )
+    return row, out, _flattened_factors(layer, shape, out, in_flat[0])
+
+
+def _flattened_factors(
+    layer: Layer, shape: Shape, out: Shape, previous: tuple[int, ...] | None
+) -> tuple[int, ...] | None:
+    """The sizes a Flatten merged into the last dimension, carried through shape-preserving
+    layers so a later Linear can say where its in_features come from."""
+    name = type(layer).__name__
+    if name == "Flatten" and len(out) >= 1 and out[-1] != (shape[-1] if shape else None):
+        start = len(out) - 1
+        return tuple(shape[start:]) if len(shape) > start else None
+    if out == shape:
+        return previous
+    return None
+
+
+def _with_blocks(rows: list[Row], network: Network) -> list[Row]:
+    """Insert a row for each block instance before its first layer, totalling its layers."""
+    if not network.blocks:
+        return rows
+    kinds = dict(network.blocks)
+    result: list[Row | None] = []
+    members: dict[tuple[str, ...], list[Row]] = {}
+    slots: dict[tuple[str, ...], int] = {}
+    for row in rows:
+        for depth in range(1, len(row.scope) + 1):
+            scope = row.scope[:depth]
+            if scope not in slots:
+                slots[scope] = len(result)
+                result.append(None)  # filled in once every member is known
+                members[scope] = []
+            members[scope].append(row)
+        result.append(row)
+    for scope, slot in slots.items():
+        inside = members[scope]
+        result[slot] = Row(
+            index=inside[0].index,
+            name=scope[-1],
+            type=kinds.get(scope, "Block"),
+            depth=len(scope) - 1,
+            input_shapes=inside[0].input_shapes,
+            output_shape=inside[-1].output_shape,
+            params=sum(r.params for r in inside),
+            trainable_params=sum(r.trainable_params for r in inside),
+            macs=sum(r.macs for r in inside),
+            is_block=True,
+            scope=scope[:-1],
+        )
+    return [r for r in result if r is not None]
