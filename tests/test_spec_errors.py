@@ -173,9 +173,9 @@ MALFORMED = [
         id="huge-repeat",
     ),
     pytest.param(
-        "input: [1, 3, 8, 8]\nlayers:\n  - ReLU:\n    repeat: 0\n",
-        "net.yaml:4:13: layers[0].repeat: expected a positive integer, got 0",
-        id="zero-repeat",
+        "input: [1, 3, 8, 8]\nlayers:\n  - ReLU:\n    repeat: -1\n",
+        "net.yaml:4:13: layers[0].repeat: expected an integer of 0 or more, got -1",
+        id="negative-repeat",
     ),
     pytest.param(
         "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]\ng: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f]\nlayers: [ReLU]\n",
@@ -213,9 +213,9 @@ MALFORMED = [
         id="block-recursive",
     ),
     pytest.param(
-        "input: [1, 3, 8, 8]\nlayers:\n  - Conv2d: ['${8 * 2}', 3]\n",
-        "net.yaml:3:14: layers[0].Conv2d[0]: '${8 * 2}': ${...} refers to block parameters, which exist only inside blocks",
-        id="expression-outside-block",
+        "layers:\n  - Conv2d: ['${in_channels * 2}', 3]\n",
+        "net.yaml:2:14: layers[0].Conv2d[0]: ${...} reads the incoming tensor, so the spec needs an input shape: add 'input:' (or give one with -i)",
+        id="tensor-without-input",
     ),
     pytest.param(
         "input: [1, 3, 8, 8]\nblocks:\n  B:\n    params: {w: 4}\n    layers:\n      - Conv2d: [\"${__import__('os').system('echo hi')}\", 3]\nlayers:\n  - B\n",

@@ -148,8 +148,10 @@ def summarize(
             row, out, flat = _run(index, node, in_shapes, in_flat, shared)
             if node.shares is not None:
                 values = record_fields(row)
-                values.update(params=0, trainable_params=0)
-                row = Row(**values, shared_with=network.nodes[node.shares].name)
+                values.update(
+                    params=0, trainable_params=0, shared_with=network.nodes[node.shares].name
+                )
+                row = Row(**values)
             messages = _advise(node, row, in_shapes, in_flat, in_layout)
         except ShapeError as exc:
             raise ShapeError(f"{node.where} {exc}" if node.where else str(exc)) from None

@@ -15,33 +15,45 @@ depth, alias expansion, ``repeat`` counts and the total number of layers.
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from ..errors import SpecError
 from ..network import Network
 from ._common import LIMITS, _suggest
 from ._expand import _Loader
 from ._yaml import _parse
+from ._zoo import ALIASES
 
-__all__ = ["LIMITS", "load_spec", "load_spec_file", "zoo_names", "zoo_text"]
+__all__ = ["LIMITS", "load_spec", "load_spec_file", "parse_assignment", "zoo_names", "zoo_text"]
 
 _ZOO = Path(__file__).parent.parent / "zoo"
 
 
 def load_spec(
-    text_or_path: str | Path, *, source: str | None = None, name: str | None = None
+    text_or_path: str | Path,
+    *,
+    source: str | None = None,
+    name: str | None = None,
+    params: Mapping[str, Any] | None = None,
+    input_shape: Sequence[int] | None = None,
 ) -> Network:
     """A network from YAML or JSON text, a file path, ``-`` (standard input) or a zoo name.
 
     A one-line string naming an existing file, ending in ``.yaml``/``.yml``/``.json``, or
-    naming a zoo entry is read as a path; anything else is the spec's text.
+    naming a zoo entry is read as a path; anything else is the spec's text. ``params``
+    overrides the spec's top-level ``params:`` (``{"depth": 101}``); ``input_shape``
+    overrides its ``input:``.
     """
     if isinstance(text_or_path, Path):
-        return load_spec_file(str(text_or_path))
+        return load_spec_file(str(text_or_path), params=params, input_shape=input_shape)
     text = text_or_path
     if _looks_like_path(text):
-        return load_spec_file(text)
-    return _load_text(text, source=source or "<spec>", name=name)
+        return load_spec_file(text, params=params, input_shape=input_shape)
+    return _load_text(
+        text, source=source or "<spec>", name=name, params=params, input_shape=input_shape
+    )
 
 
 def _looks_like_path(text: str) -> bool:
@@ -55,19 +67,58 @@ def _looks_like_path(text: str) -> bool:
         return False
 
 
-def _load_text(text: str, *, source: str, name: str | None = None) -> Network:
+def _load_text(
+    text: str,
+    *,
+    source: str,
+    name: str | None = None,
+    params: Mapping[str, Any] | None = None,
+    input_shape: Sequence[int] | None = None,
+    base: Path | None = None,
+) -> Network:
     data = _parse(text, source)
     default = name or (Path(source).stem if not source.startswith("<") else "network")
-    return _Loader(source).load(data, default)
+    shape = tuple(input_shape) if input_shape is not None else None
+
+    def rebuild(new_shape: tuple[int, ...]) -> Network:
+        return _load_text(
+            text, source=source, name=name, params=params, input_shape=new_shape, base=base
+        )
+
+    if base is None and not source.startswith(("<", "zoo:")):
+        base = Path(source).parent
+    loader = _Loader(
+        source, params=dict(params or {}), input_shape=shape, base=base, rebuild=rebuild
+    )
+    return loader.load(data, default)
 
 
-def load_spec_file(path: str) -> Network:
-    """Load a spec from a file, ``-`` for standard input, or a zoo name such as ``lenet``."""
+def load_spec_file(
+    path: str,
+    *,
+    params: Mapping[str, Any] | None = None,
+    input_shape: Sequence[int] | None = None,
+) -> Network:
+    """Load a spec from a file, ``-`` for standard input, or a zoo name such as ``lenet``.
+
+    A zoo name may be a family (``resnet``) or one of its variants (``resnet152``: the family
+    with its parameters set, at the input size torchvision publishes for it).
+    """
     if path == "-":
-        return _load_text(sys.stdin.read(), source="<stdin>")
+        return _load_text(
+            sys.stdin.read(), source="<stdin>", params=params, input_shape=input_shape
+        )
     file = Path(path)
     if not file.exists() and path in zoo_names():
-        return _load_text(zoo_text(path), source=f"zoo:{path}", name=path)
+        family, preset, shape = _zoo_entry(path)
+        return _load_text(
+            zoo_text(family),
+            source=f"zoo:{family}",
+            name=path,
+            params={**preset, **(params or {})},
+            input_shape=input_shape if input_shape is not None else shape,
+            base=_ZOO,
+        )
     try:
         size = file.stat().st_size
         if size > LIMITS["bytes"]:
@@ -84,19 +135,50 @@ def load_spec_file(path: str) -> Network:
         raise SpecError("is not UTF-8 text", source=path) from None
     except OSError as exc:
         raise SpecError(f"cannot read it: {exc.strerror}", source=path) from None
-    return _load_text(text, source=path)
+    return _load_text(text, source=path, params=params, input_shape=input_shape)
+
+
+def _zoo_entry(name: str) -> tuple[str, dict[str, Any], tuple[int, ...] | None]:
+    """A zoo name's family file, parameters and input shape."""
+    if name in ALIASES:
+        family, preset, shape = ALIASES[name]
+        return family, dict(preset), shape
+    return name, {}, None
 
 
 def zoo_names() -> list[str]:
-    """The built-in example networks."""
-    return sorted(p.stem for p in _ZOO.glob("*.yaml"))
+    """The built-in networks: each family file and each variant's name."""
+    if not _NAMES:
+        families = [p.stem for p in _ZOO.glob("*.yaml") if not p.stem.startswith("_")]
+        _NAMES.extend(sorted({*families, *ALIASES}))
+    return list(_NAMES)
+
+
+_NAMES: list[str] = []
 
 
 def zoo_text(name: str) -> str:
-    """The YAML of a built-in network."""
+    """The YAML of a built-in network (a variant's is its family's)."""
     if name not in zoo_names():
         raise SpecError(
             f"no zoo entry {name!r}{_suggest(name, zoo_names())}; the zoo has: "
             f"{', '.join(zoo_names())}"
         )
-    return (_ZOO / f"{name}.yaml").read_text(encoding="utf-8")
+    family = _zoo_entry(name)[0]
+    return (_ZOO / f"{family}.yaml").read_text(encoding="utf-8")
+
+
+def parse_assignment(text: str) -> tuple[str, Any]:
+    """``depth=101`` -> ``("depth", 101)``: a parameter override as typed on a command line.
+
+    The value is read as a YAML value (a number, true/false, a list such as ``[3, 4, 6, 3]``,
+    or text), with YAML's traps refused as in a spec.
+    """
+    name, sep, raw = text.partition("=")
+    name = name.strip()
+    if not sep or not name.isidentifier():
+        raise SpecError(f"expected NAME=VALUE, such as depth=101, got {text!r}")
+    value = _parse(raw, f"--set {name}") if raw.strip() else None
+    if value is None:
+        raise SpecError(f"--set {name}: give a value after '=', such as {name}=101")
+    return name, value

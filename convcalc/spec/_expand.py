@@ -1,20 +1,28 @@
-"""Located values -> :class:`~convcalc.network.Network`: blocks, repeats, ``from``, arguments."""
+"""Located values -> :class:`~convcalc.network.Network`: parameters, blocks, repeats,
+conditions, ``from``, shared modules and arguments."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from ..errors import ShapeError, SpecError
 from ..layers import layer_types
-from ..network import INPUT, MERGES, LayerSpec, Network, Node
+from ..network import INPUT, MERGES, PIECES, LayerSpec, Network, Node, ShapeTracker
+from ._blocks import _NAME, _BlockReader
 from ._call import bind, looks_like_call, parse_call
-from ._common import LIMITS, _Checker, _describe, _Map, _Seq, _suggest
-from ._expr import _EXPR
-from ._expr import evaluate as _evaluate
+from ._common import LIMITS, _describe, _Map, _Seq, _suggest
+from ._expr import _EXPR, evaluate
 
-_META = ("id", "from", "repeat", "trainable", "train_only")
-_TOP = ("name", "input", "blocks", "layers", "description")
+_META = ("id", "from", "repeat", "trainable", "train_only", "if", "share")
+_TOP = ("name", "input", "params", "include", "blocks", "layers", "description")
+_ID = re.compile(r"[A-Za-z_][\w.-]*")
+_PIECE_REF = re.compile(r"(.+?)(?:\.(\d+)|\[(\d+)\])")
+
+# A reference: one node, or the tensors of a Chunk/Split entry.
+_Out = int | tuple[int, ...]
 
 
 class _Call:
@@ -25,27 +33,44 @@ class _Call:
         self.kwargs = kwargs
 
 
-class _Block:
+class _Scope:
+    """What the entries of one list see: parameters, ids, and the list's inputs."""
+
     def __init__(
-        self, name: str, params: dict[str, Any], required: set[str], layers: _Seq, path: str
+        self,
+        values: dict[str, Any],
+        inputs: dict[str, int],
+        path: tuple[str, ...],
     ) -> None:
-        self.name = name
-        self.params = params
-        self.required = required
-        self.layers = layers
+        self.values = values
+        self.names: dict[str, _Out] = dict(inputs)
+        self.layers: dict[str, int] = {}  # ids of single layers, which 'share' can reuse
+        self.input = next(iter(inputs.values()))
         self.path = path
 
 
-class _Loader(_Checker):
-    def __init__(self, source: str) -> None:
-        super().__init__(source)
-        self.types = layer_types()
-        self.blocks: dict[str, _Block] = {}
+class _Loader(_BlockReader):
+    def __init__(
+        self,
+        source: str,
+        *,
+        params: dict[str, Any] | None = None,
+        input_shape: tuple[int, ...] | None = None,
+        base: Path | None = None,
+        rebuild: Callable[[tuple[int, ...]], Network] | None = None,
+    ) -> None:
+        super().__init__(source, layer_types())
         self.nodes: list[Node] = []
         self.block_scopes: list[tuple[tuple[str, ...], str]] = []
         self.counts: dict[str, int] = {}
-        self.in_block = False  # ${...} has parameters to refer to only inside a block
         self.train_only = False  # inside a block used with train_only: true
+        self.overrides = dict(params or {})
+        self.input_override = input_shape
+        self.base = base
+        self.rebuild = rebuild
+        self.tracker: ShapeTracker | None = None
+        self.reads_input = False
+        self.top_values: dict[str, Any] = {}
 
     # -- top level
 
@@ -62,9 +87,13 @@ class _Loader(_Checker):
         name = data.get("name", default_name)
         if not isinstance(name, str):
             raise self.fail(f"expected a string, got {_describe(name)}", "name", data, "name")
-        input_shape = None
-        if "input" in data:
+        input_shape = self.input_override
+        if input_shape is None and "input" in data:
             input_shape = self.shape(data["input"], "input", data, "input")
+        if input_shape is not None:
+            self.tracker = ShapeTracker(input_shape)
+        values = self.top_values = self.read_params(data)
+        self.read_includes(data, self.base, (self.source,))
         if "blocks" in data:
             self.read_blocks(data["blocks"], data)
         if "layers" not in data:
@@ -74,9 +103,14 @@ class _Loader(_Checker):
         layers = data["layers"]
         if not isinstance(layers, _Seq) or not layers:
             raise self.fail("expected a non-empty list of layers", "layers", data, "layers")
-        self.expand(layers, "layers", {}, (), INPUT, block_depth=0)
+        self.expand(layers, "layers", _Scope(values, {"input": INPUT}, ()), block_depth=0)
         return Network(
-            tuple(self.nodes), input_shape, name, tuple(self.block_scopes), source=self.source
+            tuple(self.nodes),
+            input_shape,
+            name,
+            tuple(self.block_scopes),
+            source=self.source,
+            rebuild=self.rebuild if self.reads_input else None,
         )
 
     def shape(self, value: Any, path: str, container: Any, key: Any) -> tuple[int, ...]:
@@ -96,89 +130,112 @@ class _Loader(_Checker):
                 )
         return tuple(value)
 
-    def read_blocks(self, blocks: Any, data: _Map) -> None:
-        if not isinstance(blocks, _Map):
-            raise self.fail("expected a mapping of block names to blocks", "blocks", data, "blocks")
-        for name, block in blocks.items():
-            path = f"blocks.{name}"
-            if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
-                raise self.fail("a block name must be an identifier", path, blocks, name)
-            if name in self.types or name in MERGES:
-                raise self.fail(f"block name {name!r} is already a layer type", path, blocks, name)
-            if not isinstance(block, _Map):
-                raise self.fail(
-                    "expected a mapping with 'layers:' (and 'params:')", path, blocks, name
+    def read_params(self, data: _Map) -> dict[str, Any]:
+        """The spec's own parameters, with the caller's overrides, in order."""
+        raw = data.get("params")
+        if raw is None:
+            raw = _Map()
+            raw.marks, raw.keymarks, raw.line, raw.column = {}, {}, data.line, data.column
+        if not isinstance(raw, _Map):
+            raise self.fail(
+                "expected a mapping of parameter names to values", "params", data, "params"
+            )
+        for key in self.overrides:
+            if key not in raw:
+                have = ", ".join(raw) or "none"
+                raise SpecError(
+                    f"no parameter {key!r} to set{_suggest(key, raw)}; the spec's parameters: "
+                    f"{have}",
+                    source=self.source,
                 )
-            self.keys(block, ("params", "layers", "description"), path)
-            params: dict[str, Any] = {}
-            required: set[str] = set()
-            raw = block.get("params", _Map())
-            if isinstance(raw, _Seq):
-                raw_map = _Map(dict.fromkeys(raw))
-                raw_map.marks, raw_map.line, raw_map.column = {}, raw.line, raw.column
-                raw = raw_map
-            if not isinstance(raw, _Map):
+        values: dict[str, Any] = {}
+        for key, value in raw.items():
+            path = f"params.{key}"
+            if not _NAME.fullmatch(key):
+                raise self.fail("a parameter name must be an identifier", path, raw, key)
+            if key in self.overrides:
+                values[key] = _plain(self.overrides[key])
+                continue
+            if value is None:
                 raise self.fail(
-                    "expected a mapping of parameter names to defaults (null for a required one)",
-                    f"{path}.params",
-                    block,
-                    "params",
+                    f"parameter {key!r} has no value; give one (--set {key}=VALUE)", path, raw, key
                 )
-            for param, default in raw.items():
-                if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", str(param)):
-                    raise self.fail(
-                        "a parameter name must be an identifier",
-                        f"{path}.params.{param}",
-                        raw,
-                        param,
-                    )
-                if default is None:
-                    required.add(param)
-                params[param] = default
-            layers = block.get("layers")
-            if not isinstance(layers, _Seq) or not layers:
-                raise self.fail(
-                    "expected a non-empty list of layers",
-                    f"{path}.layers",
-                    block,
-                    "layers" if "layers" in block else None,
+            values[key] = self.value(value, path, raw, key, values, None)
+        return values
+
+    # -- values
+
+    def tensor(self, index: int, fail: Callable[[str], SpecError]) -> Callable[[], Any]:
+        def shape() -> tuple[int, ...]:
+            self.reads_input = True
+            if self.tracker is None:
+                raise fail(
+                    "${...} reads the incoming tensor, so the spec needs an input shape: add "
+                    "'input:' (or give one with -i)"
                 )
-            self.blocks[name] = _Block(name, params, required, layers, path)
+            return self.tracker.shape(self.nodes, index)
+
+        return shape
+
+    def value(
+        self,
+        v: Any,
+        vpath: str,
+        container: Any,
+        key: Any,
+        values: dict[str, Any],
+        source: int | None,
+    ) -> Any:
+        """A value with ``${...}`` worked out; lists become tuples."""
+        if isinstance(v, str) and (match := _EXPR.fullmatch(v.strip())):
+
+            def fail(message: str) -> SpecError:
+                return self.fail(message, vpath, container, key)
+
+            tensor = self.tensor(source, fail) if source is not None else None
+            return evaluate(match.group(1), values, fail, tensor)
+        if isinstance(v, list):
+            return tuple(
+                self.value(x, f"{vpath}[{j}]", v, j, values, source) for j, x in enumerate(v)
+            )
+        if isinstance(v, dict):
+            raise self.fail(
+                "expected a number, a string or a list, not a mapping", vpath, container, key
+            )
+        return v
 
     # -- entries
 
-    def expand(
-        self,
-        entries: _Seq,
-        path: str,
-        scope_values: dict[str, Any],
-        scope: tuple[str, ...],
-        scope_input: int,
-        *,
-        block_depth: int,
-    ) -> int:
-        """Add the nodes of ``entries``; return the index of the last one."""
-        outputs: list[int] = []
-        names: dict[str, int] = {"input": scope_input}
+    def expand(self, entries: _Seq, path: str, scope: _Scope, *, block_depth: int) -> _Out:
+        """Add the nodes of ``entries``; return the index of the last output."""
+        outputs: list[_Out] = []
         for i, entry in enumerate(entries):
             epath = f"{path}[{i}]"
             line, column = entries.marks[i]
             self.here = (line, column)
-            kind, value, meta = self.split_entry(entry, epath, entries, i)
-            repeat = meta.get("repeat", 1)
-            sources = self.sources(meta, epath, entry, names, outputs, scope_input)
+            kind, value, meta = self.split_entry(entry, epath, entries, i, scope)
+            sources = self.sources(meta, epath, entry, scope, outputs)
+            run = kind is not None and self.condition(meta, epath, entry, scope, sources)
+            repeat = self.repeat(meta, epath, entry, scope, sources) if run else 0
+            if not repeat:
+                # Left out: the entry passes its input on, so its id names that input.
+                outputs.append(sources[0])
+                if "id" in meta:
+                    scope.names[meta["id"]] = sources[0]
+                continue
+            assert kind is not None  # noqa: S101 - a missing kind never runs
+            last: _Out = sources[0]
             for copy in range(repeat):
                 if copy:
-                    sources = (outputs[-1],)
-                where = f"{self.source}:{line}: {epath}"
+                    sources = (self.one(last, epath, entry),)
                 if kind in self.blocks:
                     last = self.use_block(
-                        kind, value, meta, epath, entry, scope_values, scope, sources, block_depth
+                        kind, value, meta, epath, entry, scope, sources, block_depth
                     )
+                elif kind in PIECES:
+                    last = self.add_pieces(kind, value, meta, epath, entry, scope, sources)
                 else:
-                    last = self.add_node(
-                        kind, value, meta, epath, entry, scope_values, scope, sources, where
-                    )
+                    last = self.add_node(kind, value, meta, epath, entry, scope, sources)
                 outputs.append(last)
                 if len(self.nodes) > LIMITS["layers"]:
                     raise self.error(
@@ -188,17 +245,66 @@ class _Loader(_Checker):
                         column,
                     )
             if "id" in meta:
-                names[meta["id"]] = outputs[-1]
+                scope.names[meta["id"]] = last
+                if isinstance(last, int) and kind not in self.blocks and kind not in MERGES:
+                    scope.layers[meta["id"]] = last
         return outputs[-1]
 
+    def one(self, out: _Out, path: str, entry: Any) -> int:
+        if isinstance(out, int):
+            return out
+        raise self.fail(
+            f"the entry before gives {len(out)} tensors (Chunk or Split); take one with "
+            "'from: ID.0' (give that entry an id)",
+            path,
+            entry,
+            None,
+        )
+
+    def condition(
+        self, meta: dict[str, Any], path: str, entry: Any, scope: _Scope, sources: tuple[int, ...]
+    ) -> bool:
+        if "if" not in meta:
+            return True
+        result = self.value(meta["if"], f"{path}.if", entry, "if", scope.values, sources[0])
+        if not isinstance(result, (bool, int)) and result is not None:
+            raise self.fail(
+                f"expected true or false, got {_describe(result)}", f"{path}.if", entry, "if"
+            )
+        return bool(result)
+
+    def repeat(
+        self, meta: dict[str, Any], path: str, entry: Any, scope: _Scope, sources: tuple[int, ...]
+    ) -> int:
+        if "repeat" not in meta:
+            return 1
+        count = self.value(
+            meta["repeat"], f"{path}.repeat", entry, "repeat", scope.values, sources[0]
+        )
+        if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+            raise self.fail(
+                f"expected an integer of 0 or more, got {_describe(count)}",
+                f"{path}.repeat",
+                entry,
+                "repeat",
+            )
+        if count > LIMITS["repeat"]:
+            raise self.fail(
+                f"repeat {count:,} is more than the limit of {LIMITS['repeat']:,}",
+                f"{path}.repeat",
+                entry,
+                "repeat",
+            )
+        return count
+
     def split_entry(
-        self, entry: Any, path: str, entries: _Seq, i: int
-    ) -> tuple[str, Any, dict[str, Any]]:
+        self, entry: Any, path: str, entries: _Seq, i: int, scope: _Scope
+    ) -> tuple[str | None, Any, dict[str, Any]]:
         if isinstance(entry, str):
-            if looks_like_call(entry):
-                kind, call = self.call(entry, path, entries, i)
-                return kind, call, {}
-            return self.kind(entry, path, entries, i), None, {}
+            if looks_like_call(entry) and not _EXPR.fullmatch(entry.strip()):
+                called, call = self.call(entry, path, entries, i)
+                return called, call, {}
+            return self.kind(entry, path, entries, i, scope), None, {}
         if not isinstance(entry, _Map):
             raise self.fail(
                 f"expected a layer such as 'ReLU' or 'Conv2d: [16, 3]', got {_describe(entry)}",
@@ -207,7 +313,7 @@ class _Loader(_Checker):
                 i,
             )
         kinds = [k for k in entry if k not in _META]
-        if len(kinds) != 1:
+        if len(kinds) != 1 and not (not kinds and "share" in entry):
             what = (
                 "no layer type" if not kinds else f"{len(kinds)} layer types ({', '.join(kinds)})"
             )
@@ -218,10 +324,13 @@ class _Loader(_Checker):
                 entries,
                 i,
             )
+        meta = self.meta(entry, path)
+        if not kinds:
+            return "share", None, meta
         key = kinds[0]
-        meta: dict[str, Any] = {}
         value = entry[key]
-        if looks_like_call(key):
+        kind: str | None
+        if looks_like_call(key) and not _EXPR.fullmatch(key.strip()):
             if value is not None:
                 raise self.fail(
                     f"{key} already gives the arguments; put nothing after its ':' "
@@ -232,7 +341,7 @@ class _Loader(_Checker):
                 )
             kind, value = self.call(key, path, entry, key, at_key=True)
         else:
-            kind = self.kind(key, path, entry, key, at_key=True)
+            kind = self.kind(key, path, entry, key, scope, at_key=True)
         if kind in MERGES and isinstance(value, _Map) and "from" in value:
             # Add: {from: [a, -1]} reads as naturally as 'from' beside it.
             if "from" in entry:
@@ -248,9 +357,13 @@ class _Loader(_Checker):
             rest.marks = {k: v for k, v in value.marks.items() if k != "from"}
             rest.keymarks = {k: v for k, v in value.keymarks.items() if k != "from"}
             value = rest or None
+        return kind, value, meta
+
+    def meta(self, entry: _Map, path: str) -> dict[str, Any]:
+        meta: dict[str, Any] = {}
         if "id" in entry:
             ident = entry["id"]
-            if not isinstance(ident, str) or not re.fullmatch(r"[A-Za-z_][\w.-]*", ident):
+            if not isinstance(ident, str) or not _ID.fullmatch(ident):
                 raise self.fail(
                     f"expected a name for id, got {_describe(ident)}", f"{path}.id", entry, "id"
                 )
@@ -259,23 +372,6 @@ class _Loader(_Checker):
                     "'input' names the input already; choose another id", f"{path}.id", entry, "id"
                 )
             meta["id"] = ident
-        if "repeat" in entry:
-            repeat = entry["repeat"]
-            if not isinstance(repeat, int) or isinstance(repeat, bool) or repeat < 1:
-                raise self.fail(
-                    f"expected a positive integer, got {_describe(repeat)}",
-                    f"{path}.repeat",
-                    entry,
-                    "repeat",
-                )
-            if repeat > LIMITS["repeat"]:
-                raise self.fail(
-                    f"repeat {repeat:,} is more than the limit of {LIMITS['repeat']:,}",
-                    f"{path}.repeat",
-                    entry,
-                    "repeat",
-                )
-            meta["repeat"] = repeat
         for flag in ("trainable", "train_only"):
             if flag in entry:
                 if not isinstance(entry[flag], bool):
@@ -286,17 +382,37 @@ class _Loader(_Checker):
                         flag,
                     )
                 meta[flag] = entry[flag]
-        if "from" in entry:
-            meta["from"] = entry["from"]
-        return kind, value, meta
+        for key in ("from", "repeat", "if", "share"):
+            if key in entry:
+                meta[key] = entry[key]
+        return meta
 
-    def kind(self, name: str, path: str, container: Any, key: Any, *, at_key: bool = False) -> str:
-        if name in self.types or name in MERGES or name in self.blocks:
+    def kind(
+        self,
+        name: str,
+        path: str,
+        container: Any,
+        key: Any,
+        scope: _Scope | None = None,
+        *,
+        at_key: bool = False,
+    ) -> str | None:
+        if scope is not None and _EXPR.fullmatch(name.strip()):
+            # A layer type given by a parameter, as '${act}': null leaves the entry out.
+            chosen = self.value(name, path, container, key, scope.values, None)
+            if chosen is None:
+                return None
+            if not isinstance(chosen, str):
+                raise self.fail(
+                    f"{name} gives {_describe(chosen)}, not a layer type", path, container, key
+                )
+            name = chosen
+        if name in self.types or name in MERGES or name in PIECES or name in self.blocks:
             return name
-        options = [*self.types, *MERGES, *self.blocks]
+        options = [*self.types, *MERGES, *PIECES, *self.blocks]
         message = f"unknown layer type {name!r}{_suggest(name, options)}"
-        if at_key and name in getattr(container, "keymarks", {}):
-            line, column = container.keymarks[name]
+        if at_key and key in getattr(container, "keymarks", {}):
+            line, column = container.keymarks[key]
             raise self.error(message, path, line, column)
         raise self.fail(message, path, container, key)
 
@@ -313,6 +429,7 @@ class _Loader(_Checker):
 
         name, args, kwargs = parse_call(text, fail)
         kind = self.kind(name, path, container, key, at_key=at_key)
+        assert kind is not None  # noqa: S101 - only ${...} names can leave an entry out
         if kind in self.types:
             cls = self.types[kind]
             bound = bind(kind, cls._record_positional, cls._record_fields, args, kwargs, fail)
@@ -324,60 +441,108 @@ class _Loader(_Checker):
         meta: dict[str, Any],
         path: str,
         entry: Any,
-        names: dict[str, int],
-        outputs: list[int],
-        scope_input: int,
+        scope: _Scope,
+        outputs: list[_Out],
     ) -> tuple[int, ...]:
         if "from" not in meta:
-            return (outputs[-1] if outputs else scope_input,)
+            return (self.one(outputs[-1], path, entry) if outputs else scope.input,)
         raw = meta["from"]
         refs = raw if isinstance(raw, list) else [raw]
         if not refs:
             raise self.fail("'from' needs at least one entry", f"{path}.from", entry, "from")
-        result = []
+        result: list[int] = []
         for j, ref in enumerate(refs):
             rpath = f"{path}.from" + (f"[{j}]" if isinstance(raw, list) else "")
-            if isinstance(ref, int) and not isinstance(ref, bool):
-                if ref >= 0:
-                    raise self.fail(
-                        f"a relative 'from' counts back from this entry: use -1 "
-                        f"for the previous one, not {ref}",
-                        rpath,
-                        entry,
-                        "from",
-                    )
-                if -ref > len(outputs):
-                    if -ref == len(outputs) + 1:
-                        result.append(scope_input)
-                        continue
-                    raise self.fail(
-                        f"'from: {ref}' reaches before the first entry; only "
-                        f"{len(outputs)} come before this one",
-                        rpath,
-                        entry,
-                        "from",
-                    )
-                result.append(outputs[ref])
-            elif isinstance(ref, str):
-                if ref not in names:
-                    known = [n for n in names if n != "input"]
-                    raise self.fail(
-                        f"no earlier entry has id {ref!r}{_suggest(ref, names)}; an entry can "
-                        f"only take input from 'input' or earlier ids"
-                        + (f" ({', '.join(known)})" if known else ""),
-                        rpath,
-                        entry,
-                        "from",
-                    )
-                result.append(names[ref])
-            else:
+            found = self.reference(ref, rpath, entry, scope, outputs)
+            result.extend((found,) if isinstance(found, int) else found)
+        return tuple(result)
+
+    def reference(
+        self, ref: Any, rpath: str, entry: Any, scope: _Scope, outputs: list[_Out]
+    ) -> _Out:
+        if isinstance(ref, int) and not isinstance(ref, bool):
+            if ref >= 0:
                 raise self.fail(
-                    f"expected an id or a negative index, got {_describe(ref)}",
+                    f"a relative 'from' counts back from this entry: use -1 "
+                    f"for the previous one, not {ref}",
                     rpath,
                     entry,
                     "from",
                 )
-        return tuple(result)
+            if -ref > len(outputs):
+                if -ref == len(outputs) + 1:
+                    return scope.input
+                raise self.fail(
+                    f"'from: {ref}' reaches before the first entry; only "
+                    f"{len(outputs)} come before this one",
+                    rpath,
+                    entry,
+                    "from",
+                )
+            return outputs[ref]
+        if not isinstance(ref, str):
+            raise self.fail(
+                f"expected an id or a negative index, got {_describe(ref)}", rpath, entry, "from"
+            )
+        if ref in scope.names:
+            return scope.names[ref]
+        piece = _PIECE_REF.fullmatch(ref)
+        if piece and isinstance(scope.names.get(piece.group(1)), tuple):
+            tensors = scope.names[piece.group(1)]
+            assert isinstance(tensors, tuple)  # noqa: S101 - checked just above
+            index = int(piece.group(2) or piece.group(3))
+            if index >= len(tensors):
+                raise self.fail(
+                    f"{piece.group(1)!r} gives {len(tensors)} tensors, so there is no "
+                    f"tensor {index}",
+                    rpath,
+                    entry,
+                    "from",
+                )
+            return tensors[index]
+        known = [n for n in scope.names if n != "input"]
+        raise self.fail(
+            f"no earlier entry has id {ref!r}{_suggest(ref, scope.names)}; an entry can "
+            f"only take input from 'input' or earlier ids"
+            + (f" ({', '.join(known)})" if known else ""),
+            rpath,
+            entry,
+            "from",
+        )
+
+    # -- nodes
+
+    def node_name(self, kind: str, meta: dict[str, Any], scope: _Scope) -> str:
+        count = self.counts[kind] = self.counts.get(kind, 0) + 1
+        name = meta.get("id") or f"{kind.lower()}_{count}"
+        return f"{scope.path[-1]}.{name}" if scope.path else name
+
+    def append(
+        self,
+        op: Any,
+        name: str,
+        sources: tuple[int, ...],
+        scope: _Scope,
+        path: str,
+        meta: dict[str, Any],
+        shares: int | None = None,
+    ) -> int:
+        self.nodes.append(
+            Node(
+                op,
+                name,
+                sources,
+                scope.path,
+                f"{self.source}:{self.here[0]}: {path}",
+                meta.get("trainable", True),
+                source=self.source,
+                line=self.here[0],
+                path=path,
+                train_only=self.train_only or meta.get("train_only", False),
+                shares=shares,
+            )
+        )
+        return len(self.nodes) - 1
 
     def add_node(
         self,
@@ -386,16 +551,13 @@ class _Loader(_Checker):
         meta: dict[str, Any],
         path: str,
         entry: Any,
-        scope_values: dict[str, Any],
-        scope: tuple[str, ...],
+        scope: _Scope,
         sources: tuple[int, ...],
-        where: str,
     ) -> int:
-        count = self.counts[kind] = self.counts.get(kind, 0) + 1
-        name = meta.get("id") or f"{kind.lower()}_{count}"
-        if scope:
-            name = f"{scope[-1]}.{name}"
-        args, kwargs = self.arguments(kind, value, path, entry, scope_values)
+        if kind == "share":
+            return self.share(meta, path, entry, scope, sources)
+        name = self.node_name(kind, meta, scope)
+        args, kwargs = self.arguments(kind, value, path, entry, scope, sources[0])
         op: Any
         if kind in MERGES:
             try:
@@ -410,55 +572,81 @@ class _Loader(_Checker):
                 )
         else:
             op = LayerSpec(kind, tuple(args), tuple(kwargs.items()))
-        self.nodes.append(
-            Node(
-                op,
-                name,
-                sources,
-                scope,
-                where,
-                meta.get("trainable", True),
-                source=self.source,
-                line=self.here[0],
-                path=path,
-                train_only=self.train_only or meta.get("train_only", False),
+        return self.append(op, name, sources, scope, path, meta)
+
+    def share(
+        self, meta: dict[str, Any], path: str, entry: Any, scope: _Scope, sources: tuple[int, ...]
+    ) -> int:
+        """The module of an earlier layer used again: PyTorch counts its parameters once."""
+        ref = meta["share"]
+        if not isinstance(ref, str) or ref not in scope.layers:
+            known = ", ".join(scope.layers) or "none here"
+            raise self.fail(
+                f"'share' takes the id of an earlier single layer in this list, got "
+                f"{_describe(ref)}{_suggest(str(ref), scope.layers)} (layers with ids: {known})",
+                f"{path}.share",
+                entry,
+                "share",
             )
+        index = scope.layers[ref]
+        original = self.nodes[index]
+        kind = (
+            original.op.type if isinstance(original.op, LayerSpec) else type(original.op).__name__
         )
-        return len(self.nodes) - 1
+        name = self.node_name(kind, meta, scope)
+        return self.append(original.op, name, sources, scope, path, meta, shares=index)
+
+    def add_pieces(
+        self,
+        kind: str,
+        value: Any,
+        meta: dict[str, Any],
+        path: str,
+        entry: Any,
+        scope: _Scope,
+        sources: tuple[int, ...],
+    ) -> tuple[int, ...]:
+        """A Chunk or Split: one node per tensor it gives, addressed as ``ID.0``, ``ID.1``..."""
+        args, kwargs = self.arguments(kind, value, path, entry, scope, sources[0])
+        cls = PIECES[kind]
+        fields = [f for f in cls._record_positional if f != "index"]
+        given = dict(zip(fields, args, strict=False))
+        given.update(kwargs)
+        try:
+            probe = cls(**given)
+        except (TypeError, ShapeError) as exc:
+            raise self.fail(f"{kind}: {exc}", path, entry, kind) from None
+        split = getattr(probe, "split_size_or_sections", None)
+        if isinstance(split, tuple):
+            count = len(split)
+        elif isinstance(split, int):
+            shape = self.tensor(sources[0], lambda m: self.fail(m, path, entry, kind))()
+            dim = getattr(probe, "dim", 0)
+            size = shape[dim] if -len(shape) <= dim < len(shape) else 0
+            count = max(1, -(-size // split)) if split > 0 else 1
+        else:
+            count = getattr(probe, "chunks", 1)
+        base = self.node_name(kind, meta, scope)
+        return tuple(
+            self.append(cls(**given, index=k), f"{base}.{k}", sources, scope, path, meta)
+            for k in range(count)
+        )
 
     def arguments(
-        self, kind: str, value: Any, path: str, entry: Any, scope_values: dict[str, Any]
+        self, kind: str, value: Any, path: str, entry: Any, scope: _Scope, source: int
     ) -> tuple[list[Any], dict[str, Any]]:
         """A layer's, merge's or block's arguments: none, a list, a mapping or one value,
-        with ``${...}`` worked out from the enclosing block's parameters."""
+        with ``${...}`` worked out in the entry's scope."""
         if kind in self.blocks:
             names: Any = self.blocks[kind].params
             owner = f"block {kind} has no parameter"
         else:
-            cls = MERGES.get(kind) or self.types[kind]
-            names = cls._record_fields
+            cls = MERGES.get(kind) or PIECES.get(kind) or self.types[kind]
+            names = [f for f in cls._record_fields if not (kind in PIECES and f == "index")]
             owner = f"{kind} has no argument"
 
         def resolve(v: Any, vpath: str, container: Any, key: Any) -> Any:
-            if isinstance(v, str) and (match := _EXPR.fullmatch(v.strip())):
-                if not self.in_block:
-                    raise self.fail(
-                        f"{v!r}: ${{...}} refers to block parameters, which exist only inside "
-                        "blocks",
-                        vpath,
-                        container,
-                        key,
-                    )
-                return _evaluate(
-                    match.group(1), scope_values, lambda m: self.fail(m, vpath, container, key)
-                )
-            if isinstance(v, list):
-                return tuple(resolve(x, f"{vpath}[{j}]", v, j) for j, x in enumerate(v))
-            if isinstance(v, dict):
-                raise self.fail(
-                    "expected a number, a string or a list, not a mapping", vpath, container, key
-                )
-            return v
+            return self.value(v, vpath, container, key, scope.values, source)
 
         vpath = f"{path}.{kind}"
         if value is None:
@@ -488,11 +676,10 @@ class _Loader(_Checker):
         meta: dict[str, Any],
         path: str,
         entry: Any,
-        scope_values: dict[str, Any],
-        scope: tuple[str, ...],
+        scope: _Scope,
         sources: tuple[int, ...],
         block_depth: int,
-    ) -> int:
+    ) -> _Out:
         block = self.blocks[kind]
         if block_depth >= LIMITS["block_depth"]:
             raise self.fail(
@@ -501,11 +688,14 @@ class _Loader(_Checker):
                 entry,
                 kind,
             )
-        if len(sources) != 1:
-            raise self.fail(f"block {kind} takes one input", f"{path}.from", entry, "from")
-        values = dict(block.params)
-        outer_in_block = self.in_block
-        args, kwargs = self.arguments(kind, value, path, entry, scope_values)
+        if len(sources) != len(block.inputs):
+            wanted = (
+                "one input"
+                if len(block.inputs) == 1
+                else f"{len(block.inputs)} inputs ({', '.join(block.inputs)}): give 'from: [...]'"
+            )
+            raise self.fail(f"block {kind} takes {wanted}", f"{path}.from", entry, "from")
+        args, kwargs = self.arguments(kind, value, path, entry, scope, sources[0])
         names = list(block.params)
         if len(args) > len(names):
             raise self.fail(
@@ -515,29 +705,46 @@ class _Loader(_Checker):
                 entry,
                 kind,
             )
-        values.update(zip(names, args, strict=False))
-        values.update(kwargs)
-        missing = sorted(p for p in block.required if values.get(p) is None)
+        given = dict(zip(names, args, strict=False))
+        given.update(kwargs)
+        missing = sorted(p for p in block.required if given.get(p) is None)
         if missing:
             raise self.fail(f"block {kind} needs {', '.join(missing)}", path, entry, kind)
-        count = self.counts[kind] = self.counts.get(kind, 0) + 1
-        instance = meta.get("id") or f"{kind.lower()}_{count}"
-        if scope:
-            instance = f"{scope[-1]}.{instance}"
-        inner = (*scope, instance)
+        instance = self.node_name(kind, meta, scope)
+        inner = (*scope.path, instance)
         self.block_scopes.append((inner, kind))
-        self.in_block = True
-        outer_train_only = self.train_only
-        self.train_only = outer_train_only or meta.get("train_only", False)
+        outer = (self.source, self.train_only, self.here)
+        self.source = block.source
+        self.train_only = self.train_only or meta.get("train_only", False)
         try:
+            # Defaults are worked out in the block's own scope, after the given values.
+            values = dict(self.top_values)  # a block sees the spec's parameters and its own
+            for param in names:
+                if param in given:
+                    values[param] = given[param]
+                else:
+                    values[param] = self.value(
+                        block.params[param],
+                        f"{block.path}.params.{param}",
+                        block.params,
+                        param,
+                        values,
+                        sources[0],
+                    )
+            inputs = dict(zip(block.inputs, sources, strict=True))
+            inputs.setdefault("input", sources[0])
             return self.expand(
                 block.layers,
                 f"{block.path}.layers",
-                values,
-                inner,
-                sources[0],
+                _Scope(values, inputs, inner),
                 block_depth=block_depth + 1,
             )
         finally:
-            self.in_block = outer_in_block
-            self.train_only = outer_train_only
+            self.source, self.train_only, self.here = outer
+
+
+def _plain(value: Any) -> Any:
+    """A parameter value from Python: lists become tuples, as the spec's own do."""
+    if isinstance(value, list):
+        return tuple(_plain(v) for v in value)
+    return value

@@ -6,7 +6,8 @@ The language is a small, safe subset of Python's expressions:
   the incoming tensor: ``in_channels`` (dimension 1), ``in_height``, ``in_width`` (the last
   two), ``in_rank`` and ``in_shape`` (a list, ``in_shape[-1]``);
 - ``+ - * // %``, ``/`` (between integers only when it divides; with a float, a float),
-  comparisons, ``and``/``or``/``not``, ``a if condition else b``, indexing a list ``xs[i]``;
+  comparisons, ``and``/``or``/``not``, ``a if condition else b``, indexing a list ``xs[i]``
+  and choosing from a table ``{18: [2, 2, 2, 2], 34: [3, 4, 6, 3]}[depth]``;
 - the functions ``min``, ``max``, ``round``, ``ceil``, ``floor``, ``int``, ``abs``, ``len``
   and ``make_divisible(value, divisor, min_value=None)`` (torchvision's ``_make_divisible``:
   the nearest multiple of ``divisor``, at least ``min_value`` and never 10% below ``value``).
@@ -197,6 +198,8 @@ class _Evaluator:
             return self.call(node)
         if isinstance(node, (ast.List, ast.Tuple)):
             return tuple(self.run(item) for item in node.elts)
+        if isinstance(node, ast.Dict) and all(key is not None for key in node.keys):
+            return {self.run(k): self.run(v) for k, v in zip(node.keys, node.values, strict=True)}  # type: ignore[arg-type]
         raise self.error(f"unexpected {ast.unparse(node)!r}")
 
     def binary(self, node: ast.BinOp) -> Any:
@@ -220,6 +223,12 @@ class _Evaluator:
     def subscript(self, node: ast.Subscript) -> Any:
         value = self.run(node.value)
         index = self.run(node.slice)
+        if isinstance(value, dict):
+            # A table of choices: {18: [2, 2, 2, 2], 34: [3, 4, 6, 3]}[depth]
+            if index not in value:
+                choices = ", ".join(map(_describe, value))
+                raise self.error(f"{_describe(index)} is not one of {choices}")
+            return value[index]
         if not isinstance(value, tuple):
             raise self.error(f"{_describe(value)} is not a list to index")
         if not isinstance(index, int) or isinstance(index, bool):
