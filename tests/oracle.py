@@ -1,9 +1,10 @@
 """Random layer configurations, and the answers PyTorch and convcalc give for them.
 
 A *case* is plain JSON: ``{"layer": "Conv2d", "args": [...], "kwargs": {...}, "input": [...],
-"forward": {...}}``. A *result* is ``{"ok": true, "output_shape": [...], "params": n,
-"parameter_shapes": {...}, "buffer_shapes": {...}}`` or ``{"ok": false, "stage": "init" |
-"forward"}``.
+"forward": {...}, "training": true}``; without ``"training"`` the module runs in eval mode
+(``module.eval()``), convcalc's default. A *result* is ``{"ok": true, "output_shape": [...],
+"params": n, "parameter_shapes": {...}, "buffer_shapes": {...}}`` or ``{"ok": false, "stage":
+"init" | "forward"}``.
 
 ``scripts/record_fixtures.py`` runs the generators below through PyTorch and stores the
 answers in ``tests/fixtures/``; ``test_differential.py`` replays them without PyTorch, and
@@ -92,6 +93,13 @@ def _input(rng: random.Random, nd: int, channels: int, *, unbatched: bool = True
     if unbatched and r < 0.14:
         return [channels, *spatial]
     return [rng.randint(1, 2), channels, *spatial]
+
+
+def _mode(rng: random.Random, case: Case) -> Case:
+    """Half the cases in training mode (``module.train()``), half in eval."""
+    if rng.random() < 0.5:
+        case["training"] = True
+    return case
 
 
 def _divisor_of(rng: random.Random, *values: int) -> int:
@@ -420,20 +428,24 @@ def gen_norm(rng: random.Random) -> Case:
             kwargs["track_running_stats"] = rng.random() < 0.5
         if rng.random() < 0.1:
             kwargs["bias"] = False
+        if rng.random() < 0.15:
+            kwargs["eps"] = rng.choice([0.0, -1e-5, 1e-6, 1e-3])
         shape = _input(rng, nd, c)
         shape = [s if s or rng.random() < 0.3 else 1 for s in shape]
         if rng.random() < 0.2:
             shape = [1, c] + [1] * nd
-        return {"layer": f"{kind}{nd}d", "args": [c], "kwargs": kwargs, "input": shape}
+        return _mode(rng, {"layer": f"{kind}{nd}d", "args": [c], "kwargs": kwargs, "input": shape})
     if kind == "GroupNorm":
         g = rng.choice([1, 2, 3, 4, -2, 0])
         c = abs(g or 1) * rng.randint(1, 3) + (1 if rng.random() < 0.05 else 0)
         if rng.random() < 0.3:
             kwargs["affine"] = False
+        if rng.random() < 0.1:
+            kwargs["eps"] = rng.choice([0.0, -1e-5])
         shape = [rng.randint(1, 2), c + (1 if rng.random() < 0.05 else 0), *_any_shape(rng, 0, 2)]
         if rng.random() < 0.03:
             shape = shape[:1]
-        return {"layer": "GroupNorm", "args": [g, c], "kwargs": kwargs, "input": shape}
+        return _mode(rng, {"layer": "GroupNorm", "args": [g, c], "kwargs": kwargs, "input": shape})
     shape = _any_shape(rng, 1, 4)
     tail = shape[len(shape) - rng.randint(1, len(shape)) :]
     normalized: Any = list(tail)
@@ -445,7 +457,9 @@ def gen_norm(rng: random.Random) -> Case:
         kwargs["elementwise_affine"] = False
     if kind == "LayerNorm" and rng.random() < 0.2:
         kwargs["bias"] = False
-    return {"layer": kind, "args": [normalized], "kwargs": kwargs, "input": shape}
+    if rng.random() < 0.1:
+        kwargs["eps"] = rng.choice([0.0, -1e-5])
+    return _mode(rng, {"layer": kind, "args": [normalized], "kwargs": kwargs, "input": shape})
 
 
 ACTIVATIONS = [
@@ -497,7 +511,7 @@ def gen_elementwise(rng: random.Random) -> Case:
         ["Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout", "FeatureAlphaDropout"]
     )
     p = rng.choice([0.0, 0.1, 0.5, 1.0, 1.5])
-    return {"layer": layer, "args": [p], "kwargs": {}, "input": shape}
+    return _mode(rng, {"layer": layer, "args": [p], "kwargs": {}, "input": shape})
 
 
 def gen_pad(rng: random.Random) -> Case:
@@ -617,7 +631,9 @@ def run_convcalc(case: Case) -> Result:
         return {"ok": False, "stage": "init"}
     forward = {k: _tuples(v) for k, v in case.get("forward", {}).items()}
     try:
-        out = layer.output_shape(tuple(case["input"]), **forward)
+        out = layer.output_shape(
+            tuple(case["input"]), training=case.get("training", False), **forward
+        )
     except convcalc.ShapeError:
         return {"ok": False, "stage": "forward"}
     return {
@@ -652,6 +668,7 @@ def _run_torch_once(torch: Any, case: Case) -> Result:
         module = cls(*args, **kwargs)
     except Exception:
         return {"ok": False, "stage": "init"}
+    module.train(bool(case.get("training", False)))
     forward = {k: _tuples(v) for k, v in case.get("forward", {}).items()}
     shape = tuple(case["input"])
     try:

@@ -433,14 +433,6 @@ def test_macs_follow_the_convention() -> None:
             id="upsample-empty",
         ),
         pytest.param(
-            lambda: BatchNorm2d(3),
-            (1, 3, 1, 1),
-            "BatchNorm2d: input 1x3x1x1 has one value per channel, which a "
-            "training-mode batch norm cannot normalise; use a larger batch or spatial "
-            "size",
-            id="batchnorm-single-value",
-        ),
-        pytest.param(
             lambda: Conv2d(3, -2, 3),
             None,
             "Conv2d: weight would have shape (-2, 3, 3, 3) with a negative size; "
@@ -539,3 +531,138 @@ def test_fold_rejects_negative_block_counts_even_when_they_multiply_out() -> Non
         "Fold: output_size 1x1 is smaller than the kernel 3x3 allows: -1x-1 blocks; use a "
         "larger output_size or a smaller kernel"
     )
+
+
+# --------------------------------------------------------------------------------------------
+# training and eval mode (module.train() / module.eval()); eval is the default
+
+
+@pytest.mark.parametrize(
+    ("build", "shape", "training", "message"),
+    [
+        pytest.param(
+            lambda: BatchNorm2d(3),
+            (1, 3, 1, 1),
+            True,
+            "BatchNorm2d: input 1x3x1x1 has one value per channel, which a training-mode "
+            "batch norm cannot normalise; use a larger batch or spatial size",
+            id="batchnorm-single-value-training",
+        ),
+        pytest.param(
+            lambda: BatchNorm2d(3, track_running_stats=False),
+            (1, 3, 1, 1),
+            False,
+            "BatchNorm2d: input 1x3x1x1 has one value per channel, which a batch norm "
+            "without running statistics (track_running_stats=False), even in eval, cannot "
+            "normalise; use a larger batch or spatial size",
+            id="batchnorm-single-value-eval-without-running-stats",
+        ),
+        pytest.param(
+            lambda: BatchNorm2d(3, eps=0.0),
+            (2, 3, 4, 4),
+            True,
+            "BatchNorm2d: eps 0.0 must be positive in training mode; use a small positive "
+            "eps such as 1e-5",
+            id="batchnorm-eps-zero-training",
+        ),
+        pytest.param(
+            lambda: convcalc.BatchNorm1d(3, eps=0.0, track_running_stats=False),
+            (2, 3),
+            False,
+            "BatchNorm1d: eps 0.0 must be positive without running statistics; use a small "
+            "positive eps such as 1e-5",
+            id="batchnorm-eps-zero-eval-without-running-stats",
+        ),
+        pytest.param(
+            lambda: BatchNorm2d(3, eps=-1.0),
+            (2, 3, 4, 4),
+            False,
+            "BatchNorm2d: eps -1.0 must not be negative; use a small eps such as 1e-5",
+            id="batchnorm-eps-negative-eval",
+        ),
+        pytest.param(
+            lambda: convcalc.InstanceNorm2d(3),
+            (2, 3, 1, 1),
+            False,
+            "InstanceNorm2d: input 2x3x1x1 has one spatial element, which an instance norm "
+            "without running statistics (track_running_stats=False) cannot normalise; use a "
+            "larger spatial size",
+            id="instancenorm-single-element-eval",
+        ),
+        pytest.param(
+            lambda: convcalc.InstanceNorm2d(3, track_running_stats=True),
+            (2, 3, 1, 1),
+            True,
+            "InstanceNorm2d: input 2x3x1x1 has one spatial element, which a training-mode "
+            "instance norm cannot normalise; use a larger spatial size",
+            id="instancenorm-single-element-training",
+        ),
+        pytest.param(
+            lambda: convcalc.Dropout2d(0.5),
+            (6,),
+            True,
+            "Dropout2d: input 6 needs at least 2 dimensions in training mode",
+            id="feature-dropout-rank-training",
+        ),
+        pytest.param(
+            lambda: GroupNorm(3, 3),
+            (1, 3),
+            False,
+            "GroupNorm: input 1x3 gives each group a single value, which a group norm cannot "
+            "normalise (in either mode); use a larger input or fewer groups",
+            id="groupnorm-single-value-any-mode",
+        ),
+    ],
+)
+def test_mode_dependent_rejections(
+    build: Any, shape: tuple[int, ...], training: bool, message: str
+) -> None:
+    """Checked against torch 2.13 with ``module.train(training)``."""
+    with pytest.raises(ShapeError) as info:
+        build().output_shape(shape, training=training)
+    assert str(info.value) == message
+
+
+@pytest.mark.parametrize(
+    ("build", "shape", "rejected_in_training"),
+    [
+        pytest.param(lambda: BatchNorm2d(3), (1, 3, 1, 1), True, id="batchnorm-one-value"),
+        pytest.param(lambda: BatchNorm2d(3, eps=0.0), (2, 3, 4, 4), True, id="batchnorm-eps-0"),
+        pytest.param(
+            lambda: convcalc.InstanceNorm2d(3, track_running_stats=True),
+            (2, 3, 1, 1),
+            True,
+            id="instancenorm-running-stats",
+        ),
+        pytest.param(lambda: convcalc.Dropout2d(0.5), (6,), True, id="dropout2d-1d"),
+        pytest.param(lambda: convcalc.FeatureAlphaDropout(0.5), (), True, id="alpha-0d"),
+        pytest.param(lambda: convcalc.Dropout(0.5), (1,), False, id="dropout"),
+        pytest.param(lambda: Conv2d(3, 8, 3), (1, 3, 5, 5), False, id="conv"),
+    ],
+)
+def test_eval_mode_is_the_default_and_accepts(
+    build: Any, shape: tuple[int, ...], rejected_in_training: bool
+) -> None:
+    """PyTorch 2.13 in eval mode accepts each of these; in training only some."""
+    layer = build()
+    assert layer.output_shape(shape) == layer.output_shape(shape, training=False)
+    assert layer.macs(shape) == layer.macs(shape, training=False)
+    if rejected_in_training:
+        with pytest.raises(ShapeError):
+            layer.output_shape(shape, training=True)
+        with pytest.raises(ShapeError):
+            layer.macs(shape, training=True)
+    else:
+        assert layer.output_shape(shape, training=True) == layer.output_shape(shape)
+
+
+def test_every_layer_takes_the_mode_by_keyword() -> None:
+    """The shape check and the MAC count of every class accept ``training=``."""
+    import inspect
+
+    for name, cls in layer_types().items():
+        for method in (cls.output_shape, cls.macs):
+            parameter = inspect.signature(method).parameters.get("training")
+            assert parameter is not None, f"{name}.{method.__name__}"
+            assert parameter.kind is inspect.Parameter.KEYWORD_ONLY
+            assert parameter.default is False

@@ -33,7 +33,7 @@ class Flatten(Layer):
     start_dim: int = 1
     end_dim: int = -1
 
-    def output_shape(self, input_shape: Iterable[int]) -> Shape:
+    def output_shape(self, input_shape: Iterable[int], *, training: bool = False) -> Shape:
         name = self._name
         shape = _as_shape(input_shape, name)
         start = _normalise_dim(self.start_dim, len(shape), name)
@@ -57,7 +57,7 @@ class Unflatten(Layer):
     def __post_init__(self) -> None:
         _set(self, "unflattened_size", tuple(self.unflattened_size))
 
-    def output_shape(self, input_shape: Iterable[int]) -> Shape:
+    def output_shape(self, input_shape: Iterable[int], *, training: bool = False) -> Shape:
         name = self._name
         shape = _as_shape(input_shape, name)
         _require(len(shape) > 0, f"{name}: cannot unflatten a 0-d input")
@@ -107,7 +107,7 @@ class Linear(Layer):
             shapes["bias"] = (self.out_features,)
         return shapes
 
-    def output_shape(self, input_shape: Iterable[int]) -> Shape:
+    def output_shape(self, input_shape: Iterable[int], *, training: bool = False) -> Shape:
         name = self._name
         shape = _as_shape(input_shape, name)
         _require(len(shape) >= 1, f"{name}: input must have at least 1 dimension, got a 0-d input")
@@ -119,9 +119,9 @@ class Linear(Layer):
             )
         return (*shape[:-1], self.out_features)
 
-    def macs(self, input_shape: Iterable[int]) -> int:
+    def macs(self, input_shape: Iterable[int], *, training: bool = False) -> int:
         shape = _as_shape(input_shape, self._name)
-        self.output_shape(shape)
+        self.output_shape(shape, training=training)
         return linear_macs(shape, self.out_features)
 
 
@@ -131,5 +131,5 @@ class Identity(Layer):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__()
 
-    def output_shape(self, input_shape: Iterable[int]) -> Shape:
+    def output_shape(self, input_shape: Iterable[int], *, training: bool = False) -> Shape:
         return _as_shape(input_shape, self._name)
