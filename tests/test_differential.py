@@ -94,5 +94,7 @@ def test_pytorch_is_installed_where_required() -> None:
 @given(seed=st.integers(0, 2**32 - 1))
 def test_live_against_pytorch(family: str, seed: int) -> None:
     """Fresh random configurations, run through PyTorch itself."""
+    if family in oracle.TORCHVISION and not oracle.torchvision_available():
+        pytest.skip("torchvision's files are not installed (pip install --no-deps torchvision)")
     case = oracle.FAMILIES[family](random.Random(seed))
     assert oracle.run_convcalc(case) == oracle.run_torch(case), json.dumps(case)

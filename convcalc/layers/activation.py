@@ -87,6 +87,32 @@ class FeatureAlphaDropout(_DropoutNd):
     _min_rank = 2
 
 
+class StochasticDepth(Layer):
+    """``torchvision.ops.StochasticDepth(p, mode)``: in training, zeroes the whole input
+    (``mode='batch'``) or whole rows of the batch (``'row'``) with probability ``p``; in eval
+    it returns its input. ``p`` and ``mode`` are checked in ``forward``, in either mode.
+    """
+
+    p: float
+    mode: str
+
+    def check_arguments(self) -> None:
+        name = self._name
+        if not 0 <= self.p <= 1:
+            raise ShapeError(f"{name}: probability p must be between 0 and 1, got {self.p}")
+        if self.mode not in ("batch", "row"):
+            raise ShapeError(f"{name}: mode must be 'batch' or 'row', got {self.mode!r}")
+
+    def output_shape(self, input_shape: Iterable[int], *, training: bool = False) -> Shape:
+        shape = _as_shape(input_shape, self._name)
+        self.check_arguments()
+        if training and self.p != 0 and self.mode == "row" and not shape:
+            raise ShapeError(
+                f"{self._name}: mode 'row' drops rows of the batch, but the input is 0-d"
+            )
+        return shape
+
+
 class _ShapePreserving(Layer):
     def output_shape(self, input_shape: Iterable[int], *, training: bool = False) -> Shape:
         return _as_shape(input_shape, self._name)

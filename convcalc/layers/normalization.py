@@ -258,6 +258,34 @@ class LayerNorm(Layer):
         return _check_trailing(self._name, _as_shape(input_shape, self._name), normalized)
 
 
+class LayerNorm2d(LayerNorm):
+    """torchvision's ``LayerNorm2d`` (ConvNeXt): a ``LayerNorm`` over the channels of an
+    ``(N, C, H, W)`` input, normalising each position's ``C`` values.
+
+    It permutes to ``(N, H, W, C)``, normalises the trailing ``normalized_shape`` and permutes
+    back, so the input must be 4-d and usually ``normalized_shape`` is ``C``.
+
+    >>> LayerNorm2d(96).output_shape((8, 96, 56, 56)), LayerNorm2d(96).param_count
+    ((8, 96, 56, 56), 192)
+    """
+
+    def output_shape(self, input_shape: Iterable[int], *, training: bool = False) -> Shape:
+        name = self._name
+        shape = _as_shape(input_shape, name)
+        _check_rank(shape, (4,), name, "N, C, H, W")
+        normalized: tuple[int, ...] = self.normalized_shape  # type: ignore[assignment]
+        n, c, h, w = shape
+        channels_last = (n, h, w, c)
+        if channels_last[4 - len(normalized) :] != normalized or len(normalized) > 4:
+            raise ShapeError(
+                f"{name}: input {dims_text(shape)} read channels-last as "
+                f"{dims_text(channels_last)} must end in normalized_shape "
+                f"{dims_text(normalized)}; use normalized_shape {c}"
+            )
+        _require(len(normalized) > 0, f"{name}: normalized_shape must hold at least one size")
+        return shape
+
+
 def _check_trailing(name: str, shape: Shape, normalized: tuple[int, ...]) -> Shape:
     _require(len(normalized) > 0, f"{name}: normalized_shape must hold at least one size")
     if shape[len(shape) - len(normalized) :] != normalized or len(shape) < len(normalized):
