@@ -1,9 +1,10 @@
 """Random layer configurations, and the answers PyTorch and convcalc give for them.
 
 A *case* is plain JSON: ``{"layer": "Conv2d", "args": [...], "kwargs": {...}, "input": [...],
-"forward": {...}}``. A *result* is ``{"ok": true, "output_shape": [...], "params": n,
-"parameter_shapes": {...}, "buffer_shapes": {...}}`` or ``{"ok": false, "stage": "init" |
-"forward"}``.
+"forward": {...}, "training": true}``; without ``"training"`` the module runs in eval mode
+(``module.eval()``), convcalc's default. A *result* is ``{"ok": true, "output_shape": [...],
+"params": n, "parameter_shapes": {...}, "buffer_shapes": {...}}`` or ``{"ok": false, "stage":
+"init" | "forward"}``.
 
 ``scripts/record_fixtures.py`` runs the generators below through PyTorch and stores the
 answers in ``tests/fixtures/``; ``test_differential.py`` replays them without PyTorch, and
@@ -12,11 +13,14 @@ runs fresh random cases against PyTorch itself when it is installed.
 
 from __future__ import annotations
 
+import ast
+import importlib.util
 import random
 import warnings
 from collections.abc import Callable
 from functools import partial
 from math import prod
+from pathlib import Path
 from typing import Any
 
 import convcalc
@@ -92,6 +96,13 @@ def _input(rng: random.Random, nd: int, channels: int, *, unbatched: bool = True
     if unbatched and r < 0.14:
         return [channels, *spatial]
     return [rng.randint(1, 2), channels, *spatial]
+
+
+def _mode(rng: random.Random, case: Case) -> Case:
+    """Half the cases in training mode (``module.train()``), half in eval."""
+    if rng.random() < 0.5:
+        case["training"] = True
+    return case
 
 
 def _divisor_of(rng: random.Random, *values: int) -> int:
@@ -420,20 +431,24 @@ def gen_norm(rng: random.Random) -> Case:
             kwargs["track_running_stats"] = rng.random() < 0.5
         if rng.random() < 0.1:
             kwargs["bias"] = False
+        if rng.random() < 0.15:
+            kwargs["eps"] = rng.choice([0.0, -1e-5, 1e-6, 1e-3])
         shape = _input(rng, nd, c)
         shape = [s if s or rng.random() < 0.3 else 1 for s in shape]
         if rng.random() < 0.2:
             shape = [1, c] + [1] * nd
-        return {"layer": f"{kind}{nd}d", "args": [c], "kwargs": kwargs, "input": shape}
+        return _mode(rng, {"layer": f"{kind}{nd}d", "args": [c], "kwargs": kwargs, "input": shape})
     if kind == "GroupNorm":
         g = rng.choice([1, 2, 3, 4, -2, 0])
         c = abs(g or 1) * rng.randint(1, 3) + (1 if rng.random() < 0.05 else 0)
         if rng.random() < 0.3:
             kwargs["affine"] = False
+        if rng.random() < 0.1:
+            kwargs["eps"] = rng.choice([0.0, -1e-5])
         shape = [rng.randint(1, 2), c + (1 if rng.random() < 0.05 else 0), *_any_shape(rng, 0, 2)]
         if rng.random() < 0.03:
             shape = shape[:1]
-        return {"layer": "GroupNorm", "args": [g, c], "kwargs": kwargs, "input": shape}
+        return _mode(rng, {"layer": "GroupNorm", "args": [g, c], "kwargs": kwargs, "input": shape})
     shape = _any_shape(rng, 1, 4)
     tail = shape[len(shape) - rng.randint(1, len(shape)) :]
     normalized: Any = list(tail)
@@ -445,7 +460,9 @@ def gen_norm(rng: random.Random) -> Case:
         kwargs["elementwise_affine"] = False
     if kind == "LayerNorm" and rng.random() < 0.2:
         kwargs["bias"] = False
-    return {"layer": kind, "args": [normalized], "kwargs": kwargs, "input": shape}
+    if rng.random() < 0.1:
+        kwargs["eps"] = rng.choice([0.0, -1e-5])
+    return _mode(rng, {"layer": kind, "args": [normalized], "kwargs": kwargs, "input": shape})
 
 
 ACTIVATIONS = [
@@ -497,7 +514,7 @@ def gen_elementwise(rng: random.Random) -> Case:
         ["Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout", "FeatureAlphaDropout"]
     )
     p = rng.choice([0.0, 0.1, 0.5, 1.0, 1.5])
-    return {"layer": layer, "args": [p], "kwargs": {}, "input": shape}
+    return _mode(rng, {"layer": layer, "args": [p], "kwargs": {}, "input": shape})
 
 
 def gen_pad(rng: random.Random) -> Case:
@@ -522,6 +539,76 @@ def gen_pad(rng: random.Random) -> Case:
     return {"layer": f"{prefix}Pad{nd}d", "args": args, "kwargs": {}, "input": shape}
 
 
+def gen_channel_shuffle(rng: random.Random) -> Case:
+    groups = rng.choice([-1, 0, 1, 2, 2, 3, 4])
+    shape = _any_shape(rng, 1, 5)
+    if len(shape) > 1 and rng.random() < 0.8:
+        shape[1] = abs(groups or 1) * rng.randint(0 if rng.random() < 0.05 else 1, 4)
+    if rng.random() < 0.05:
+        shape[0] = 0
+    return {"layer": "ChannelShuffle", "args": [groups], "kwargs": {}, "input": shape}
+
+
+def gen_permute(rng: random.Random) -> Case:
+    shape = _any_shape(rng, 0, 5)
+    dims = list(range(len(shape)))
+    rng.shuffle(dims)
+    dims = [d - len(shape) if rng.random() < 0.2 else d for d in dims]
+    r = rng.random()
+    if r < 0.05 and dims:
+        dims[rng.randrange(len(dims))] = dims[0]  # a repeated dimension
+    elif r < 0.1:
+        dims.append(rng.randint(-2, len(shape)))  # one too many
+    elif r < 0.15 and dims:
+        dims.pop()
+    elif r < 0.2 and dims:
+        dims[rng.randrange(len(dims))] = rng.choice([len(shape), -len(shape) - 1])
+    return {"layer": "Permute", "args": [dims], "kwargs": {}, "input": shape}
+
+
+def gen_stochastic_depth(rng: random.Random) -> Case:
+    p = rng.choice([0.0, 0.0, 0.1, 0.2, 0.5, 1.0, 1.5, -0.1])
+    mode = rng.choice(["row", "row", "batch", "batch", "rows"])
+    shape = _any_shape(rng, 0, 4)
+    return _mode(rng, {"layer": "StochasticDepth", "args": [p, mode], "kwargs": {}, "input": shape})
+
+
+def gen_scale(rng: random.Random) -> Case:
+    shape = _any_shape(rng, 0, 4)
+    if rng.random() < 0.05 and shape:
+        shape[0] = 0
+    tail = shape[len(shape) - rng.randint(0, len(shape)) :]
+    param = [1 if rng.random() < 0.5 else s for s in tail]
+    r = rng.random()
+    if r < 0.1:
+        param = [rng.randint(1, 3), *param]  # more dimensions than the input
+    elif r < 0.2 and param:
+        param[rng.randrange(len(param))] += 1  # a size that does not broadcast
+    elif r < 0.23:
+        param = [-1, *param]
+    kwargs = {"init": rng.choice([1.0, 1e-6])} if rng.random() < 0.3 else {}
+    return {"layer": "Scale", "args": [param], "kwargs": kwargs, "input": shape}
+
+
+def gen_layer_norm_2d(rng: random.Random) -> Case:
+    shape = [rng.randint(1, 2), *(_any_shape(rng, 3, 3))]
+    r = rng.random()
+    if r < 0.05:
+        shape = _any_shape(rng, 2, 5)
+    n, c, h, w = [*shape, 1, 1, 1, 1][:4]
+    normalized: Any = rng.choice([[c], [c], c, [w, c], [h, w, c]])
+    if rng.random() < 0.1:
+        normalized = rng.choice([[w], [c + 1], [], [n, h, w, c, 1]])
+    kwargs: dict[str, Any] = {}
+    if rng.random() < 0.3:
+        kwargs["eps"] = 1e-6
+    if rng.random() < 0.2:
+        kwargs["elementwise_affine"] = False
+    if rng.random() < 0.2:
+        kwargs["bias"] = False
+    return {"layer": "LayerNorm2d", "args": [normalized], "kwargs": kwargs, "input": shape}
+
+
 FAMILIES: dict[str, Callable[[random.Random], Case]] = {
     **{f"Conv{nd}d": partial(gen_conv, nd=nd) for nd in (1, 2, 3)},
     **{f"ConvTranspose{nd}d": partial(gen_conv_transpose, nd=nd) for nd in (1, 2, 3)},
@@ -538,6 +625,19 @@ FAMILIES: dict[str, Callable[[random.Random], Case]] = {
     "Unfold": gen_unfold,
     "Fold": gen_fold,
     "Linear": gen_linear,
+    "ChannelShuffle": gen_channel_shuffle,
+    "Permute": gen_permute,
+    "StochasticDepth": gen_stochastic_depth,
+    "Scale": gen_scale,
+    "LayerNorm2d": gen_layer_norm_2d,
+}
+
+# Layers that torch.nn lacks: torchvision's definitions (read from its installed files at test
+# time), and the layer scale written out as ConvNeXt writes it.
+TORCHVISION = {
+    "Permute": ("ops/misc.py", ["Permute"]),
+    "StochasticDepth": ("ops/stochastic_depth.py", ["stochastic_depth", "StochasticDepth"]),
+    "LayerNorm2d": ("models/convnext.py", ["LayerNorm2d"]),
 }
 
 # Generators that mix several layer classes give each class a family of its own, so that
@@ -617,7 +717,9 @@ def run_convcalc(case: Case) -> Result:
         return {"ok": False, "stage": "init"}
     forward = {k: _tuples(v) for k, v in case.get("forward", {}).items()}
     try:
-        out = layer.output_shape(tuple(case["input"]), **forward)
+        out = layer.output_shape(
+            tuple(case["input"]), training=case.get("training", False), **forward
+        )
     except convcalc.ShapeError:
         return {"ok": False, "stage": "forward"}
     return {
@@ -644,14 +746,69 @@ def run_torch(case: Case) -> Result:
             return _run_torch_once(torch, case)
 
 
+def torchvision_available() -> bool:
+    """torchvision's files are installed (``pip install --no-deps torchvision==0.28.0``)."""
+    return importlib.util.find_spec("torchvision") is not None
+
+
+def _torchvision_definitions(torch: Any, path: str, names: list[str]) -> dict[str, Any]:
+    """The named top-level definitions of one of torchvision's files, executed without
+    importing the package: ``import torchvision`` fails against the CPU torch build (its
+    compiled operators do not match), but these definitions are plain Python."""
+    spec = importlib.util.find_spec("torchvision")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("torchvision is not installed: pip install --no-deps torchvision")
+    source = Path(spec.submodule_search_locations[0], path).read_text(encoding="utf-8")
+    tree = ast.parse(source)
+    body: list[ast.stmt] = [
+        node
+        for node in tree.body
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name in names
+    ]
+    namespace: dict[str, Any] = {
+        "torch": torch,
+        "nn": torch.nn,
+        "F": torch.nn.functional,
+        "Tensor": torch.Tensor,
+        "_log_api_usage_once": lambda obj: None,
+    }
+    code = compile(ast.Module(body=body, type_ignores=[]), path, "exec")
+    exec(code, namespace)  # noqa: S102  (torchvision's own installed definitions, as the oracle)
+    return {name: namespace[name] for name in names}
+
+
+_LOADED: dict[str, Any] = {}
+
+
+def _torch_layer(torch: Any, layer: str) -> Any:
+    if layer in TORCHVISION:
+        if layer not in _LOADED:
+            path, names = TORCHVISION[layer]
+            _LOADED[layer] = _torchvision_definitions(torch, path, names)[layer]
+        return _LOADED[layer]
+    if layer == "Scale":
+
+        class Scale(torch.nn.Module):  # type: ignore[misc]
+            def __init__(self, shape: tuple[int, ...], init: float = 1.0) -> None:
+                super().__init__()
+                self.weight = torch.nn.Parameter(torch.ones(shape) * init)
+
+            def forward(self, x: Any) -> Any:
+                return self.weight * x
+
+        return Scale
+    return getattr(torch.nn, layer)
+
+
 def _run_torch_once(torch: Any, case: Case) -> Result:
-    cls = getattr(torch.nn, case["layer"])
+    cls = _torch_layer(torch, case["layer"])
     args = [_tuples(a) for a in case["args"]]
     kwargs = {k: _tuples(v) for k, v in case["kwargs"].items()}
     try:
         module = cls(*args, **kwargs)
     except Exception:
         return {"ok": False, "stage": "init"}
+    module.train(bool(case.get("training", False)))
     forward = {k: _tuples(v) for k, v in case.get("forward", {}).items()}
     shape = tuple(case["input"])
     try:

@@ -433,14 +433,6 @@ def test_macs_follow_the_convention() -> None:
             id="upsample-empty",
         ),
         pytest.param(
-            lambda: BatchNorm2d(3),
-            (1, 3, 1, 1),
-            "BatchNorm2d: input 1x3x1x1 has one value per channel, which a "
-            "training-mode batch norm cannot normalise; use a larger batch or spatial "
-            "size",
-            id="batchnorm-single-value",
-        ),
-        pytest.param(
             lambda: Conv2d(3, -2, 3),
             None,
             "Conv2d: weight would have shape (-2, 3, 3, 3) with a negative size; "
@@ -538,4 +530,292 @@ def test_fold_rejects_negative_block_counts_even_when_they_multiply_out() -> Non
     assert str(info.value) == (
         "Fold: output_size 1x1 is smaller than the kernel 3x3 allows: -1x-1 blocks; use a "
         "larger output_size or a smaller kernel"
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# training and eval mode (module.train() / module.eval()); eval is the default
+
+
+@pytest.mark.parametrize(
+    ("build", "shape", "training", "message"),
+    [
+        pytest.param(
+            lambda: BatchNorm2d(3),
+            (1, 3, 1, 1),
+            True,
+            "BatchNorm2d: input 1x3x1x1 has one value per channel, which a training-mode "
+            "batch norm cannot normalise; use a larger batch or spatial size",
+            id="batchnorm-single-value-training",
+        ),
+        pytest.param(
+            lambda: BatchNorm2d(3, track_running_stats=False),
+            (1, 3, 1, 1),
+            False,
+            "BatchNorm2d: input 1x3x1x1 has one value per channel, which a batch norm "
+            "without running statistics (track_running_stats=False), even in eval, cannot "
+            "normalise; use a larger batch or spatial size",
+            id="batchnorm-single-value-eval-without-running-stats",
+        ),
+        pytest.param(
+            lambda: BatchNorm2d(3, eps=0.0),
+            (2, 3, 4, 4),
+            True,
+            "BatchNorm2d: eps 0.0 must be positive in training mode; use a small positive "
+            "eps such as 1e-5",
+            id="batchnorm-eps-zero-training",
+        ),
+        pytest.param(
+            lambda: convcalc.BatchNorm1d(3, eps=0.0, track_running_stats=False),
+            (2, 3),
+            False,
+            "BatchNorm1d: eps 0.0 must be positive without running statistics; use a small "
+            "positive eps such as 1e-5",
+            id="batchnorm-eps-zero-eval-without-running-stats",
+        ),
+        pytest.param(
+            lambda: BatchNorm2d(3, eps=-1.0),
+            (2, 3, 4, 4),
+            False,
+            "BatchNorm2d: eps -1.0 must not be negative; use a small eps such as 1e-5",
+            id="batchnorm-eps-negative-eval",
+        ),
+        pytest.param(
+            lambda: convcalc.InstanceNorm2d(3),
+            (2, 3, 1, 1),
+            False,
+            "InstanceNorm2d: input 2x3x1x1 has one spatial element, which an instance norm "
+            "without running statistics (track_running_stats=False) cannot normalise; use a "
+            "larger spatial size",
+            id="instancenorm-single-element-eval",
+        ),
+        pytest.param(
+            lambda: convcalc.InstanceNorm2d(3, track_running_stats=True),
+            (2, 3, 1, 1),
+            True,
+            "InstanceNorm2d: input 2x3x1x1 has one spatial element, which a training-mode "
+            "instance norm cannot normalise; use a larger spatial size",
+            id="instancenorm-single-element-training",
+        ),
+        pytest.param(
+            lambda: convcalc.Dropout2d(0.5),
+            (6,),
+            True,
+            "Dropout2d: input 6 needs at least 2 dimensions in training mode",
+            id="feature-dropout-rank-training",
+        ),
+        pytest.param(
+            lambda: GroupNorm(3, 3),
+            (1, 3),
+            False,
+            "GroupNorm: input 1x3 gives each group a single value, which a group norm cannot "
+            "normalise (in either mode); use a larger input or fewer groups",
+            id="groupnorm-single-value-any-mode",
+        ),
+    ],
+)
+def test_mode_dependent_rejections(
+    build: Any, shape: tuple[int, ...], training: bool, message: str
+) -> None:
+    """Checked against torch 2.13 with ``module.train(training)``."""
+    with pytest.raises(ShapeError) as info:
+        build().output_shape(shape, training=training)
+    assert str(info.value) == message
+
+
+@pytest.mark.parametrize(
+    ("build", "shape", "rejected_in_training"),
+    [
+        pytest.param(lambda: BatchNorm2d(3), (1, 3, 1, 1), True, id="batchnorm-one-value"),
+        pytest.param(lambda: BatchNorm2d(3, eps=0.0), (2, 3, 4, 4), True, id="batchnorm-eps-0"),
+        pytest.param(
+            lambda: convcalc.InstanceNorm2d(3, track_running_stats=True),
+            (2, 3, 1, 1),
+            True,
+            id="instancenorm-running-stats",
+        ),
+        pytest.param(lambda: convcalc.Dropout2d(0.5), (6,), True, id="dropout2d-1d"),
+        pytest.param(lambda: convcalc.FeatureAlphaDropout(0.5), (), True, id="alpha-0d"),
+        pytest.param(lambda: convcalc.Dropout(0.5), (1,), False, id="dropout"),
+        pytest.param(lambda: Conv2d(3, 8, 3), (1, 3, 5, 5), False, id="conv"),
+    ],
+)
+def test_eval_mode_is_the_default_and_accepts(
+    build: Any, shape: tuple[int, ...], rejected_in_training: bool
+) -> None:
+    """PyTorch 2.13 in eval mode accepts each of these; in training only some."""
+    layer = build()
+    assert layer.output_shape(shape) == layer.output_shape(shape, training=False)
+    assert layer.macs(shape) == layer.macs(shape, training=False)
+    if rejected_in_training:
+        with pytest.raises(ShapeError):
+            layer.output_shape(shape, training=True)
+        with pytest.raises(ShapeError):
+            layer.macs(shape, training=True)
+    else:
+        assert layer.output_shape(shape, training=True) == layer.output_shape(shape)
+
+
+def test_every_layer_takes_the_mode_by_keyword() -> None:
+    """The shape check and the MAC count of every class accept ``training=``."""
+    import inspect
+
+    for name, cls in layer_types().items():
+        for method in (cls.output_shape, cls.macs):
+            parameter = inspect.signature(method).parameters.get("training")
+            assert parameter is not None, f"{name}.{method.__name__}"
+            assert parameter.kind is inspect.Parameter.KEYWORD_ONLY
+            assert parameter.default is False
+
+
+# --------------------------------------------------------------------------------------------
+# layers of the newer torchvision CNNs (ShuffleNetV2, EfficientNet, ConvNeXt)
+
+
+def test_convnext_block_layers_keep_their_shapes_and_count_their_parameters() -> None:
+    """torchvision's CNBlock on 96 channels at 56x56: depthwise conv, Permute to NHWC,
+    LayerNorm(96), two Linears, Permute back, layer scale (96, 1, 1), stochastic depth."""
+    x = (8, 96, 56, 56)
+    nhwc = convcalc.Permute([0, 2, 3, 1]).output_shape(x)
+    assert nhwc == (8, 56, 56, 96)
+    assert LayerNorm(96, eps=1e-6).output_shape(nhwc) == nhwc
+    hidden = Linear(96, 384).output_shape(nhwc)
+    assert convcalc.Permute([0, 3, 1, 2]).output_shape(Linear(384, 96).output_shape(hidden)) == x
+    scale = convcalc.Scale((96, 1, 1), 1e-6)
+    assert scale.output_shape(x) == x
+    assert scale.param_count == 96
+    assert scale.parameter_shapes == {"weight": (96, 1, 1)}
+    assert convcalc.StochasticDepth(0.1, "row").output_shape(x, training=True) == x
+    norm = convcalc.LayerNorm2d(96, eps=1e-6)
+    assert norm.output_shape(x) == x
+    assert norm.param_count == 192
+
+
+def test_channel_shuffle_keeps_the_shape() -> None:
+    """ShuffleNetV2's channel shuffle: groups 2 on 116 channels."""
+    assert convcalc.ChannelShuffle(2).output_shape((1, 116, 28, 28)) == (1, 116, 28, 28)
+    assert convcalc.ChannelShuffle(2).param_count == 0
+
+
+def test_new_layers_take_torchvisions_positional_order() -> None:
+    assert convcalc.Permute((0, 2, 3, 1)).dims == (0, 2, 3, 1)
+    depth = convcalc.StochasticDepth(0.2, "batch")
+    assert (depth.p, depth.mode) == (0.2, "batch")
+    norm = convcalc.LayerNorm2d([64], 1e-6, True, False)
+    assert (norm.normalized_shape, norm.eps, norm.bias, norm.param_count) == (
+        (64,),
+        1e-6,
+        False,
+        64,
+    )
+    assert convcalc.Scale([64, 1, 1], 0.5).init == 0.5
+
+
+def test_scale_broadcasts_as_pytorch_multiplies() -> None:
+    """``weight * x``: trailing dimensions align, sizes of 1 stretch, either way."""
+    assert convcalc.Scale((1, 5)).output_shape((2, 3, 1)) == (2, 3, 5)
+    assert convcalc.Scale((4, 1, 1)).output_shape((7, 7)) == (4, 7, 7)
+    assert convcalc.Scale(()).output_shape((2, 3)) == (2, 3)
+    assert convcalc.Scale((3, 1)).output_shape((0, 3, 1)) == (0, 3, 1)
+
+
+def test_stochastic_depth_is_identity_in_eval() -> None:
+    """In eval it returns its input; only a 0-d input in training row mode fails."""
+    depth = convcalc.StochasticDepth(0.5, "row")
+    assert depth.output_shape(()) == ()
+    with pytest.raises(ShapeError) as info:
+        depth.output_shape((), training=True)
+    assert str(info.value) == (
+        "StochasticDepth: mode 'row' drops rows of the batch, but the input is 0-d"
+    )
+
+
+@pytest.mark.parametrize(
+    ("build", "shape", "message"),
+    [
+        pytest.param(
+            lambda: convcalc.ChannelShuffle(3),
+            (1, 8, 4, 4),
+            "ChannelShuffle: input 1x8x4x4 has 8 channels, which do not divide into 3 groups",
+            id="channel-shuffle-groups",
+        ),
+        pytest.param(
+            lambda: convcalc.ChannelShuffle(0),
+            (1, 8, 4, 4),
+            "ChannelShuffle: groups must be positive, got 0",
+            id="channel-shuffle-zero",
+        ),
+        pytest.param(
+            lambda: convcalc.ChannelShuffle(2),
+            (2, 8),
+            "ChannelShuffle: input 2x8 needs more than 2 dimensions (N, C, ...)",
+            id="channel-shuffle-rank",
+        ),
+        pytest.param(
+            lambda: convcalc.Permute([0, 2, 1]),
+            (1, 2, 3, 4),
+            "Permute: dims (0, 2, 1) name 3 dimensions, but the input 1x2x3x4 has 4; list "
+            "each dimension once",
+            id="permute-length",
+        ),
+        pytest.param(
+            lambda: convcalc.Permute([0, 1, 1, 2]),
+            (1, 2, 3, 4),
+            "Permute: dims (0, 1, 1, 2) repeat a dimension; list each dimension once",
+            id="permute-repeat",
+        ),
+        pytest.param(
+            lambda: convcalc.Permute([0, 4, 1, 2]),
+            (1, 2, 3, 4),
+            "Permute: dimension 4 is out of range for a 4-d input (use -4 to 3)",
+            id="permute-range",
+        ),
+        pytest.param(
+            lambda: convcalc.StochasticDepth(1.5, "row"),
+            (2, 3),
+            "StochasticDepth: probability p must be between 0 and 1, got 1.5",
+            id="stochastic-depth-p",
+        ),
+        pytest.param(
+            lambda: convcalc.StochasticDepth(0.5, "rows"),
+            (2, 3),
+            "StochasticDepth: mode must be 'batch' or 'row', got 'rows'",
+            id="stochastic-depth-mode",
+        ),
+        pytest.param(
+            lambda: convcalc.Scale((96, 1, 1)),
+            (8, 64, 56, 56),
+            "Scale: weight 96x1x1 does not broadcast to input 8x64x56x56: dimension 1 has "
+            "sizes 96 and 64; use size 1 or 64 there",
+            id="scale-broadcast",
+        ),
+        pytest.param(
+            lambda: convcalc.LayerNorm2d(96),
+            (8, 56, 56, 96),
+            "LayerNorm2d: input 8x56x56x96 read channels-last as 8x56x96x56 must end in "
+            "normalized_shape 96; use normalized_shape 56",
+            id="layernorm2d-channels",
+        ),
+        pytest.param(
+            lambda: convcalc.LayerNorm2d(96),
+            (96, 56, 56),
+            "LayerNorm2d: expected a 4-d input (N, C, H, W), got 3-d input 96x56x56",
+            id="layernorm2d-rank",
+        ),
+    ],
+)
+def test_new_layers_explain_their_rejections(
+    build: Any, shape: tuple[int, ...], message: str
+) -> None:
+    with pytest.raises(ShapeError) as info:
+        build().output_shape(shape)
+    assert str(info.value) == message
+
+
+def test_scale_refuses_a_negative_size_at_construction() -> None:
+    with pytest.raises(ShapeError) as info:
+        convcalc.Scale((-1, 3))
+    assert str(info.value) == (
+        "Scale: weight would have shape (-1, 3) with a negative size; channel, feature and "
+        "kernel sizes must be zero or more"
     )

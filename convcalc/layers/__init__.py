@@ -59,6 +59,7 @@ if TYPE_CHECKING:
         Softplus,
         Softshrink,
         Softsign,
+        StochasticDepth,
         Tanh,
         Tanhshrink,
     )
@@ -71,9 +72,12 @@ if TYPE_CHECKING:
         ConvTranspose3d,
     )
     from .dense import (
+        ChannelShuffle,
         Flatten,
         Identity,
         Linear,
+        Permute,
+        Scale,
         Unflatten,
     )
     from .normalization import (
@@ -85,6 +89,7 @@ if TYPE_CHECKING:
         InstanceNorm2d,
         InstanceNorm3d,
         LayerNorm,
+        LayerNorm2d,
         LocalResponseNorm,
         RMSNorm,
     )
@@ -186,6 +191,7 @@ _FAMILIES = {
         "Softplus",
         "Softshrink",
         "Softsign",
+        "StochasticDepth",
         "Tanh",
         "Tanhshrink",
     ),
@@ -198,6 +204,7 @@ _FAMILIES = {
         "InstanceNorm2d",
         "InstanceNorm3d",
         "LayerNorm",
+        "LayerNorm2d",
         "LocalResponseNorm",
         "RMSNorm",
     ),
@@ -227,9 +234,12 @@ _FAMILIES = {
         "ConvTranspose3d",
     ),
     "dense": (
+        "ChannelShuffle",
         "Flatten",
         "Identity",
         "Linear",
+        "Permute",
+        "Scale",
         "Unflatten",
     ),
     "resampling": (
@@ -263,6 +273,7 @@ __all__ = [
     "BatchNorm1d",
     "BatchNorm2d",
     "BatchNorm3d",
+    "ChannelShuffle",
     "CircularPad1d",
     "CircularPad2d",
     "CircularPad3d",
@@ -297,6 +308,7 @@ __all__ = [
     "LPPool3d",
     "Layer",
     "LayerNorm",
+    "LayerNorm2d",
     "LeakyReLU",
     "Linear",
     "LocalResponseNorm",
@@ -311,6 +323,7 @@ __all__ = [
     "Mish",
     "PReLU",
     "PaddingMode",
+    "Permute",
     "PixelShuffle",
     "PixelUnshuffle",
     "RMSNorm",
@@ -322,6 +335,7 @@ __all__ = [
     "ReplicationPad1d",
     "ReplicationPad2d",
     "ReplicationPad3d",
+    "Scale",
     "Shape",
     "SiLU",
     "Sigmoid",
@@ -330,6 +344,7 @@ __all__ = [
     "Softplus",
     "Softshrink",
     "Softsign",
+    "StochasticDepth",
     "Tanh",
     "Tanhshrink",
     "Unflatten",

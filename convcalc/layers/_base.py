@@ -171,8 +171,13 @@ class Layer(Record):
     def _name(self) -> str:
         return type(self).__name__
 
-    def output_shape(self, input_shape: Iterable[int]) -> Shape:
-        """The shape ``forward`` returns for an input of ``input_shape``."""
+    def output_shape(self, input_shape: Iterable[int], *, training: bool = False) -> Shape:
+        """The shape ``forward`` returns for an input of ``input_shape``.
+
+        ``training`` is the module's mode (``module.train()`` / ``module.eval()``); eval is the
+        default, as in published counts. Only layers whose checks depend on it (batch and
+        instance norm, the feature dropouts) read it.
+        """
         raise NotImplementedError
 
     def _check_types(self) -> None:
@@ -220,9 +225,9 @@ class Layer(Record):
     def buffer_count(self) -> int:
         return sum(prod(shape) for shape in self.buffer_shapes.values())
 
-    def macs(self, input_shape: Iterable[int]) -> int:
+    def macs(self, input_shape: Iterable[int], *, training: bool = False) -> int:
         """Multiply-accumulates for one forward pass (0 where the convention counts none)."""
-        self.output_shape(input_shape)
+        self.output_shape(input_shape, training=training)
         return 0
 
     def _check_tensors(self) -> None:

@@ -116,7 +116,7 @@ class _ConvNd(Layer):
         _positive(name, "dilation", dilation)
         _require(self.out_channels > 0, f"{name}: out_channels must be positive, got 0")
 
-    def output_shape(self, input_shape: Iterable[int]) -> Shape:
+    def output_shape(self, input_shape: Iterable[int], *, training: bool = False) -> Shape:
         name, nd = self._name, self._nd
         shape = _as_shape(input_shape, name)
         pads: tuple[tuple[int, int], ...] | None = None
@@ -160,8 +160,8 @@ class _ConvNd(Layer):
         out_channels = 0 if channels == 0 else self.out_channels
         return _join(batch, (out_channels, *out))
 
-    def macs(self, input_shape: Iterable[int]) -> int:
-        out = self.output_shape(input_shape)
+    def macs(self, input_shape: Iterable[int], *, training: bool = False) -> int:
+        out = self.output_shape(input_shape, training=training)
         batched = len(out) == self._nd + 2
         return conv_macs(
             out[0] if batched else 1,
@@ -329,7 +329,11 @@ class _ConvTransposeNd(Layer):
         return kernel, stride, padding, dilation, output_padding
 
     def output_shape(
-        self, input_shape: Iterable[int], output_size: Sequence[int] | None = None
+        self,
+        input_shape: Iterable[int],
+        output_size: Sequence[int] | None = None,
+        *,
+        training: bool = False,
     ) -> Shape:
         name, nd = self._name, self._nd
         shape = _as_shape(input_shape, name)
@@ -362,9 +366,15 @@ class _ConvTransposeNd(Layer):
             )
         return _join(batch, (self.out_channels, *out))
 
-    def macs(self, input_shape: Iterable[int], output_size: Sequence[int] | None = None) -> int:
+    def macs(
+        self,
+        input_shape: Iterable[int],
+        output_size: Sequence[int] | None = None,
+        *,
+        training: bool = False,
+    ) -> int:
         shape = _as_shape(input_shape, self._name)
-        self.output_shape(shape, output_size)
+        self.output_shape(shape, output_size, training=training)
         batched = len(shape) == self._nd + 2
         return conv_transpose_macs(
             shape[0] if batched else 1,

@@ -32,7 +32,7 @@ class _PadNd(Layer):
         value = _int_or_tuple(self.padding, "padding", self._name)
         _set(self, "padding", _ntuple(value, 2 * self._nd))
 
-    def output_shape(self, input_shape: Iterable[int]) -> Shape:
+    def output_shape(self, input_shape: Iterable[int], *, training: bool = False) -> Shape:
         name = self._name
         shape = _as_shape(input_shape, name)
         if self._mode == "circular":

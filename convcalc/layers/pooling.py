@@ -92,7 +92,7 @@ class _WindowPool(Layer):
     def check_arguments(self) -> None:
         _check_pool_arguments(self._name, *self._window_arguments())
 
-    def output_shape(self, input_shape: Iterable[int]) -> Shape:
+    def output_shape(self, input_shape: Iterable[int], *, training: bool = False) -> Shape:
         name, nd = self._name, self._nd
         shape = _as_shape(input_shape, name)
         kernel, stride, padding, dilation = self._window_arguments()
@@ -292,7 +292,7 @@ class _AdaptivePoolNd(Layer):
             raise ShapeError(f"{name}: output_size {size} must have {nd} values")
         return tuple(s if s is not None else i for s, i in zip(size, spatial, strict=True))
 
-    def output_shape(self, input_shape: Iterable[int]) -> Shape:
+    def output_shape(self, input_shape: Iterable[int], *, training: bool = False) -> Shape:
         name, nd = self._name, self._nd
         shape = _as_shape(input_shape, name)
         if isinstance(self.output_size, tuple) and len(shape) <= len(self.output_size):
@@ -383,7 +383,11 @@ class _MaxUnpoolNd(Layer):
         _normalise_int_fields(self, "kernel_size", "stride", "padding")
 
     def output_shape(
-        self, input_shape: Iterable[int], output_size: Sequence[int] | None = None
+        self,
+        input_shape: Iterable[int],
+        output_size: Sequence[int] | None = None,
+        *,
+        training: bool = False,
     ) -> Shape:
         name, nd = self._name, self._nd
         shape = _as_shape(input_shape, name)

@@ -68,7 +68,7 @@ class Upsample(Layer):
             # nn.Upsample stores a zero scale as None ("either size or scale_factor").
             _set(self, "scale_factor", value if value else None)
 
-    def output_shape(self, input_shape: Iterable[int]) -> Shape:
+    def output_shape(self, input_shape: Iterable[int], *, training: bool = False) -> Shape:
         name = self._name
         shape = _as_shape(input_shape, name)
         mode = self.mode
@@ -177,7 +177,7 @@ class UpsamplingNearest2d(Layer):
     size: int | tuple[int, ...] | None = None
     scale_factor: float | tuple[float, ...] | None = None
 
-    def output_shape(self, input_shape: Iterable[int]) -> Shape:
+    def output_shape(self, input_shape: Iterable[int], *, training: bool = False) -> Shape:
         return Upsample(self.size, self.scale_factor, "nearest").output_shape(input_shape)
 
 
@@ -187,7 +187,7 @@ class UpsamplingBilinear2d(Layer):
     size: int | tuple[int, ...] | None = None
     scale_factor: float | tuple[float, ...] | None = None
 
-    def output_shape(self, input_shape: Iterable[int]) -> Shape:
+    def output_shape(self, input_shape: Iterable[int], *, training: bool = False) -> Shape:
         return Upsample(self.size, self.scale_factor, "bilinear", True).output_shape(input_shape)
 
 
@@ -205,7 +205,7 @@ class PixelShuffle(Layer):
     def __post_init__(self) -> None:
         _require_int(self, "upscale_factor")
 
-    def output_shape(self, input_shape: Iterable[int]) -> Shape:
+    def output_shape(self, input_shape: Iterable[int], *, training: bool = False) -> Shape:
         name, r = self._name, self.upscale_factor
         shape = _as_shape(input_shape, name)
         _require(
@@ -232,7 +232,7 @@ class PixelUnshuffle(Layer):
     def __post_init__(self) -> None:
         _require_int(self, "downscale_factor")
 
-    def output_shape(self, input_shape: Iterable[int]) -> Shape:
+    def output_shape(self, input_shape: Iterable[int], *, training: bool = False) -> Shape:
         name, r = self._name, self.downscale_factor
         shape = _as_shape(input_shape, name)
         _require(
@@ -289,7 +289,7 @@ class Unfold(Layer):
         _positive(name, "stride", s)
         return k, d, p, s
 
-    def output_shape(self, input_shape: Iterable[int]) -> Shape:
+    def output_shape(self, input_shape: Iterable[int], *, training: bool = False) -> Shape:
         name = self._name
         shape = _as_shape(input_shape, name)
         k, _, _, _ = self._checked()
@@ -318,7 +318,7 @@ class Fold(Layer):
     def __post_init__(self) -> None:
         _normalise_int_fields(self, "output_size", "kernel_size", "dilation", "padding", "stride")
 
-    def output_shape(self, input_shape: Iterable[int]) -> Shape:
+    def output_shape(self, input_shape: Iterable[int], *, training: bool = False) -> Shape:
         name = self._name
         shape = _as_shape(input_shape, name)
         unfold = Unfold(self.kernel_size, self.dilation, self.padding, self.stride)
