@@ -45,7 +45,7 @@ def render() -> str:
     names = ["", *cli.list_commands(ctx)]
     for name in names:
         args = [name, "--help"] if name else ["--help"]
-        result = runner.invoke(cli, args, prog_name="convcalc", env={"COLUMNS": "96"})
+        result = runner.invoke(cli, args, prog_name="convcalc", env={"COLUMNS": "80"})
         title = f"convcalc {name}".strip()
         parts.append(f"## `{title}`\n\n```text\n{result.stdout.rstrip()}\n```\n")
     return "\n".join(parts)

@@ -339,7 +339,7 @@ def test_bad_input_gets_one_clear_line(args: list[str], message: str) -> None:
         pytest.param(
             ["conv2d", "--in", "3", "--out", "8", "-k", "3", "-i", "abc"],
             "Error: Invalid value for '-i' / '--input': 'abc' is not a shape like 128, "
-            "128x128 or 8x3x224x224 (see 'convcalc conv2d --help')",
+            "1x3x224x224, 1,3,224,224 or [1, 3, 224, 224] (see 'convcalc conv2d --help')",
             id="shape",
         ),
         pytest.param(
@@ -457,9 +457,16 @@ def test_net_reads_a_piped_spec_without_dash() -> None:
     out = invoke(["net", "--format", "csv"], input=LENET_SPEC).stdout
     lines = out.splitlines()
     assert lines[0] == (
-        "index,name,type,block,input_shape,output_shape,params,trainable_params,macs"
+        "index,name,type,layer,block,input_shape,output_shape,params,trainable_params,macs"
     )
-    assert lines[8] == "7,linear_1,Linear,,64x800,64x500,400500,400500,25600000"
+    assert lines[8] == '7,linear_1,Linear,"Linear(800, 500)",,64x800,64x500,400500,400500,25600000'
+
+
+def test_net_csv_honours_columns_in_order() -> None:
+    out = invoke(["net", "lenet", "--format", "csv", "--columns", "macs,kernel,output"]).stdout
+    lines = out.splitlines()
+    assert lines[0] == "index,name,type,layer,block,macs,kernel_size,output_shape"
+    assert lines[1] == '0,conv2d_1,Conv2d,"Conv2d(1, 20, 5)",,18432000,5x5,64x20x24x24'
 
 
 def test_net_markdown_and_columns() -> None:
@@ -473,9 +480,16 @@ def test_net_markdown_and_columns() -> None:
             "input_size,kernel,macs,params_percent",
         ]
     ).stdout
-    assert "| Layer (type:depth-idx) | Input Shape | Output Shape | Kernel Shape | Param # |" in out
-    assert "| Linear(800, 500): 1-8 | [64, 800] | [64, 500] | -- | 400,500 | 92.91% |" in out
+    assert "| Layer (type:depth-idx) | Input Shape | Kernel Shape | Mult-Adds | Param % |" in out
+    assert "| Linear(800, 500): 1-8 | [64, 800] | -- | 25,600,000 | 92.91% |" in out
+    assert "| lenet | [64, 1, 28, 28] | -- | -- | -- |" in out
+    assert "| MaxPool2d(2): 1-3 | [64, 20, 24, 24] | 2 | -- | -- |" in out
     assert "- Total params: 431,080" in out
+
+
+def test_net_columns_with_plus_extend_the_defaults() -> None:
+    out = invoke(["net", "lenet", "--format", "markdown", "--columns", "+macs"]).stdout
+    assert "| Layer (type:depth-idx) | Output Shape | Param # | Mult-Adds |" in out
 
 
 def test_net_input_override_and_dtype() -> None:
@@ -545,3 +559,36 @@ def test_zoo_lists_and_shows() -> None:
     listing = invoke(["zoo"]).stdout
     assert "resnet50" in listing
     assert invoke(["zoo", "show", "lenet"]).stdout.startswith("# LeNet")
+
+
+@pytest.mark.parametrize(
+    "written", ["1x3x224x224", "1,3,224,224", "[1, 3, 224, 224]", "(1, 3, 224, 224)", "1×3×224×224"]
+)
+def test_input_shape_spellings(written: str) -> None:
+    """-i takes a shape as people copy it: from a CLI, a list, or a torch.Size tuple."""
+    net = json.loads(invoke(["net", "resnet18", "-i", written, "--format", "json"]).stdout)
+    assert net["input_shape"] == [1, 3, 224, 224]
+    layer = json.loads(invoke(["conv2d", "--out", "8", "-k", "3", "-i", written, "--json"]).stdout)
+    assert layer["output_shape"] == [1, 8, 222, 222]
+
+
+def test_help_lists_each_command_once_with_its_aliases() -> None:
+    out = invoke(["--help"]).stdout
+    section = out.split("Commands:")[1].splitlines()
+    names = [line.split()[0] for line in section if line[:2] == "  " and line[2:3] != " "]
+    assert names.count("net") == 1
+    assert "summary" not in names
+    assert "(alias: summary)" in " ".join(out.split())
+    assert "Every command works out one layer" not in out
+    assert invoke(["summary", "lenet"]).stdout == invoke(["net", "lenet"]).stdout
+
+
+def test_net_table_fits_the_width_and_ascii_is_pure_ascii() -> None:
+    for name in ("resnet50", "mobilenet_v2"):
+        for width in (80, 100):
+            out = invoke(["net", name], env={"COLUMNS": str(width)}).stdout
+            assert max(len(line) for line in out.splitlines()) <= width, (name, width)
+        out = invoke(["net", name, "--ascii"], env={"COLUMNS": "80"}).stdout
+        assert out.isascii()
+        assert "+ " in out
+        assert "| " in out
