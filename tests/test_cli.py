@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 from typing import Any
@@ -592,3 +593,13 @@ def test_net_table_fits_the_width_and_ascii_is_pure_ascii() -> None:
         assert out.isascii()
         assert "+ " in out
         assert "| " in out
+
+
+def test_net_json_and_csv_name_the_innermost_block_once() -> None:
+    data = json.loads(invoke(["net", "mobilenet_v2", "--format", "json"]).stdout)
+    blocks = [layer["block"] for layer in data["layers"]]
+    assert blocks[3] == "invertedresidualt1_1.depthwise_1"
+    assert blocks[6] == "invertedresidualt1_1"
+    assert all(b is None or b.count(b.split(".")[0]) == 1 for b in blocks)
+    rows = list(csv.reader(invoke(["net", "mobilenet_v2", "--format", "csv"]).stdout.splitlines()))
+    assert rows[4][4] == "invertedresidualt1_1.depthwise_1"

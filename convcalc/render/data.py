@@ -38,7 +38,7 @@ def summary_dict(
                 "type": row.type,
                 "arguments": _arguments(row),
                 "depth": row.depth,
-                "block": ".".join(row.scope) or None,
+                "block": _block(row),
                 "input_shape": _listed(row.input_shapes[0])
                 if len(row.input_shapes) == 1
                 else [list(s) for s in row.input_shapes],
@@ -68,6 +68,11 @@ def summary_dict(
             **summary_sizes(summary, dtype_bytes),
         },
     }
+
+
+def _block(row: Row) -> str | None:
+    """The path of the innermost block holding the row (each scope entry is a full path)."""
+    return row.scope[-1] if row.scope else None
 
 
 def _arguments(row: Row) -> dict[str, Any]:
@@ -132,7 +137,7 @@ def render_csv(
                 row.name,
                 row.type,
                 _layer_text(row),
-                ".".join(row.scope),
+                _block(row) or "",
                 *(_csv_value(row, c, total, convention) for c in chosen),
             ]
         )
