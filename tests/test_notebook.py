@@ -38,9 +38,9 @@ def test_a_notebook_shows_the_html_table() -> None:
     import nbformat
     from nbclient import NotebookClient
 
-    notebook = nbformat.v4.new_notebook()
+    notebook = nbformat.v4.new_notebook()  # type: ignore[no-untyped-call]
     notebook.cells = [
-        nbformat.v4.new_code_cell(
+        nbformat.v4.new_code_cell(  # type: ignore[no-untyped-call]
             "from convcalc import summarize\n"
             "from convcalc.spec import load_spec_file\n"
             "summarize(load_spec_file('resnet18'))"
