@@ -35,6 +35,11 @@ Conventions shared by every command:
 - Exit codes: 0 success; 1 a configuration PyTorch would reject (one line on stderr);
   2 a malformed command line (one line on stderr). `convcalc --traceback COMMAND ...` shows
   the Python traceback instead.
+- Shell completion of commands, options, zoo names and files: add
+  `eval "$(convcalc completion bash)"` to `~/.bashrc` (or `zsh` to `~/.zshrc`), or run
+  `convcalc completion fish > ~/.config/fish/completions/convcalc.fish`.
+- Tables are laid out for the terminal's width (`COLUMNS`, else 80 columns when the output is
+  not a terminal); this page is generated at 80 columns.
 """
 
 

@@ -603,3 +603,27 @@ def test_net_json_and_csv_name_the_innermost_block_once() -> None:
     assert all(b is None or b.count(b.split(".")[0]) == 1 for b in blocks)
     rows = list(csv.reader(invoke(["net", "mobilenet_v2", "--format", "csv"]).stdout.splitlines()))
     assert rows[4][4] == "invertedresidualt1_1.depthwise_1"
+
+
+def _complete(words: str) -> list[str]:
+    """What bash completion offers for ``words`` (the last one being completed)."""
+    parts = words.split(" ")
+    env = {
+        "COMP_WORDS": words,
+        "COMP_CWORD": str(len(parts) - 1),
+        "_CONVCALC_COMPLETE": "bash_complete",
+    }
+    result = CliRunner().invoke(cli, [], env=env, prog_name="convcalc")
+    return result.stdout.splitlines()
+
+
+def test_shell_completion_of_commands_options_zoo_names_and_files() -> None:
+    assert "plain,conv-transpose2d" in _complete("convcalc conv-t")
+    assert "plain,net" in _complete("convcalc n")
+    assert "plain,summary" not in _complete("convcalc s")
+    assert _complete("convcalc net res") == ["plain,resnet18", "plain,resnet50", "file,res"]
+    assert _complete("convcalc zoo show le") == ["plain,lenet"]
+    assert "plain,--columns" in _complete("convcalc net --co")
+    for shell in ("bash", "zsh", "fish"):
+        script = invoke(["completion", shell]).stdout
+        assert "_CONVCALC_COMPLETE" in script

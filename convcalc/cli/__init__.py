@@ -1,8 +1,9 @@
 """The ``convcalc`` command line: the group, and the table of commands.
 
 Each command family lives in its own module (``conv``, ``pooling``, ``resampling``,
-``linear``, ``net``, ``zoo``, ``export``, ``check``), imported only when one of its commands
-runs, so a call pays for the command it runs; rich is imported only when a table is printed.
+``linear``, ``net``, ``zoo``, ``export``, ``check``, ``completion``), imported only when one
+of its commands runs, so a call pays for the command it runs; rich is imported only when a
+table is printed.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "export": ("export", "export_command"),
     "schema": ("export", "schema_command"),
     "check": ("check", "check_command"),
+    "completion": ("completion", "completion_command"),
 }
 
 

@@ -24,6 +24,8 @@ __all__ = [
     "bias_option",
     "can_encode",
     "channels_from",
+    "complete_spec",
+    "complete_zoo",
     "console",
     "dilation_option",
     "in_option",
@@ -193,6 +195,25 @@ def shape_from(
     from ..explain import input_shape_from
 
     return input_shape_from(values, nd, in_channels)
+
+
+def complete_spec(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
+    """Shell completion for a SPEC argument: zoo names, then files."""
+    from click.shell_completion import CompletionItem
+
+    from ..spec import zoo_names
+
+    names = [CompletionItem(n) for n in zoo_names() if n.startswith(incomplete)]
+    return [*names, CompletionItem(incomplete, type="file")]
+
+
+def complete_zoo(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
+    """Shell completion for a zoo name."""
+    from click.shell_completion import CompletionItem
+
+    from ..spec import zoo_names
+
+    return [CompletionItem(n) for n in zoo_names() if n.startswith(incomplete)]
 
 
 def output_width() -> int:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ._common import Command, can_encode, input_option, output_width
+from ._common import Command, can_encode, complete_spec, input_option, output_width
 
 if TYPE_CHECKING:
     from ..network import Summary
@@ -67,7 +67,7 @@ def net_command(name: str) -> click.Command:
         name=name,
         short_help="Per-layer summary of a network spec or zoo entry (alias: summary).",
     )
-    @click.argument("spec", required=False)
+    @click.argument("spec", required=False, shell_complete=complete_spec)
     @input_option("Input shape, overriding the spec's input: (N)xCxHxW.")
     @click.option(
         "--depth",
