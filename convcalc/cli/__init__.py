@@ -1,8 +1,9 @@
 """The ``convcalc`` command line: the group, and the table of commands.
 
 Each command family lives in its own module (``conv``, ``pooling``, ``resampling``,
-``linear``, ``net``, ``zoo``, ``export``), imported only when one of its commands runs, so a
-call pays for the command it runs; rich is imported only when a table is printed.
+``linear``, ``net``, ``zoo``, ``export``, ``check``, ``completion``), imported only when one
+of its commands runs, so a call pays for the command it runs; rich is imported only when a
+table is printed.
 """
 
 from __future__ import annotations
@@ -38,11 +39,16 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "linear": ("linear", "linear_command"),
     "separable": ("conv", "separable_command"),
     "net": ("net", "net_command"),
-    "summary": ("net", "net_command"),
     "zoo": ("zoo", "zoo_command"),
     "export": ("export", "export_command"),
     "schema": ("export", "schema_command"),
+    "check": ("check", "check_command"),
+    "completion": ("completion", "completion_command"),
 }
+
+
+# Other names for a command; --help lists each command once, with its aliases.
+ALIASES = {"summary": "net"}
 
 
 class _Group(click.Group):
@@ -50,7 +56,7 @@ class _Group(click.Group):
         return list(_COMMANDS)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        entry = _COMMANDS.get(cmd_name)
+        entry = _COMMANDS.get(ALIASES.get(cmd_name, cmd_name))
         if entry is None:
             return None
         module, factory = entry
@@ -97,17 +103,19 @@ class _Group(click.Group):
 @click.option("--traceback", is_flag=True, help="Show the Python traceback of an error.")
 @click.version_option(package_name="convcalc", message="%(prog)s %(version)s")
 def cli(traceback: bool) -> None:
-    """Exact PyTorch shapes, parameter counts and MACs for CNN layers, without PyTorch.
+    """Exact PyTorch shapes, parameter counts and MACs for CNNs, without PyTorch.
 
-    Every command works out one layer: its output shape, weight and bias shapes, parameter
-    count, multiply-accumulates (MACs, with FLOPs = 2 x MACs) and, per spatial axis, the
-    formula with your numbers in it. --json prints the same as one JSON object.
+    The layer commands (conv2d, maxpool2d, linear, ...) work out one layer: its output
+    shape, weight and bias shapes, parameter count, multiply-accumulates (MACs, with
+    FLOPs = 2 x MACs) and, per spatial axis, the formula with your numbers in it; --json
+    prints the same as one JSON object. `net` summarises a whole network, written as a
+    YAML spec or taken from the zoo, as torchinfo does.
 
     \b
     Example:
       convcalc conv2d --in 64 --out 32 -k 3 -i 8x64x128x128
       convcalc conv-transpose2d --in 2 --out 1 -k 3 -s 2 -p 1 -i 3x3 --target 5x5
-      convcalc separable --in 64 --out 32 -k 3 -i 128x128
+      convcalc net resnet50 --depth 1
     """
 
 

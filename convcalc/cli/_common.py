@@ -4,6 +4,7 @@ prints a layer report."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Sequence
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any
@@ -21,7 +22,10 @@ __all__ = [
     "Command",
     "ExitCode",
     "bias_option",
+    "can_encode",
     "channels_from",
+    "complete_spec",
+    "complete_zoo",
     "console",
     "dilation_option",
     "in_option",
@@ -29,6 +33,7 @@ __all__ = [
     "json_option",
     "kernel_option",
     "out_option",
+    "output_width",
     "padding_option",
     "shape_from",
     "show",
@@ -80,7 +85,8 @@ class _Padding(_Sizes):
 
 
 class _Shape(click.ParamType):  # type: ignore[type-arg]
-    """A tensor shape written ``128``, ``128x128``, ``3x224x224`` or ``8x3x224x224``."""
+    """A tensor shape written ``128``, ``3x224x224``, ``1,3,224,224``, ``[1, 3, 224, 224]`` or
+    ``(1, 3, 224, 224)``."""
 
     name = "SHAPE"
 
@@ -89,11 +95,20 @@ class _Shape(click.ParamType):  # type: ignore[type-arg]
     ) -> tuple[int, ...]:
         if isinstance(value, tuple):
             return value
-        parts = str(value).lower().replace("×", "x").replace(",", "x").split("x")
+        text = str(value).strip()
+        if text[:1] + text[-1:] in ("[]", "()"):
+            text = text[1:-1]
+        parts = text.lower().replace("×", "x").replace(",", "x").split("x")
+        if len(parts) > 1 and parts[-1].strip() == "":
+            parts.pop()  # (1, 3, 224, 224,)
         try:
             shape = tuple(int(p) for p in parts)
         except ValueError:
-            self.fail(f"{value!r} is not a shape like 128, 128x128 or 8x3x224x224", param, ctx)
+            self.fail(
+                f"{value!r} is not a shape like 128, 1x3x224x224, 1,3,224,224 or [1, 3, 224, 224]",
+                param,
+                ctx,
+            )
         if any(n < 0 for n in shape):
             self.fail(f"{value!r} has a negative size", param, ctx)
         return shape
@@ -180,6 +195,49 @@ def shape_from(
     from ..explain import input_shape_from
 
     return input_shape_from(values, nd, in_channels)
+
+
+def complete_spec(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
+    """Shell completion for a SPEC argument: zoo names, then files."""
+    from click.shell_completion import CompletionItem
+
+    from ..spec import zoo_names
+
+    names = [CompletionItem(n) for n in zoo_names() if n.startswith(incomplete)]
+    return [*names, CompletionItem(incomplete, type="file")]
+
+
+def complete_zoo(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
+    """Shell completion for a zoo name."""
+    from click.shell_completion import CompletionItem
+
+    from ..spec import zoo_names
+
+    return [CompletionItem(n) for n in zoo_names() if n.startswith(incomplete)]
+
+
+def output_width() -> int:
+    """The width a table must fit: ``COLUMNS`` when set, else the terminal's, else 80."""
+    import os
+
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    if sys.stdout.isatty():
+        import shutil
+
+        return shutil.get_terminal_size((80, 24)).columns
+    return 80
+
+
+def can_encode(text: str) -> bool:
+    """Whether standard output can show ``text`` (box characters need a Unicode encoding)."""
+    encoding = getattr(sys.stdout, "encoding", None) or "ascii"
+    try:
+        text.encode(encoding)
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True
 
 
 def console() -> Any:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ._common import Command, input_option
+from ._common import Command, complete_spec, input_option
 
 
 def export_command(name: str) -> click.Command:
@@ -13,7 +13,7 @@ def export_command(name: str) -> click.Command:
         name=name,
         short_help="Write a spec as a PyTorch module, every inferred number filled in.",
     )
-    @click.argument("spec")
+    @click.argument("spec", shell_complete=complete_spec)
     @click.option(
         "--to",
         "target",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ._common import Command
+from ._common import Command, complete_zoo
 
 
 def zoo_command(name: str) -> click.Command:
@@ -30,7 +30,7 @@ def zoo_command(name: str) -> click.Command:
                 click.echo(f"{entry:14} {first}")
 
     @zoo.command(name="show", cls=Command)
-    @click.argument("name")
+    @click.argument("name", shell_complete=complete_zoo)
     def show(name: str) -> None:
         """Print the YAML of a built-in network.
 
