@@ -269,7 +269,7 @@ MALFORMED = [
     ),
     pytest.param(
         "input: [1, 3, 8, 8]\nlayers:\n  - ChanelShuffle: 2\n",
-        "net.yaml:3:5: layers[0]: unknown layer type 'ChanelShuffle' (did you mean 'PixelShuffle'?)",
+        "net.yaml:3:5: layers[0]: unknown layer type 'ChanelShuffle' (did you mean 'ChannelShuffle'?)",
         id="unknown-type-points-at-name",
     ),
     pytest.param(

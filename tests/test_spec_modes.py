@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from convcalc import SpecError
+from convcalc import ShapeError, SpecError
 from convcalc.network import Mode, SpecWarning, summarize
 from convcalc.spec import load_spec
 
@@ -145,3 +145,15 @@ def test_warning_text_without_a_file() -> None:
         "path": "",
         "message": "x",
     }
+
+
+def test_batchnorm_on_one_value_per_channel_is_refused_only_in_training() -> None:
+    text = "input: [1, 8, 1, 1]\nlayers:\n  - BatchNorm2d\n"
+    network = load_spec(text, source="net.yaml")
+    assert summarize(network).output_shape == (1, 8, 1, 1)
+    with pytest.raises(ShapeError) as info:
+        summarize(network, mode="train")
+    assert str(info.value) == (
+        "net.yaml:3: layers[0] BatchNorm2d: input 1x8x1x1 has one value per channel, which a "
+        "training-mode batch norm cannot normalise; use a larger batch or spatial size"
+    )

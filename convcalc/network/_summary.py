@@ -163,7 +163,7 @@ def summarize(
         in_layout = None if first == INPUT else layouts[first]
         try:
             shared = layers[node.shares] if node.shares is not None else None
-            row, out, flat = _run(index, node, in_shapes, in_flat, shared)
+            row, out, flat = _run(index, node, in_shapes, in_flat, shared, training)
             if node.shares is not None:
                 values = record_fields(row)
                 values.update(
@@ -307,6 +307,7 @@ def _run(
     in_shapes: tuple[Shape, ...],
     in_flat: tuple[Any, ...],
     shared: Layer | _Op | None = None,
+    training: bool = False,
 ) -> tuple[Row, Shape, tuple[int, ...] | None]:
     op = node.op
     if isinstance(op, _Piece):
@@ -354,11 +355,15 @@ def _run(
     if not isinstance(op, (Layer, LayerSpec)):  # pragma: no cover - every operation is above
         raise TypeError(f"unknown operation {op!r}")
     # Networks repeat the same layer on the same shape (blocks, repeat:): work each out once.
-    key = (op, shape, in_flat[0])
+    key = (op, shape, in_flat[0], training)
     known = _WORKED.get(key)
     if known is None:
         layer = op.build(shape, flattened=in_flat[0]) if isinstance(op, LayerSpec) else op
-        known = _WORKED[key] = (layer, layer.output_shape(shape), layer.macs(shape))
+        known = _WORKED[key] = (
+            layer,
+            layer.output_shape(shape, training=training),
+            layer.macs(shape, training=training),
+        )
         if len(_WORKED) > 100_000:
             _WORKED.clear()
     layer, out, macs = known
