@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from .errors import SpecError
 from .layers import Layer, layer_fields
-from .network import INPUT, Add, Concat, Mul, Network, Row, summarize
+from .network import INPUT, Add, Chunk, Concat, Mul, Network, Row, Split, summarize
 
 __all__ = ["to_pytorch"]
 
@@ -90,6 +90,7 @@ class _Writer:
         self.classes: dict[str, list[str]] = {}  # class name -> its source lines
         self.signatures: dict[tuple[str, tuple[str, ...]], str] = {}
         self.frozen: list[str] = []
+        self.attributes: dict[int, tuple[str, str]] = {}  # node -> (block path, attribute)
 
     def local_name(
         self, group: _Group, child: int | _Group, taken: set[str], counts: dict[str, int]
@@ -130,7 +131,20 @@ class _Writer:
                 node, row = self.network.nodes[child], self.rows[child]
                 sources = [self.source(i, group, outputs, external) for i in node.inputs]
                 op = row.layer
-                if isinstance(op, Add):
+                if node.shares is not None:
+                    if node.shares not in self.attributes or (
+                        self.attributes[node.shares][0] != path
+                    ):
+                        raise _Flat  # the module lives in another block
+                    members_before = self.attributes[node.shares][1]
+                    expression = f"self.{members_before}({sources[0]})"
+                elif isinstance(op, Chunk):
+                    expression = f"torch.chunk({sources[0]}, {op.chunks}, dim={op.dim})[{op.index}]"
+                elif isinstance(op, Split):
+                    split = op.split_size_or_sections
+                    sizes = list(split) if isinstance(split, tuple) else split
+                    expression = f"torch.split({sources[0]}, {sizes}, dim={op.dim})[{op.index}]"
+                elif isinstance(op, Add):
                     expression = " + ".join(sources)
                 elif isinstance(op, Mul):
                     expression = " * ".join(sources)
@@ -145,9 +159,12 @@ class _Writer:
                             "spec cannot pass; it cannot be exported"
                         )
                     members.append((attribute, _constructor(op)))
+                    self.attributes[child] = (path, attribute)
                     if not node.trainable and row.params:
                         self.frozen.append(f"{path}{attribute}")
                     expression = f"self.{attribute}({sources[0]})"
+                if node.train_only:
+                    expression = f"{expression} if self.training else None"
                 shape = list(row.output_shape)
                 outputs[child] = variable
             else:
@@ -155,6 +172,10 @@ class _Writer:
                 sources = [self.source(i, group, outputs, external) for i in inner_sources]
                 members.append((attribute, self.instance(child, f"{path}{attribute}.")))
                 expression = f"self.{attribute}({sources[0]})"
+                if all(
+                    self.network.nodes[i].train_only for i in range(child.first, child.last + 1)
+                ):
+                    expression = f"{expression} if self.training else None"
                 shape = list(self.rows[child.last].output_shape)
                 outputs[child.last] = variable
             forward.append(f"        {variable} = {expression}")
@@ -236,10 +257,17 @@ def _class_source(
     ]
 
 
-def to_pytorch(network: Network, input_shape: Sequence[int] | None = None) -> str:
-    """PyTorch source for ``network`` at ``input_shape`` (the spec's own by default)."""
-    summary = summarize(network, input_shape)
-    rows = summary.layer_rows()
+def to_pytorch(
+    network: Network, input_shape: Sequence[int] | None = None, *, mode: str = "eval"
+) -> str:
+    """PyTorch source for ``network`` at ``input_shape`` (the spec's own by default).
+
+    The module holds every entry; training-only ones run in ``forward`` only when the module
+    is training. ``mode`` chooses the counts its docstring gives.
+    """
+    summary = summarize(network, input_shape, mode=mode)
+    network = _rebuilt(network, input_shape)
+    rows = summarize(network, input_shape, mode="train").layer_rows()
     writer = _Writer(network, rows)
     try:
         members, forward, shapes = writer.group(_tree(network), "")
@@ -290,3 +318,12 @@ def to_pytorch(network: Network, input_shape: Sequence[int] | None = None) -> st
         "",
     ]
     return "\n".join(lines)
+
+
+def _rebuilt(network: Network, input_shape: Sequence[int] | None) -> Network:
+    """The network as summarised at ``input_shape`` (a spec reading its input is read again)."""
+    if network.rebuild is None or input_shape is None:
+        return network
+    if tuple(input_shape) == network.input_shape:
+        return network
+    return network.rebuild(tuple(input_shape))

@@ -12,7 +12,7 @@ import pytest
 
 from convcalc import SpecError
 from convcalc.export import to_pytorch
-from convcalc.network import summarize
+from convcalc.network import Network, summarize
 from convcalc.spec import load_spec, load_spec_file, zoo_names
 
 HAS_TORCH = importlib.util.find_spec("torch") is not None
@@ -74,19 +74,14 @@ def _load_module(path: Path) -> Any:
     return module
 
 
-@pytest.mark.torch
-@pytest.mark.skipif(not HAS_TORCH, reason="PyTorch is not installed (pip install torch==2.13.0)")
-@pytest.mark.parametrize("name", zoo_names())
-def test_exported_zoo_runs_under_pytorch(name: str, tmp_path: Path) -> None:
+def _check_under_torch(network: Network, name: str, tmp_path: Path) -> None:
     """Each layer's output shape, the network's output and the parameter counts equal the
-    summary's."""
+    summary's, in eval mode (training-only entries do not run) and in train mode."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         import torch
 
         torch.set_num_threads(min(2, os.cpu_count() or 1))
-        network = load_spec_file(name)
-        summary = summarize(network)
         path = tmp_path / f"{name}.py"
         path.write_text(to_pytorch(network), encoding="utf-8")
         module = _load_module(path)
@@ -95,15 +90,78 @@ def test_exported_zoo_runs_under_pytorch(name: str, tmp_path: Path) -> None:
         for child in model.modules():
             if not any(child.children()):
                 child.register_forward_hook(lambda m, i, o: shapes.append(tuple(o.shape)))
-        with torch.no_grad():
-            out = model(torch.zeros(module.INPUT_SHAPE))
-    assert tuple(out.shape) == summary.output_shape
-    assert sum(p.numel() for p in model.parameters()) == summary.totals.params
-    assert (
-        sum(p.numel() for p in model.parameters() if p.requires_grad)
-        == summary.totals.trainable_params
-    )
-    layer_shapes = [
-        r.output_shape for r in summary.layer_rows() if r.type not in ("Add", "Mul", "Concat")
-    ]
-    assert shapes == layer_shapes
+        for mode in ("eval", "train"):
+            summary = summarize(network, mode=mode)
+            model.train(mode == "train")
+            shapes.clear()
+            with torch.no_grad():
+                out = model(torch.zeros(module.INPUT_SHAPE))
+            assert tuple(out.shape) == summary.output_shape
+            assert sum(p.numel() for p in model.parameters()) == summary.totals.params
+            assert (
+                sum(p.numel() for p in model.parameters() if p.requires_grad)
+                == summary.totals.trainable_params
+            )
+            layer_shapes = [
+                r.output_shape
+                for r in summary.layer_rows()
+                if r.type not in ("Add", "Mul", "Concat", "Chunk", "Split")
+            ]
+            assert shapes == layer_shapes, mode
+
+
+@pytest.mark.torch
+@pytest.mark.skipif(not HAS_TORCH, reason="PyTorch is not installed (pip install torch==2.13.0)")
+@pytest.mark.parametrize("name", zoo_names())
+def test_exported_zoo_runs_under_pytorch(name: str, tmp_path: Path) -> None:
+    _check_under_torch(load_spec_file(name), name, tmp_path)
+
+
+GRAPHS = {
+    "pieces-and-sharing": """
+input: [2, 8, 6, 6]
+blocks:
+  Half:
+    inputs: [left, right]
+    layers:
+      - Conv2d: [4, 1]
+        from: right
+        id: conv
+      - ReLU
+      - share: conv
+      - Concat: {from: [left, -1]}
+layers:
+  - Chunk: {chunks: 2, dim: 1}
+    id: halves
+  - Half:
+    from: [halves.0, halves.1]
+  - Split: {split_size_or_sections: [3, 5], dim: 1}
+    id: parts
+  - Concat: {from: [parts.1, parts.0]}
+  - ChannelShuffle: 2
+""",
+    "aux-head": """
+input: [2, 3, 16, 16]
+layers:
+  - Conv2d: [8, 3]
+    id: stem
+  - AdaptiveAvgPool2d: 1
+    train_only: true
+  - Flatten:
+    train_only: true
+  - Linear: 5
+    train_only: true
+  - BatchNorm2d:
+    from: stem
+  - AdaptiveAvgPool2d: 1
+  - Flatten
+  - Linear: 10
+""",
+}
+
+
+@pytest.mark.torch
+@pytest.mark.skipif(not HAS_TORCH, reason="PyTorch is not installed (pip install torch==2.13.0)")
+@pytest.mark.parametrize("name", sorted(GRAPHS))
+def test_exported_graphs_run_under_pytorch(name: str, tmp_path: Path) -> None:
+    _check_under_torch(load_spec(GRAPHS[name]), name.replace("-", "_"), tmp_path)

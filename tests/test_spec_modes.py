@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -157,3 +158,25 @@ def test_batchnorm_on_one_value_per_channel_is_refused_only_in_training() -> Non
         "net.yaml:3: layers[0] BatchNorm2d: input 1x8x1x1 has one value per channel, which a "
         "training-mode batch norm cannot normalise; use a larger batch or spatial size"
     )
+
+
+def test_cli_mode_set_and_warnings(tmp_path: Path) -> None:
+    from test_cli import invoke
+
+    spec = tmp_path / "aux.yaml"
+    spec.write_text(AUX)
+    evaluated = json.loads(invoke(["net", str(spec), "--format", "json"]).stdout)
+    trained = json.loads(invoke(["net", str(spec), "--format", "json", "--mode", "train"]).stdout)
+    assert len(trained["layers"]) - len(evaluated["layers"]) == 4  # the heads' layers
+    assert evaluated["totals"]["params"] == trained["totals"]["params"] == 920
+    lenet = tmp_path / "warned.yaml"
+    lenet.write_text("input: [1, 800]\nparams: {n: 10}\nlayers:\n  - Linear: [800, '${n}']\n")
+    result = invoke(["net", str(lenet), "--set", "n=500"])
+    assert result.stderr == (
+        f"Warning: {lenet}:4: layers[0] Linear: [800, 500] means out_features=800, bias=500, "
+        "since in_features is inferred from the incoming tensor; PyTorch's Linear(800, 500) "
+        "means in_features=800, out_features=500: for that, write Linear: [500] or - "
+        "Linear(800, 500)\n"
+    )
+    exported = invoke(["export", str(lenet), "--set", "n=7", "--mode", "train"]).stdout
+    assert "nn.Linear(in_features=800, out_features=800, bias=7)" in exported

@@ -287,3 +287,39 @@ def channels_from(in_channels: int | None, input_shape: tuple[int, ...] | None, 
 
 def spatial(nd: int) -> str:
     return {1: "L", 2: "HxW", 3: "DxHxW"}[nd]
+
+
+mode_option = click.option(
+    "--mode",
+    type=click.Choice(["eval", "train"]),
+    default="eval",
+    show_default=True,
+    help="The forward pass counted: eval (published counts) or train (training-only entries "
+    "such as auxiliary heads run; BatchNorm needs more than one value per channel).",
+)
+
+
+class _Assignment(click.ParamType):  # type: ignore[type-arg]
+    """``NAME=VALUE``: a spec parameter, its value read as in YAML (``depth=101``)."""
+
+    name = "NAME=VALUE"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, tuple):
+            return value
+        from ..errors import SpecError
+        from ..spec import parse_assignment
+
+        try:
+            return parse_assignment(str(value))
+        except SpecError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+set_option = click.option(
+    "--set",
+    "overrides",
+    type=_Assignment(),
+    multiple=True,
+    help="Set a parameter of the spec's params: (repeatable), e.g. --set depth=101.",
+)

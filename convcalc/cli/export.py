@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
-from ._common import Command, complete_spec, input_option
+from ._common import Command, complete_spec, input_option, mode_option, set_option
 
 
 def export_command(name: str) -> click.Command:
@@ -30,8 +32,15 @@ def export_command(name: str) -> click.Command:
         default=None,
         help="Write to this file instead of standard output.",
     )
+    @mode_option
+    @set_option
     def command(
-        spec: str, target: str, input_shape: tuple[int, ...] | None, output: str | None
+        spec: str,
+        target: str,
+        input_shape: tuple[int, ...] | None,
+        output: str | None,
+        mode: str,
+        overrides: tuple[tuple[str, Any], ...],
     ) -> None:
         """Write SPEC (a file, - or a zoo name) as a self-contained PyTorch nn.Module.
 
@@ -48,7 +57,8 @@ def export_command(name: str) -> click.Command:
         from ..export import to_pytorch
         from ..spec import load_spec_file
 
-        source = to_pytorch(load_spec_file(spec), input_shape)
+        network = load_spec_file(spec, params=dict(overrides), input_shape=input_shape)
+        source = to_pytorch(network, input_shape, mode=mode)
         if output is None:
             click.echo(source, nl=False)
         else:

@@ -7,7 +7,15 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ._common import Command, can_encode, complete_spec, input_option, output_width
+from ._common import (
+    Command,
+    can_encode,
+    complete_spec,
+    input_option,
+    mode_option,
+    output_width,
+    set_option,
+)
 
 if TYPE_CHECKING:
     from ..network import Summary
@@ -114,6 +122,8 @@ def net_command(name: str) -> click.Command:
         "ascii_only.",
     )
     @click.option("--ascii", "ascii_only", is_flag=True, help="Plain ASCII tree and borders.")
+    @mode_option
+    @set_option
     def command(
         spec: str | None,
         input_shape: tuple[int, ...] | None,
@@ -124,6 +134,8 @@ def net_command(name: str) -> click.Command:
         macs: str,
         row_settings: tuple[str, ...],
         ascii_only: bool,
+        mode: str,
+        overrides: tuple[tuple[str, Any], ...],
     ) -> None:
         """Per-layer output shapes, parameters and MACs of a network spec, and its totals.
 
@@ -150,7 +162,10 @@ def net_command(name: str) -> click.Command:
                     "name (convcalc zoo lists them)"
                 )
             spec = "-"
-        summary = summarize(load_spec_file(spec), input_shape)
+        network = load_spec_file(spec, params=dict(overrides), input_shape=input_shape)
+        summary = summarize(network, input_shape, mode=mode)
+        for warning in summary.warnings:
+            click.echo(f"Warning: {warning}", err=True)
         print_summary(
             summary,
             fmt=fmt,
