@@ -2,7 +2,7 @@
 
 ``spec_schema()`` is built from the layer classes themselves: every layer type, its
 arguments in PyTorch's order, and the entry keys (``id``, ``from``, ``repeat``,
-``trainable``). ``convcalc schema`` prints it.
+``trainable``, ``train_only``, ``if``, ``share``). ``convcalc schema`` prints it.
 """
 
 from __future__ import annotations
@@ -10,14 +10,19 @@ from __future__ import annotations
 from typing import Any
 
 from .layers import layer_types
-from .network import MERGES, _inferred_field
+from .network import MERGES, PIECES, _inferred_field
 
 __all__ = ["spec_schema"]
 
 _EXPRESSION = {
     "type": "string",
-    "pattern": r"^\$\{.+\}$",
-    "description": "Integer arithmetic over block parameters, e.g. ${planes * 4}",
+    "pattern": r"^\s*\$\{.+\}\s*$",
+    "description": "An expression over parameters and the incoming tensor, e.g. ${planes * 4}",
+}
+_CALL = {
+    "type": "string",
+    "pattern": r"^\s*(torch\.nn\.|nn\.)?[A-Za-z_][A-Za-z0-9_]*\(.*\)\s*$",
+    "description": "PyTorch call text, e.g. Conv2d(1, 20, 5, stride=2); read, never run.",
 }
 _INT = {"anyOf": [{"type": "integer"}, _EXPRESSION]}
 _INTS = {
@@ -32,9 +37,9 @@ def _field_schema(annotation: str) -> dict[str, Any]:
     if "IntOrTuple" in text or "Sequence[int]" in text or "tuple[int" in text:
         return {"anyOf": [*_INTS["anyOf"], {"type": "null"}]} if "None" in text else _INTS
     if text == "bool":
-        return {"type": "boolean"}
+        return {"anyOf": [{"type": ["boolean", "integer"]}, _EXPRESSION]}
     if text.startswith("bool"):
-        return {"type": ["boolean", "null"]}
+        return {"anyOf": [{"type": ["boolean", "integer", "null"]}, _EXPRESSION]}
     if text.startswith("float"):
         numeric: dict[str, Any] = {"anyOf": [{"type": "number"}, _EXPRESSION]}
         if "tuple" in text:
@@ -44,6 +49,8 @@ def _field_schema(annotation: str) -> dict[str, Any]:
         return numeric
     if text.startswith("str"):
         return {"type": "string"}
+    if "Sequence[int]" in text or "tuple[int" in text:
+        return _INTS
     return {}
 
 
@@ -73,7 +80,7 @@ def _arguments(cls: type) -> dict[str, Any]:
 
 def spec_schema() -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of a network spec."""
-    types = {**layer_types(), **MERGES}
+    types = {**layer_types(), **MERGES, **PIECES}
     meta = {
         "id": {"type": "string", "description": "A name other entries can take input from."},
         "from": {
@@ -85,15 +92,34 @@ def spec_schema() -> dict[str, Any]:
                 {"type": "array", "items": {"type": ["string", "integer"]}, "minItems": 1},
             ],
         },
-        "repeat": {"type": "integer", "minimum": 1, "description": "Repeat the entry in a chain."},
+        "repeat": {
+            "anyOf": [{"type": "integer", "minimum": 0}, _EXPRESSION],
+            "description": "Repeat the entry in a chain; 0 leaves it out.",
+        },
         "trainable": {"type": "boolean", "description": "false counts the parameters as frozen."},
+        "train_only": {
+            "type": "boolean",
+            "description": "Runs only in train mode (an auxiliary head); its parameters count "
+            "in both.",
+        },
+        "if": {
+            "anyOf": [{"type": ["boolean", "null"]}, _EXPRESSION],
+            "description": "A condition; when false the entry is left out and passes its input on.",
+        },
+        "share": {
+            "type": "string",
+            "description": "The id of an earlier layer whose module this entry uses again.",
+        },
     }
     defs: dict[str, Any] = {}
-    entry_kinds: list[dict[str, Any]] = [{"enum": sorted(types)}]
+    entry_kinds: list[dict[str, Any]] = [{"enum": sorted(types)}, _CALL, _EXPRESSION]
     for name, cls in sorted(types.items()):
+        arguments = _arguments(cls)
+        if name in MERGES:  # Add: {from: [a, -1]}
+            arguments["anyOf"][2]["properties"]["from"] = meta["from"]
         defs[name] = {
             "type": "object",
-            "properties": {name: _arguments(cls), **meta},
+            "properties": {name: arguments, **meta},
             "required": [name],
             "additionalProperties": False,
         }
@@ -108,7 +134,17 @@ def spec_schema() -> dict[str, Any]:
                 "pattern": r"^[A-Za-z_][A-Za-z0-9_]*$",
                 "not": {"enum": sorted(types)},
             },
-            "properties": {key: meta[key] for key in ("id", "from", "repeat", "trainable")},
+            "properties": dict(meta),
+        }
+    )
+    entry_kinds.append(
+        {
+            "description": "An earlier layer's module used again, or PyTorch call text with "
+            "entry keys.",
+            "type": "object",
+            "properties": dict(meta),
+            "minProperties": 1,
+            "propertyNames": {"anyOf": [{"enum": sorted(meta)}, _CALL, _EXPRESSION]},
         }
     )
     defs["entry"] = {"anyOf": entry_kinds}
@@ -125,6 +161,18 @@ def spec_schema() -> dict[str, Any]:
         "properties": {
             "name": {"type": "string"},
             "description": {"type": "string"},
+            "params": {
+                "type": "object",
+                "description": "The spec's parameters and their values, which ${...} reads "
+                "and --set overrides.",
+            },
+            "include": {
+                "description": "YAML files of blocks, relative to this one.",
+                "anyOf": [
+                    {"type": "string"},
+                    {"type": "array", "items": {"type": "string"}, "minItems": 1},
+                ],
+            },
             "input": {
                 "type": "array",
                 "items": {"type": "integer", "minimum": 0},
@@ -146,6 +194,12 @@ def spec_schema() -> dict[str, Any]:
                                 {"type": "object"},
                                 {"type": "array", "items": {"type": "string"}},
                             ],
+                        },
+                        "inputs": {
+                            "description": "Names of the block's inputs, taken from 'from:'.",
+                            "type": "array",
+                            "items": {"type": "string"},
+                            "minItems": 1,
                         },
                         "layers": {"$ref": "#/$defs/layers"},
                     },

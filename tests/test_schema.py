@@ -37,7 +37,7 @@ def test_zoo_specs_validate(name: str) -> None:
             {"layers": [{"Conv2d": {"out_channels": 8, "kernel_size": 3, "bias": "yes"}}]},
             id="string-bool",
         ),
-        pytest.param({"layers": [{"ReLU": None, "repeat": 0}]}, id="zero-repeat"),
+        pytest.param({"layers": [{"ReLU": None, "repeat": -1}]}, id="negative-repeat"),
         pytest.param({"input": [1, -3], "layers": ["ReLU"]}, id="negative-input"),
     ],
 )
@@ -53,3 +53,24 @@ def test_cli_prints_the_schema() -> None:
     result = CliRunner().invoke(cli, ["schema"])
     assert result.exit_code == 0
     assert json.loads(result.stdout) == SCHEMA
+
+
+def test_schema_accepts_the_newer_format() -> None:
+    from test_export import GRAPHS
+    from test_spec_format import STAGES
+
+    for text in [STAGES, *GRAPHS.values()]:
+        VALIDATOR.validate(yaml.safe_load(text))
+    VALIDATOR.validate(
+        {
+            "include": "blocks.yaml",
+            "params": {"act": "ReLU"},
+            "layers": [
+                "Conv2d(3, 8, 3)",
+                {"nn.Linear(8, 4)": None, "id": "fc"},
+                "${act}",
+                {"Add": {"from": ["fc", -1]}},
+                {"share": "fc", "if": "${act == 'ReLU'}", "train_only": True},
+            ],
+        }
+    )
