@@ -220,6 +220,10 @@ class _Writer:
                 class_name, n = f"{base}{n}", n + 1
             self.signatures[signature] = class_name
             self.classes[class_name] = _class_source(class_name, group.kind, members, forward)
+            if class_name != base:
+                # Instances whose conditions left out different entries: one class each,
+                # every one named after the spec's block (as torchinfo and print show it).
+                self.classes[class_name] += ["", "", f"{class_name}.__name__ = {base!r}"]
         arguments = "".join(f"\n{a}={_indent(c)}," for a, c in members)
         return f"{class_name}({_indent(arguments)}\n)"
 

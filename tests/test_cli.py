@@ -505,9 +505,9 @@ def test_net_input_override_and_dtype() -> None:
 def test_net_depth_folds_blocks() -> None:
     shallow = invoke(["net", "resnet18", "--depth", "1"]).stdout
     deep = invoke(["net", "resnet18", "--depth", "2"]).stdout
-    assert "BasicBlock: 1-5" in shallow
-    assert "BatchNorm2d(64): 2-2" not in shallow
-    assert "BatchNorm2d(64): 2-2" in deep
+    assert "Stage: 1-5" in shallow
+    assert "BasicBlock: 2-1" not in shallow
+    assert "BasicBlock: 2-1" in deep
 
 
 @pytest.mark.parametrize(
@@ -531,7 +531,8 @@ def test_net_depth_folds_blocks() -> None:
             ["net", "nosuch.yaml"],
             None,
             "Error: nosuch.yaml: no such file, and no zoo entry by that name (the zoo "
-            "has: alexnet, lenet, mobilenet_v2, resnet18, resnet50, unet, vgg16)",
+            "has: alexnet, lenet, mobilenet_v2, resnet, unet, vgg16 and their variants "
+            "(convcalc zoo lists them))",
             id="missing-file",
         ),
         pytest.param(
@@ -543,10 +544,11 @@ def test_net_depth_folds_blocks() -> None:
             id="dtype",
         ),
         pytest.param(
-            ["zoo", "show", "resnet"],
+            ["zoo", "show", "resnt"],
             None,
-            "Error: no zoo entry 'resnet' (did you mean 'resnet50'?); the zoo has: "
-            "alexnet, lenet, mobilenet_v2, resnet18, resnet50, unet, vgg16",
+            "Error: no zoo entry 'resnt' (did you mean 'resnet'?); the zoo has: "
+            "alexnet, lenet, mobilenet_v2, resnet, unet, vgg16 and their variants "
+            "(convcalc zoo lists them)",
             id="zoo",
         ),
     ],
@@ -621,7 +623,12 @@ def test_shell_completion_of_commands_options_zoo_names_and_files() -> None:
     assert "plain,conv-transpose2d" in _complete("convcalc conv-t")
     assert "plain,net" in _complete("convcalc n")
     assert "plain,summary" not in _complete("convcalc s")
-    assert _complete("convcalc net res") == ["plain,resnet18", "plain,resnet50", "file,res"]
+    assert _complete("convcalc net resnet1") == [
+        "plain,resnet101",
+        "plain,resnet152",
+        "plain,resnet18",
+        "file,resnet1",
+    ]
     assert _complete("convcalc zoo show le") == ["plain,lenet"]
     assert "plain,--columns" in _complete("convcalc net --co")
     for shell in ("bash", "zsh", "fish"):

@@ -52,12 +52,14 @@ def test_export_nests_blocks_one_class_per_block_type() -> None:
     instance, so state-dict keys and torchinfo's rows follow the spec's blocks."""
     source = to_pytorch(load_spec_file("resnet18"))
     compile(source, "resnet18.py", "exec")
+    assert source.count("class Stage(nn.Module):") == 1
     assert source.count("class BasicBlock(nn.Module):") == 1
-    assert source.count("class BasicBlockDown(nn.Module):") == 1
-    assert "class BasicBlock2" not in source
-    assert "        self.basicblock_5 = BasicBlock(\n" in source
-    assert "        h5 = self.conv2d_3(x)\n" in source  # the projection shortcut reads the input
-    assert "        h7 = self.basicblock_3(h6)  # [1, 128, 28, 28]\n" in source
+    # A block whose condition kept its projection shortcut: its own class, the block's name.
+    assert source.count("class BasicBlock2(nn.Module):") == 1
+    assert "BasicBlock2.__name__ = 'BasicBlock'" in source
+    assert "        self.layer1 = Stage(\n" in source
+    assert "        h5 = self.identity(x)\n" in source  # the projection shortcut reads the input
+    assert "        h5 = self.layer2(h4)  # [1, 128, 28, 28]\n" in source
 
 
 def test_export_refuses_max_unpool() -> None:

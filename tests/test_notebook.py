@@ -51,7 +51,7 @@ def test_a_notebook_shows_the_html_table() -> None:
     assert [o["output_type"] for o in outputs] == ["execute_result"]
     data = outputs[0]["data"]
     assert '<div class="convcalc-summary">' in data["text/html"]
-    assert "<code>BasicBlock</code>: 1-5</td>" in data["text/html"]
+    assert "<code>Stage</code>: 1-5</td>" in data["text/html"]
     assert "Total params" in data["text/html"]
     assert "11,689,512" in data["text/html"]
     assert "| Layer (type:depth-idx) | Output Shape | Param # |" in data["text/markdown"]

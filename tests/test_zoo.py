@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from convcalc.network import summarize
@@ -78,3 +81,29 @@ def test_no_zoo_entry_warns() -> None:
 
     warned = {name: summarize(load_spec_file(name)).warnings for name in zoo_names()}
     assert {name: w for name, w in warned.items() if w} == {}
+
+
+TORCHVISION = json.loads(
+    (Path(__file__).parent / "fixtures" / "torchvision_models.json").read_text(encoding="utf-8")
+)["builders"]
+VARIANTS = sorted(name for name in zoo_names() if name in TORCHVISION)
+
+
+@pytest.mark.parametrize("name", VARIANTS)
+def test_variant_equals_torchvision(name: str) -> None:
+    """Parameters and MACs (conv and linear multiply-adds) at torchvision's published input
+    size, and every leaf module's output shape in forward order, as recorded from
+    torchvision 0.28 by forward hooks (tests/fixtures/torchvision_models.json)."""
+    from convcalc.network import summarize
+
+    reference = TORCHVISION[name]
+    summary = summarize(load_spec_file(name))
+    assert summary.input_shape == tuple(reference["input_shape"])
+    assert (summary.totals.params, summary.totals.macs) == (
+        reference["torch"]["params"],
+        reference["torch"]["macs"],
+    )
+    leaves = reference["torch"]["leaves"]
+    types = {kind for _, kind, _ in leaves}
+    ours = [(r.type, r.output_shape) for r in summary.layer_rows() if r.type in types]
+    assert ours == [(kind, tuple(shape)) for _, kind, shape in leaves]

@@ -23,11 +23,10 @@ def zoo_command(name: str) -> click.Command:
           convcalc zoo show resnet18
         """
         if ctx.invoked_subcommand is None:
-            from ..spec import zoo_names, zoo_text
+            from ..spec import zoo_description, zoo_names
 
             for entry in zoo_names():
-                first = zoo_text(entry).splitlines()[0].lstrip("# ").strip()
-                click.echo(f"{entry:14} {first}")
+                click.echo(f"{entry:18} {zoo_description(entry)}")
 
     @zoo.command(name="show", cls=Command)
     @click.argument("name", shell_complete=complete_zoo)

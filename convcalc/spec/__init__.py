@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from .._record import record_fields
 from ..errors import SpecError
 from ..network import Network
 from ._common import LIMITS, _suggest
@@ -26,7 +27,16 @@ from ._expand import _Loader
 from ._yaml import _parse
 from ._zoo import ALIASES
 
-__all__ = ["LIMITS", "load_spec", "load_spec_file", "parse_assignment", "zoo_names", "zoo_text"]
+__all__ = [
+    "LIMITS",
+    "load_spec",
+    "load_spec_file",
+    "parse_assignment",
+    "zoo_description",
+    "zoo_families",
+    "zoo_names",
+    "zoo_text",
+]
 
 _ZOO = Path(__file__).parent.parent / "zoo"
 
@@ -90,7 +100,11 @@ def _load_text(
     loader = _Loader(
         source, params=dict(params or {}), input_shape=shape, base=base, rebuild=rebuild
     )
-    return loader.load(data, default)
+    network = loader.load(data, default)
+    if source.startswith("zoo:") and name is not None and network.name != name:
+        # A zoo variant is named as its torchvision builder, not as its family.
+        network = Network(**{**record_fields(network), "name": name})
+    return network
 
 
 def load_spec_file(
@@ -125,9 +139,9 @@ def load_spec_file(
             raise SpecError(f"the spec is larger than {LIMITS['bytes']:,} bytes", source=path)
         text = file.read_text(encoding="utf-8")
     except FileNotFoundError:
-        zoo = ", ".join(zoo_names())
         raise SpecError(
-            f"no such file, and no zoo entry by that name (the zoo has: {zoo})", source=path
+            f"no such file, and no zoo entry by that name (the zoo has: {_zoo_listing()})",
+            source=path,
         ) from None
     except IsADirectoryError:
         raise SpecError("is a directory, not a spec file", source=path) from None
@@ -146,23 +160,45 @@ def _zoo_entry(name: str) -> tuple[str, dict[str, Any], tuple[int, ...] | None]:
     return name, {}, None
 
 
+def zoo_families() -> list[str]:
+    """The built-in networks' spec files: one per family (``resnet``), and single networks."""
+    if not _FAMILIES:
+        _FAMILIES.extend(sorted(p.stem for p in _ZOO.glob("*.yaml") if not p.stem.startswith("_")))
+    return list(_FAMILIES)
+
+
 def zoo_names() -> list[str]:
-    """The built-in networks: each family file and each variant's name."""
+    """The built-in networks: each family and each variant's name (``resnet152``)."""
     if not _NAMES:
-        families = [p.stem for p in _ZOO.glob("*.yaml") if not p.stem.startswith("_")]
-        _NAMES.extend(sorted({*families, *ALIASES}))
+        _NAMES.extend(sorted({*zoo_families(), *ALIASES}))
     return list(_NAMES)
 
 
+def zoo_description(name: str) -> str:
+    """One line about a zoo entry: a family's first comment, a variant's family and settings."""
+    family, preset, shape = _zoo_entry(name)
+    if name not in zoo_names():
+        zoo_text(name)  # the error, with suggestions
+    if family == name:
+        return zoo_text(name).splitlines()[0].lstrip("# ").strip()
+    settings = ", ".join(f"{key}={value}" for key, value in preset.items())
+    at = f" at {'x'.join(map(str, shape))}" if shape else ""
+    return f"{family} with {settings}{at}"
+
+
+_FAMILIES: list[str] = []
 _NAMES: list[str] = []
+
+
+def _zoo_listing() -> str:
+    return f"{', '.join(zoo_families())} and their variants (convcalc zoo lists them)"
 
 
 def zoo_text(name: str) -> str:
     """The YAML of a built-in network (a variant's is its family's)."""
     if name not in zoo_names():
         raise SpecError(
-            f"no zoo entry {name!r}{_suggest(name, zoo_names())}; the zoo has: "
-            f"{', '.join(zoo_names())}"
+            f"no zoo entry {name!r}{_suggest(name, zoo_names())}; the zoo has: {_zoo_listing()}"
         )
     family = _zoo_entry(name)[0]
     return (_ZOO / f"{family}.yaml").read_text(encoding="utf-8")

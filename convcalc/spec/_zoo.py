@@ -13,4 +13,19 @@ __all__ = ["ALIASES"]
 
 _Alias = tuple[str, dict[str, Any], tuple[int, ...] | None]
 
-ALIASES: dict[str, _Alias] = {}
+_RESNETS: dict[str, dict[str, Any]] = {
+    "resnet18": {"depth": 18},
+    "resnet34": {"depth": 34},
+    "resnet50": {"depth": 50},
+    "resnet101": {"depth": 101},
+    "resnet152": {"depth": 152},
+    "resnext50_32x4d": {"depth": 50, "groups": 32, "width_per_group": 4},
+    "resnext101_32x8d": {"depth": 101, "groups": 32, "width_per_group": 8},
+    "resnext101_64x4d": {"depth": 101, "groups": 64, "width_per_group": 4},
+    "wide_resnet50_2": {"depth": 50, "width_per_group": 128},
+    "wide_resnet101_2": {"depth": 101, "width_per_group": 128},
+}
+
+ALIASES: dict[str, _Alias] = {
+    **{name: ("resnet", params, None) for name, params in _RESNETS.items()},
+}
