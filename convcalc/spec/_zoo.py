@@ -26,6 +26,13 @@ _RESNETS: dict[str, dict[str, Any]] = {
     "wide_resnet101_2": {"depth": 101, "width_per_group": 128},
 }
 
+_VGGS: dict[str, dict[str, Any]] = {
+    f"vgg{depth}{'_bn' if bn else ''}": {"depth": depth, "batch_norm": bn}
+    for depth in (11, 13, 16, 19)
+    for bn in (False, True)
+}
+
 ALIASES: dict[str, _Alias] = {
     **{name: ("resnet", params, None) for name, params in _RESNETS.items()},
+    **{name: ("vgg", params, None) for name, params in _VGGS.items()},
 }
