@@ -225,9 +225,12 @@ class _Loader(_BlockReader):
                 continue
             assert kind is not None  # noqa: S101 - a missing kind never runs
             last: _Out = sources[0]
+            outer_index = scope.values.get("repeat_index")
             for copy in range(repeat):
                 if copy:
                     sources = (self.one(last, epath, entry),)
+                if "repeat" in meta:
+                    scope.values["repeat_index"] = copy  # ${repeat_index}: 0, 1, ...
                 if kind in self.blocks:
                     last = self.use_block(
                         kind, value, meta, epath, entry, scope, sources, block_depth
@@ -244,6 +247,11 @@ class _Loader(_BlockReader):
                         line,
                         column,
                     )
+            if "repeat" in meta:
+                if outer_index is None:
+                    scope.values.pop("repeat_index", None)
+                else:
+                    scope.values["repeat_index"] = outer_index
             if "id" in meta:
                 scope.names[meta["id"]] = last
                 if isinstance(last, int) and kind not in self.blocks and kind not in MERGES:

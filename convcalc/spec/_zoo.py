@@ -35,4 +35,6 @@ _VGGS: dict[str, dict[str, Any]] = {
 ALIASES: dict[str, _Alias] = {
     **{name: ("resnet", params, None) for name, params in _RESNETS.items()},
     **{name: ("vgg", params, None) for name, params in _VGGS.items()},
+    "mobilenet_v3_large": ("mobilenet_v3", {"arch": "large"}, None),
+    "mobilenet_v3_small": ("mobilenet_v3", {"arch": "small"}, None),
 }
