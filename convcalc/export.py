@@ -43,7 +43,55 @@ def _class_name(name: str) -> str:
 
 def _constructor(layer: Layer) -> str:
     args = ", ".join(f"{key}={value!r}" for key, value in layer_fields(layer).items())
-    return f"nn.{type(layer).__name__}({args})"
+    name = type(layer).__name__
+    return f"{name}({args})" if name in _OPS else f"nn.{name}({args})"
+
+
+# Layers of torchvision.ops that torch.nn lacks, written out so that the file runs on its own.
+_OPS: dict[str, str] = {
+    "StochasticDepth": '''class StochasticDepth(nn.Module):
+    """torchvision.ops.StochasticDepth: the identity in eval; in training, zeroes each row of
+    the batch (mode 'row') or the whole batch (mode 'batch') with probability p, and scales
+    what is kept by 1 / (1 - p)."""
+
+    def __init__(self, p: float, mode: str) -> None:
+        super().__init__()
+        self.p = p
+        self.mode = mode
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if not self.training or self.p == 0.0:
+            return x
+        keep = 1.0 - self.p
+        size = [x.shape[0]] + [1] * (x.ndim - 1) if self.mode == "row" else [1] * x.ndim
+        mask = torch.empty(size, dtype=x.dtype, device=x.device).bernoulli_(keep)
+        return x * (mask / keep if keep > 0.0 else mask)''',
+    "Permute": '''class Permute(nn.Module):
+    """torchvision.ops.misc.Permute: torch.permute(x, dims)."""
+
+    def __init__(self, dims: tuple[int, ...]) -> None:
+        super().__init__()
+        self.dims = list(dims)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.permute(x, self.dims)''',
+    "Scale": '''class Scale(nn.Module):
+    """A learnable tensor of the given shape multiplying the input (layer scale)."""
+
+    def __init__(self, shape: tuple[int, ...], init: float = 1.0) -> None:
+        super().__init__()
+        self.weight = nn.Parameter(torch.ones(shape) * init)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.weight * x''',
+    "LayerNorm2d": '''class LayerNorm2d(nn.LayerNorm):
+    """torchvision's LayerNorm2d: a LayerNorm over the channels of an (N, C, H, W) input."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = x.permute(0, 2, 3, 1)
+        x = nn.functional.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
+        return x.permute(0, 3, 1, 2)''',
+}
 
 
 @dataclass
@@ -286,7 +334,9 @@ def to_pytorch(
     init = [f"        self.{a} = {_indent(_indent(c))}" for a, c in members]
     for path in writer.frozen:
         init.append(f'        self.get_submodule("{path}").requires_grad_(False)')
-    classes = [line for source in writer.classes.values() for line in [*source, "", ""]]
+    used = {type(row.layer).__name__ for row in rows}
+    helpers = [line for name in _OPS if name in used for line in [_OPS[name], "", ""]]
+    classes = helpers + [line for source in writer.classes.values() for line in [*source, "", ""]]
     lines = [
         f'"""{network.name}: a PyTorch module written by convcalc from its spec.',
         "",

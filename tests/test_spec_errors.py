@@ -219,7 +219,7 @@ MALFORMED = [
     ),
     pytest.param(
         "input: [1, 3, 8, 8]\nblocks:\n  B:\n    params: {w: 4}\n    layers:\n      - Conv2d: [\"${__import__('os').system('echo hi')}\", 3]\nlayers:\n  - B\n",
-        "net.yaml:6:18: blocks.B.layers[0].Conv2d[0]: unknown function \"__import__('os').system\" in ${__import__('os').system('echo hi')}; the functions are min, max, round, ceil, floor, int, abs, len, make_divisible",
+        "net.yaml:6:18: blocks.B.layers[0].Conv2d[0]: unknown function \"__import__('os').system\" in ${__import__('os').system('echo hi')}; the functions are min, max, round, ceil, floor, int, abs, len, sum, make_divisible",
         id="eval-attempt",
     ),
     pytest.param(

@@ -8,8 +8,9 @@ The language is a small, safe subset of Python's expressions:
 - ``+ - * // %``, ``/`` (between integers only when it divides; with a float, a float),
   comparisons, ``and``/``or``/``not``, ``a if condition else b``, indexing a list ``xs[i]``
   and choosing from a table ``{18: [2, 2, 2, 2], 34: [3, 4, 6, 3]}[depth]``;
-- the functions ``min``, ``max``, ``round``, ``ceil``, ``floor``, ``int``, ``abs``, ``len``
-  and ``make_divisible(value, divisor, min_value=None)`` (torchvision's ``_make_divisible``:
+- slices ``xs[:i]`` and list comprehensions ``[row[5] * 2 for row in rows]``;
+- the functions ``min``, ``max``, ``round``, ``ceil``, ``floor``, ``int``, ``abs``, ``len``,
+  ``sum`` and ``make_divisible(value, divisor, min_value=None)`` (torchvision's ``_make_divisible``:
   the nearest multiple of ``divisor``, at least ``min_value`` and never 10% below ``value``).
 
 Every node of the parsed tree is checked against that list before anything is worked out, so
@@ -94,6 +95,7 @@ _FUNCTIONS: dict[str, Callable[..., Any]] = {
     "int": int,
     "abs": abs,
     "len": len,
+    "sum": sum,
     "make_divisible": make_divisible,
 }
 
@@ -198,6 +200,8 @@ class _Evaluator:
             return self.call(node)
         if isinstance(node, (ast.List, ast.Tuple)):
             return tuple(self.run(item) for item in node.elts)
+        if isinstance(node, ast.ListComp):
+            return self.comprehension(node)
         if isinstance(node, ast.Dict) and all(key is not None for key in node.keys):
             return {self.run(k): self.run(v) for k, v in zip(node.keys, node.values, strict=True)}  # type: ignore[arg-type]
         raise self.error(f"unexpected {ast.unparse(node)!r}")
@@ -220,8 +224,42 @@ class _Evaluator:
             return left / right
         return self.number(_BINARY[type(node.op)](left, right))
 
+    def comprehension(self, node: ast.ListComp) -> tuple[Any, ...]:
+        """``[row[5] * 2 for row in rows]``: one ``for`` over a list, no conditions."""
+        if len(node.generators) != 1 or node.generators[0].ifs or node.generators[0].is_async:
+            raise self.error("a list comprehension takes one 'for' and no 'if'")
+        loop = node.generators[0]
+        if not isinstance(loop.target, ast.Name):
+            raise self.error("a list comprehension's 'for' takes one name")
+        items = self.run(loop.iter)
+        if not isinstance(items, tuple):
+            raise self.error(f"{_describe(items)} is not a list to go through")
+        outer = self.scope
+        results = []
+        try:
+            for item in items:
+                self.scope = {**outer, loop.target.id: item}
+                results.append(self.run(node.elt))
+        finally:
+            self.scope = outer
+        return tuple(results)
+
     def subscript(self, node: ast.Subscript) -> Any:
         value = self.run(node.value)
+        if isinstance(node.slice, ast.Slice):
+            if not isinstance(value, tuple):
+                raise self.error(f"{_describe(value)} is not a list to slice")
+            bounds = [
+                None if part is None else self.run(part)
+                for part in (node.slice.lower, node.slice.upper, node.slice.step)
+            ]
+            if not all(
+                b is None or (isinstance(b, int) and not isinstance(b, bool)) for b in bounds
+            ):
+                raise self.error("a slice takes integers")
+            if bounds[2] == 0:
+                raise self.error("a slice step cannot be 0")
+            return value[slice(*bounds)]
         index = self.run(node.slice)
         if isinstance(value, dict):
             # A table of choices: {18: [2, 2, 2, 2], 34: [3, 4, 6, 3]}[depth]

@@ -37,4 +37,8 @@ ALIASES: dict[str, _Alias] = {
     **{name: ("vgg", params, None) for name, params in _VGGS.items()},
     "mobilenet_v3_large": ("mobilenet_v3", {"arch": "large"}, None),
     "mobilenet_v3_small": ("mobilenet_v3", {"arch": "small"}, None),
+    **{
+        f"efficientnet_b{n}": ("efficientnet", {"variant": f"b{n}"}, (1, 3, size, size))
+        for n, size in enumerate((224, 240, 288, 300, 380, 456, 528, 600))
+    },
 }
