@@ -107,3 +107,13 @@ def test_variant_equals_torchvision(name: str) -> None:
     types = {kind for _, kind, _ in leaves}
     ours = [(r.type, r.output_shape) for r in summary.layer_rows() if r.type in types]
     assert ours == [(kind, tuple(shape)) for _, kind, shape in leaves]
+
+
+def test_docs_list_every_variant_with_torchvision_numbers() -> None:
+    text = (Path(__file__).parent.parent / "docs" / "spec-format.md").read_text(encoding="utf-8")
+    for name in VARIANTS:
+        reference = TORCHVISION[name]
+        size = "x".join(map(str, reference["input_shape"]))
+        params, macs = reference["torch"]["params"], reference["torch"]["macs"]
+        assert f"| `{name}` |" in text, name
+        assert f"| {size} | {params:,} | {macs:,} |" in text, name
