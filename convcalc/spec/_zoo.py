@@ -41,4 +41,8 @@ ALIASES: dict[str, _Alias] = {
         f"efficientnet_b{n}": ("efficientnet", {"variant": f"b{n}"}, (1, 3, size, size))
         for n, size in enumerate((224, 240, 288, 300, 380, 456, 528, 600))
     },
+    **{
+        f"convnext_{size}": ("convnext", {"variant": size}, None)
+        for size in ("tiny", "small", "base", "large")
+    },
 }
