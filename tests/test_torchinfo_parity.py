@@ -51,7 +51,10 @@ def _torchinfo_rows(name: str, tmp_path: Path) -> tuple[Summary, Any]:
 
     torch.set_num_threads(min(2, os.cpu_count() or 1))
     network = load_spec_file(name)
-    summary = summarize(network)
+    # torchinfo counts the parameters of the modules that run: a network with training-only
+    # entries (GoogLeNet's auxiliary heads) is compared in train mode, where every one runs.
+    mode = "train" if any(node.train_only for node in network.nodes) else "eval"
+    summary = summarize(network, mode=mode)
     path = tmp_path / "exported.py"
     path.write_text(to_pytorch(network), encoding="utf-8")
     spec = importlib.util.spec_from_file_location(f"exported_{abs(hash(name))}", path)
@@ -68,7 +71,7 @@ def _torchinfo_rows(name: str, tmp_path: Path) -> tuple[Summary, Any]:
             depth=100,
             verbose=0,
             col_names=("output_size", "num_params"),
-            mode="eval",
+            mode=mode,
         )
     return summary, stats
 

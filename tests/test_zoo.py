@@ -117,3 +117,17 @@ def test_docs_list_every_variant_with_torchvision_numbers() -> None:
         params, macs = reference["torch"]["params"], reference["torch"]["macs"]
         assert f"| `{name}` |" in text, name
         assert f"| {size} | {params:,} | {macs:,} |" in text, name
+
+
+def test_googlenet_aux_heads_run_only_in_train_mode() -> None:
+    """torchvision's 1,498,376,192 MACs in eval; the two auxiliary heads add 8,372,224 and
+    their rows in train mode; their parameters count in both (13,004,888)."""
+    from convcalc.network import summarize
+
+    network = load_spec_file("googlenet")
+    evaluated, trained = summarize(network), summarize(network, mode="train")
+    assert evaluated.totals.params == trained.totals.params == 13_004_888
+    assert (evaluated.totals.macs, trained.totals.macs) == (1_498_376_192, 1_506_748_416)
+    aux = [r.name for r in trained.rows if r.is_block and r.name in ("aux1", "aux2")]
+    assert aux == ["aux1", "aux2"]
+    assert not [r for r in evaluated.rows if r.name.startswith("aux")]
