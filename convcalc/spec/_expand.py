@@ -468,6 +468,9 @@ class _Loader(_BlockReader):
     def reference(
         self, ref: Any, rpath: str, entry: Any, scope: _Scope, outputs: list[_Out]
     ) -> _Out:
+        if isinstance(ref, str) and _EXPR.fullmatch(ref.strip()):
+            # A reference chosen by a parameter: '${"halves.1" if stride == 1 else "input"}'
+            ref = self.value(ref, rpath, entry, "from", scope.values, None)
         if isinstance(ref, int) and not isinstance(ref, bool):
             if ref >= 0:
                 raise self.fail(

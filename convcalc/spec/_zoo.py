@@ -45,4 +45,8 @@ ALIASES: dict[str, _Alias] = {
         f"convnext_{size}": ("convnext", {"variant": size}, None)
         for size in ("tiny", "small", "base", "large")
     },
+    **{
+        f"shufflenet_v2_{width}": ("shufflenet_v2", {"width": width}, None)
+        for width in ("x0_5", "x1_0", "x1_5", "x2_0")
+    },
 }
