@@ -6,16 +6,22 @@ Standard library only, like the arithmetic it builds on.
 
 from __future__ import annotations
 
+from .receptive import AxisField, NodeField, ReceptiveFields, field_of, receptive_field
 from .solve import DEFAULT_RANGES, UNKNOWN, AxisSolution, Solution, SolveResult, solve
 from .tf import TFPadding, tf_padding, tf_padding_layers
 
 __all__ = [
     "DEFAULT_RANGES",
     "UNKNOWN",
+    "AxisField",
     "AxisSolution",
+    "NodeField",
+    "ReceptiveFields",
     "Solution",
     "SolveResult",
     "TFPadding",
+    "field_of",
+    "receptive_field",
     "solve",
     "tf_padding",
     "tf_padding_layers",
