@@ -9,20 +9,26 @@ from __future__ import annotations
 from .receptive import AxisField, NodeField, ReceptiveFields, field_of, receptive_field
 from .solve import DEFAULT_RANGES, UNKNOWN, AxisSolution, Solution, SolveResult, solve
 from .tf import TFPadding, tf_padding, tf_padding_layers
+from .valid import AxisRule, Stage, ValidInputs, input_size_error, valid_inputs
 
 __all__ = [
     "DEFAULT_RANGES",
     "UNKNOWN",
     "AxisField",
+    "AxisRule",
     "AxisSolution",
     "NodeField",
     "ReceptiveFields",
     "Solution",
     "SolveResult",
+    "Stage",
     "TFPadding",
+    "ValidInputs",
     "field_of",
+    "input_size_error",
     "receptive_field",
     "solve",
     "tf_padding",
     "tf_padding_layers",
+    "valid_inputs",
 ]
