@@ -6,6 +6,7 @@ Standard library only, like the arithmetic it builds on.
 
 from __future__ import annotations
 
+from .derive import LayerWork, NetworkWork, explain_network
 from .receptive import AxisField, NodeField, ReceptiveFields, field_of, receptive_field
 from .solve import DEFAULT_RANGES, UNKNOWN, AxisSolution, Solution, SolveResult, solve
 from .tf import TFPadding, tf_padding, tf_padding_layers
@@ -17,6 +18,8 @@ __all__ = [
     "AxisField",
     "AxisRule",
     "AxisSolution",
+    "LayerWork",
+    "NetworkWork",
     "NodeField",
     "ReceptiveFields",
     "Solution",
@@ -24,6 +27,7 @@ __all__ = [
     "Stage",
     "TFPadding",
     "ValidInputs",
+    "explain_network",
     "field_of",
     "input_size_error",
     "receptive_field",
