@@ -57,10 +57,10 @@ def test_unread_rows_and_ceil_windows_are_flagged() -> None:
         "    note: stride 2 leaves the last input row unused",
         "  W_out = ⌊(9 + 2·0 − 1·(3−1) − 1) / 2⌋ + 1 = 4",
         "maxpool2d_2: MaxPool2d(3, stride=2, ceil_mode=True)  1x4x4x4 -> 1x4x2x2",
-        "  H_out = ⌈(4 + 2·0 − 1·(3−1) − 1) / 2⌉ + 1 = 2",
-        "    note: ceil mode adds a last window that hangs 1 row past the input",
-        "  W_out = ⌈(4 + 2·0 − 1·(3−1) − 1) / 2⌉ + 1 = 2",
-        "    note: ceil mode adds a last window that hangs 1 column past the input",
+        "  H_out = ⌊(4 + 2·0 − 1·(3−1) − 1) / 2⌋ + 1 + 1 = 2",
+        "    note: ceil mode adds a last, partial window (the + 1 after the floor)",
+        "  W_out = ⌊(4 + 2·0 − 1·(3−1) − 1) / 2⌋ + 1 + 1 = 2",
+        "    note: ceil mode adds a last, partial window (the + 1 after the floor)",
         "zeropad2d_3: ZeroPad2d((0, 1, 2, 3))  1x4x2x2 -> 1x4x7x3",
         "  H_out = 2 + 2 + 3 = 7",
         "  W_out = 2 + 0 + 1 = 3",
@@ -69,6 +69,6 @@ def test_unread_rows_and_ceil_windows_are_flagged() -> None:
         "  W_out = (3 − 1)·2 − 2·1 + 1·(3−1) + 0 + 1 = 5",
         "flatten_5: Flatten()  1x2x13x5 -> 1x130",
         "flatten: 130 = 2 × 13 × 5; 13 = (7 − 1)·2 − 2 + 2 + 1; 7 = 2 + 2 + 3; "
-        "2 = ⌈(4 − 3)/2⌉ + 1; 4 = ⌊(10 − 3)/2⌋ + 1; 5 = (3 − 1)·2 − 2 + 2 + 1; "
+        "2 = ⌊(4 − 3)/2⌋ + 1 + 1; 4 = ⌊(10 − 3)/2⌋ + 1; 5 = (3 − 1)·2 − 2 + 2 + 1; "
         "3 = 2 + 0 + 1; 4 = ⌊(9 − 3)/2⌋ + 1",
     ]

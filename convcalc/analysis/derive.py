@@ -7,8 +7,8 @@ line, the question LeNet's ``Linear(4*4*50, 500)`` raises::
 
     800 = 50 × 4 × 4; 4 = ⌊(8 − 2)/2⌋ + 1; 8 = 12 − 5 + 1; 12 = ⌊(24 − 2)/2⌋ + 1; 24 = 28 − 5 + 1
 
-Rows and columns a layer never reads (stride leftovers) and ceil-mode windows that hang over
-the input are flagged on the layer's own line.
+Rows and columns a layer never reads (stride leftovers) and ceil-mode windows are flagged on
+the layer's own line (by :func:`convcalc.explain.explain`).
 """
 
 from __future__ import annotations
@@ -86,10 +86,7 @@ def _axes(layer: Layer, shape: Shape, out: Shape) -> tuple[AxisWork, ...]:
     name = type(layer).__name__
     if name.startswith(("ZeroPad", "ConstantPad", "ReflectionPad", "ReplicationPad", "Circular")):
         return _pad_axes(layer, shape, out)
-    axes = explain(layer, shape).axes
-    if not getattr(layer, "ceil_mode", False) or layer._kind != "pool":
-        return axes
-    return tuple(_ceil_note(layer, shape, out, i, axis) for i, axis in enumerate(axes))
+    return explain(layer, shape).axes
 
 
 def _pad_axes(layer: Any, shape: Shape, out: Shape) -> tuple[AxisWork, ...]:
@@ -103,23 +100,6 @@ def _pad_axes(layer: Any, shape: Shape, out: Shape) -> tuple[AxisWork, ...]:
         result = out[len(out) - nd + i]
         axes.append(AxisWork(axis, f"{axis}_out = {size} + {before} + {after} = {result}"))
     return tuple(axes)
-
-
-def _ceil_note(layer: Any, shape: Shape, out: Shape, i: int, axis: AxisWork) -> AxisWork:
-    """Flag a ceil-mode window that hangs over the end of the input (and its padding)."""
-    k, s, p, d = (v[i] for v in layer._window_arguments())
-    nd = layer._nd
-    size = shape[len(shape) - nd + i]
-    count = out[len(out) - nd + i]
-    last_end = (count - 1) * s - p + d * (k - 1)
-    over = last_end - (size - 1 + p)
-    if over <= 0:
-        return axis
-    unit = _UNIT.get(axis.axis, "position")
-    what = f"1 {unit}" if over == 1 else f"{over} {unit}s"
-    note = f"ceil mode adds a last window that hangs {what} past the input"
-    note = f"{axis.note}; {note}" if axis.note else note
-    return AxisWork(axis.axis, axis.formula, note)
 
 
 # --------------------------------------------------------------------------------------------
@@ -169,9 +149,10 @@ def _step(layer: Any, size: int, out: int, dim: int, rank: int) -> str:
             after = before
         span = d * (k - 1) + 1
         inner = f"{size}" + (f" + {before + after}" if before + after else "") + f" − {span}"
-        if getattr(layer, "ceil_mode", False):
-            return f"⌈({inner})/{s}⌉ + 1" if s > 1 else f"{inner} + 1"
-        return f"⌊({inner})/{s}⌋ + 1" if s > 1 else f"{inner} + 1"
+        # Ceil mode as floor division plus the window it adds, as the layer formulas write it.
+        extra = out - ((size + before + after - span) // s + 1)
+        tail = f" + {extra}" if extra > 0 else ""
+        return (f"⌊({inner})/{s}⌋ + 1" if s > 1 else f"{inner} + 1") + tail
     if kind == "transpose":
         k, s, p, d, op = (
             _at(getattr(layer, a), i)
