@@ -71,6 +71,7 @@ class _Map:
         self.table = [g(base + j) for j in range(period)]
         self.valid = [v is not None for v in self.table]
         self.check = g
+        self.found: dict[int, int | None] = {}
 
     def __call__(self, x: int) -> int:
         j = (x - self.base) % self.period
@@ -81,6 +82,11 @@ class _Map:
 
     def minimum(self, residue: int) -> int | None:
         """The smallest accepted ``x ≥ 1`` with ``(x − base) % p == residue``."""
+        if residue not in self.found:
+            self.found[residue] = self._minimum(residue)
+        return self.found[residue]
+
+    def _minimum(self, residue: int) -> int | None:
         if not self.valid[residue]:
             return None
         first = (self.base + residue) % self.period or self.period
@@ -185,7 +191,20 @@ class ValidInputs(Record):
 # --------------------------------------------------------------------------------------------
 
 
+_MAPS: dict[tuple[Any, ...], _Map | None] = {}
+
+
 def _layer_map(layer: Layer, shape: Shape, dim: int, kept: bool) -> _Map | None:
+    """:func:`_build_map`, once per layer and shape (networks repeat their blocks)."""
+    key = (layer, shape[:dim], shape[dim + 1 :], dim, kept)
+    if key not in _MAPS:
+        if len(_MAPS) > 10_000:
+            _MAPS.clear()
+        _MAPS[key] = _build_map(layer, shape, dim, kept)
+    return _MAPS[key]
+
+
+def _build_map(layer: Layer, shape: Shape, dim: int, kept: bool) -> _Map | None:
     """The layer's size map on tensor dimension ``dim``, or ``None`` if it does not fit.
     When the layer does not keep the axis (``kept`` false), only its checks count."""
 
