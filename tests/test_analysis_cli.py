@@ -156,3 +156,19 @@ def _loaded_after(args: list[str]) -> set[str]:
 def test_commands_without_analysis_do_not_load_it(args: list[str]) -> None:
     loaded: Any = _loaded_after(args)
     assert not {"convcalc.analysis", "convcalc.draw"} & loaded
+
+
+def test_solve_a_spec_with_question_marks(tmp_path: Path) -> None:
+    spec = tmp_path / "net.yaml"
+    spec.write_text(
+        "input: [1, 3, 64, 64]\nlayers:\n"
+        "  - Conv2d: {out_channels: 8, kernel_size: 3, stride: 2, padding: '?'}\n",
+        encoding="utf-8",
+    )
+    assert invoke(["solve", str(spec), "--target", "32x32"]).stdout == (
+        "conv2d_1.padding such that the output is 32x32:\n  padding=1\n"
+    )
+    result = invoke(["solve", str(spec), "--target", "33x32", "--range", "padding=0..1"], 1)
+    assert result.stdout.splitlines()[1] == (
+        "  none in the ranges searched; nearest: padding=1 gives 1x8x32x32"
+    )

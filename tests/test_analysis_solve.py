@@ -289,3 +289,51 @@ def test_tf_same_pad_and_conv_give_tensorflows_shape_under_torch() -> None:
         y = torch.nn.Conv2d(1, 1, **conv)(x)
         expected = (math.ceil(size / stride), math.ceil((size + 1) / stride))
         assert tuple(y.shape[2:]) == expected == plan.output_size
+
+
+# --------------------------------------------------------------------------------------------
+# a '?' in a network spec
+
+
+_SPEC = """\
+input: [1, 3, 64, 64]
+layers:
+  - Conv2d: {out_channels: 8, kernel_size: 3, stride: 2, padding: '?'}
+    id: stem
+  - Conv2d: [16, '?']
+  - Flatten
+  - Linear: 10
+"""
+
+
+def test_solve_network_unknowns_by_whole_network_arithmetic() -> None:
+    from convcalc.analysis import solve_network
+    from convcalc.network import summarize
+    from convcalc.spec import load_spec
+
+    network = load_spec(_SPEC)
+    result = solve_network(network, (28, 28), at="conv2d_2", ranges={"padding": (0, 3)})
+    assert result.unknowns == (("stem", "padding"), ("conv2d_2", "kernel_size"))
+    assert [values for values, _ in result.solutions] == [(0, 4), (1, 5), (2, 6), (3, 7)]
+    for (padding, kernel), shape in result.solutions:
+        text = _SPEC.replace("padding: '?'", f"padding: {padding}").replace("'?'", str(kernel))
+        assert summarize(load_spec(text)).layer_rows()[1].output_shape == shape == (1, 16, 28, 28)
+    assert result.lines()[:2] == [
+        "stem.padding, conv2d_2.kernel_size such that conv2d_2 is 28x28:",
+        "  padding=0, kernel_size=4",
+    ]
+    missed = solve_network(network, (1, 11), ranges={"padding": (0, 1), "kernel_size": (1, 2)})
+    assert missed.solutions == ()
+    assert missed.lines()[1] == (
+        "  none in the ranges searched; nearest: padding=0, kernel_size=1 gives 1x10; "
+        "padding=0, kernel_size=2 gives 1x10; padding=1, kernel_size=1 gives 1x10"
+    )
+
+
+def test_solve_network_needs_a_question_mark() -> None:
+    from convcalc.analysis import solve_network
+    from convcalc.spec import load_spec_file
+
+    with pytest.raises(ShapeError) as info:
+        solve_network(load_spec_file("lenet"), (1, 10))
+    assert str(info.value) == "lenet: no argument is '?'; write the one to solve as '?'"

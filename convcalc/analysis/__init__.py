@@ -9,6 +9,7 @@ from __future__ import annotations
 from .derive import LayerWork, NetworkWork, explain_network
 from .receptive import AxisField, NodeField, ReceptiveFields, field_of, receptive_field
 from .solve import DEFAULT_RANGES, UNKNOWN, AxisSolution, Solution, SolveResult, solve
+from .solve_net import NetworkSolution, solve_network
 from .tf import TFPadding, tf_padding, tf_padding_layers
 from .valid import AxisRule, Stage, ValidInputs, input_size_error, valid_inputs
 
@@ -19,6 +20,7 @@ __all__ = [
     "AxisRule",
     "AxisSolution",
     "LayerWork",
+    "NetworkSolution",
     "NetworkWork",
     "NodeField",
     "ReceptiveFields",
@@ -32,6 +34,7 @@ __all__ = [
     "input_size_error",
     "receptive_field",
     "solve",
+    "solve_network",
     "tf_padding",
     "tf_padding_layers",
     "valid_inputs",

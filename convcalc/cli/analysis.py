@@ -74,7 +74,7 @@ def solve_command(name: str) -> click.Command:
     @click.command(
         cls=Command, name=name, short_help="Which padding, kernel, stride... reach a size."
     )
-    @click.argument("layer", type=click.Choice(sorted(_LAYERS)))
+    @click.argument("layer", metavar="LAYER|SPEC")
     @click.option("-k", "--kernel-size", type=UNKNOWNS, default=None, help="3, 5x3 or ?.")
     @click.option("-s", "--stride", type=UNKNOWNS, default=None, help="Stride, or ?.")
     @click.option(
@@ -87,8 +87,9 @@ def solve_command(name: str) -> click.Command:
     @click.option("--in", "in_channels", type=int, default=None, hidden=True)
     @click.option("--out", "out_channels", type=int, default=None, hidden=True)
     @click.option(
-        "-i", "--input", "input_shape", type=SHAPE, required=True, help="Input size: 64 or 64x64."
+        "-i", "--input", "input_shape", type=SHAPE, default=None, help="Input size: 64 or 64x64."
     )
+    @click.option("--at", default=None, help="With a SPEC: the node to reach --target at.")
     @click.option("--target", type=SHAPE, default=None, help="Output size to reach: 32 or 32x32.")
     @click.option(
         "--range",
@@ -97,13 +98,17 @@ def solve_command(name: str) -> click.Command:
         multiple=True,
         help="Search range, e.g. padding=0..64 (default padding 0..32, kernel 1..32, ...).",
     )
-    def command(layer: str, input_shape: tuple[int, ...], target: tuple[int, ...] | None,
+    def command(layer: str, input_shape: tuple[int, ...] | None, target: tuple[int, ...] | None,
                 ranges: tuple[tuple[str, tuple[int, int]], ...], in_channels: int | None,
-                out_channels: int | None, **arguments: Any) -> None:  # fmt: skip
+                out_channels: int | None, at: str | None, **arguments: Any) -> None:  # fmt: skip
         """Every value of the arguments given as ? that takes the input to --target, ranked
         (smallest padding, then kernel, stride, dilation), each checked by the layer's own
         arithmetic; or why none does, and the nearest sizes. --padding same (or valid) gives
         TensorFlow's padding for any stride, and its PyTorch spelling.
+
+        LAYER is a layer command (conv2d, conv-transpose2d, maxpool2d, avgpool2d, upsample,
+        1-3d); or give a network SPEC (file or zoo name) with arguments written '?', and the
+        values that make its output (or the node --at) reach --target are listed.
 
         \b
         Example:
@@ -111,15 +116,44 @@ def solve_command(name: str) -> click.Command:
           convcalc solve conv2d -k ? -s ? -i 224 --target 7
           convcalc solve conv-transpose2d -k 3 -s 2 -p ? --output-padding ? -i 16 --target 32
           convcalc solve conv2d -k 5 -s 2 -p same -i 5x5
+          convcalc solve my_net.yaml --target 1x10
         """
         del in_channels, out_channels  # channels never change a spatial size
-        lines, solved = solve_lines(_LAYERS[layer], input_shape, target, dict(ranges), arguments)
+        if layer not in _LAYERS:
+            lines, solved = _solve_spec(layer, input_shape, target, at, dict(ranges), arguments)
+        elif input_shape is None:
+            raise click.UsageError("give -i, the input size")
+        else:
+            lines, solved = solve_lines(
+                _LAYERS[layer], input_shape, target, dict(ranges), arguments
+            )
         for line in lines:
             click.echo(line)
         if not solved:
             click.get_current_context().exit(ExitCode.INVALID_INPUT)
 
     return command
+
+
+def _solve_spec(
+    spec: str,
+    input_shape: tuple[int, ...] | None,
+    target: tuple[int, ...] | None,
+    at: str | None,
+    ranges: dict[str, tuple[int, int]],
+    arguments: dict[str, Any],
+) -> tuple[list[str], bool]:
+    from ..analysis import solve_network
+    from ..spec import load_spec_file
+
+    if any(v is not None for v in arguments.values()):
+        raise click.UsageError("with a SPEC, write the unknown arguments as '?' in the spec")
+    if target is None:
+        raise click.UsageError("give --target, the shape to reach")
+    result = solve_network(
+        load_spec_file(spec), target, at=at, ranges=ranges, input_shape=input_shape
+    )
+    return result.lines(), bool(result.solutions)
 
 
 def solve_lines(
