@@ -172,3 +172,42 @@ def test_solve_a_spec_with_question_marks(tmp_path: Path) -> None:
     assert result.stdout.splitlines()[1] == (
         "  none in the ranges searched; nearest: padding=1 gives 1x8x32x32"
     )
+
+
+def test_layer_commands_draw_as_text() -> None:
+    out = invoke(["conv2d", "--in", "1", "--out", "1", "-k", "3", "-s", "2", "-p", "1",
+                  "-i", "6x6", "--draw"]).stdout  # fmt: skip
+    assert out.splitlines()[-14:] == [
+        "input 6x6, padded:",
+        "  F F F _ _ _ _ x",
+        "  F F F . . . . x",
+        "  F F F . . . . x",
+        "  _ . . . . . . x",
+        "  _ . . . L L L x",
+        "  _ . . . L L L x",
+        "  _ . . . L L L x",
+        "  x x x x x x x x",
+        "output 3x3:",
+        "  F . .",
+        "  . . .",
+        "  . . L",
+        ". input  _ padding  x never read  F first window  L last window",
+    ]
+    out = invoke(["maxpool1d", "-k", "3", "-s", "2", "--ceil-mode", "-i", "6", "--draw"]).stdout
+    assert out.splitlines()[-5:] == [
+        "input 6, padded:",
+        "  F F F . L L l",
+        "output 3:",
+        "  F . L",
+        ". input  o past the input (lower case: a window's taps there)  F first window  "
+        "L last window",
+    ]
+    out = invoke(["conv-transpose1d", "--in", "1", "--out", "1", "-k", "3", "-s", "2", "-p", "1",
+                  "-i", "1x3", "--target", "6", "--draw"]).stdout  # fmt: skip
+    assert out.splitlines()[-5:] == [
+        "input 3, padded:",
+        "  F F F . z L L L",
+        "output 6:",
+        "  F . . . . L",
+        ". input  z inserted zero  F first window  L last window",
+    ]

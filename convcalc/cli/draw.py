@@ -18,6 +18,28 @@ _LAYERS = {
 }
 
 
+def echo_grid(
+    layer: Any, shape: tuple[int, ...] | None, output_size: tuple[int, ...] | None = None
+) -> None:
+    """The layer commands' --draw: the picture as text, after the table."""
+    from ..draw import layer_text
+    from ..errors import ShapeError
+
+    if shape is None:
+        raise click.UsageError("--draw needs the input size: add -i")
+    nd = layer._nd
+    if output_size is not None:  # the output_padding that --target picked
+        from ..layers import layer_fields
+
+        fields = layer_fields(layer)
+        fields["output_padding"] = layer.output_padding_for(shape, output_size)
+        layer = type(layer)(**fields)
+    if nd > 2:
+        raise ShapeError("--draw shows 1-d and 2-d layers")
+    for line in layer_text(layer, shape[-nd:]):
+        click.echo(line)
+
+
 def _write(text: str, output: str | None) -> None:
     """SVG or text to stdout or a file; a ``.png`` file is rendered with cairosvg."""
     if output is None:

@@ -15,7 +15,7 @@ from ..explain import describe
 from ..layers import Layer, dims_text
 from ._svg import Canvas
 
-__all__ = ["CELL", "COLOURS", "layer_svg", "padding_modes_svg"]
+__all__ = ["CELL", "COLOURS", "layer_svg", "layer_text", "padding_modes_svg"]
 
 CELL = 24
 MAX_CELLS = 64
@@ -87,8 +87,10 @@ def _axis_track(layer: Any, i: int, size: int, out: int) -> _Track:
     return _Track(kinds, windows)
 
 
-def layer_svg(layer: Layer, input_size: Sequence[int]) -> str:
-    """The layer on an input of ``input_size`` (one or two spatial sizes) as SVG text."""
+def _grid(
+    layer: Layer, input_size: Sequence[int]
+) -> tuple[tuple[int, ...], tuple[int, ...], _Track, _Track]:
+    """Input sizes, output sizes (two axes), and the row and column tracks."""
     nd = getattr(layer, "_nd", 0)
     if layer._kind not in ("conv", "pool", "transpose") or nd not in (1, 2):
         raise ShapeError(
@@ -111,6 +113,77 @@ def layer_svg(layer: Layer, input_size: Sequence[int]) -> str:
     rows, cols = tracks
     if max(len(rows.kinds), len(cols.kinds), *out) > MAX_CELLS:
         raise ShapeError(f"cannot draw more than {MAX_CELLS} cells per axis; use a smaller input")
+    return sizes, out, rows, cols
+
+
+_LETTERS = {
+    "input": ".",
+    "pad": "_",
+    "zero": "z",
+    "unused": "x",
+    "outside": "o",
+    "first": "F",
+    "last": "L",
+    "both": "B",
+}
+
+
+def layer_text(layer: Layer, input_size: Sequence[int]) -> list[str]:
+    """The same picture as plain text, one character per cell: the padded input with the
+    first (F) and last (L) windows' taps, then the output grid and a legend."""
+    sizes, out, rows, cols = _grid(layer, input_size)
+    read_r, read_c = rows.read, cols.read
+    height = max(len(rows.kinds), max(read_r) + 1)
+    width = max(len(cols.kinds), max(read_c) + 1)
+    first = {(r, c) for r in rows.windows[0] for c in cols.windows[0]}
+    last = {(r, c) for r in rows.windows[-1] for c in cols.windows[-1]}
+    grid = []
+    for r in range(height):
+        cells = []
+        for c in range(width):
+            kind = _cell_kind(rows, cols, r, c, read_r, read_c)
+            beyond = kind == "outside"
+            if (r, c) in first:
+                kind = "both" if (r, c) in last else "first"
+            elif (r, c) in last:
+                kind = "last"
+            letter = _LETTERS[kind]
+            cells.append(letter.lower() if beyond and kind != "outside" else letter)
+        grid.append(" ".join(cells))
+    output = []
+    for r in range(out[0]):
+        row = ["." for _ in range(out[1])]
+        if r == 0:
+            row[0] = "F"
+        if r == out[0] - 1:
+            row[-1] = "L" if (out[0], out[1]) != (1, 1) else "B"
+        output.append(" ".join(row))
+    lines = [f"input {dims_text(sizes)}, padded:"]
+    lines += [f"  {line}" for line in grid]
+    lines.append(f"output {dims_text(out if len(sizes) == 2 else out[1:])}:")
+    lines += [f"  {line}" for line in output]
+    shown = {letter for g in grid for letter in g.split()}
+    used = {kind for kind, letter in _LETTERS.items() if letter in shown}
+    if shown & {"f", "l", "b"}:
+        used.add("outside")
+    legend = {
+        "input": "input",
+        "pad": "padding",
+        "zero": "inserted zero",
+        "unused": "never read",
+        "outside": "past the input (lower case: a window's taps there)",
+        "first": "first window",
+        "last": "last window",
+        "both": "both windows",
+    }
+    lines.append("  ".join(f"{_LETTERS[k]} {legend[k]}" for k in _LETTERS if k in used))
+    return lines
+
+
+def layer_svg(layer: Layer, input_size: Sequence[int]) -> str:
+    """The layer on an input of ``input_size`` (one or two spatial sizes) as SVG text."""
+    sizes, out, rows, cols = _grid(layer, input_size)
+    nd = len(sizes)
     canvas = Canvas()
     title = (
         f"{describe(layer)}: {dims_text(sizes)} -> {dims_text(out[2 - nd :] if nd == 1 else out)}"
