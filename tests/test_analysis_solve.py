@@ -337,3 +337,43 @@ def test_solve_network_needs_a_question_mark() -> None:
     with pytest.raises(ShapeError) as info:
         solve_network(load_spec_file("lenet"), (1, 10))
     assert str(info.value) == "lenet: no argument is '?'; write the one to solve as '?'"
+
+
+@pytest.mark.torch
+@needs_torch
+@pytest.mark.parametrize(
+    ("size", "kernel", "stride"),
+    [
+        pytest.param(5, 2, 2, id="5x5-s2-extra-after"),
+        pytest.param(224, 3, 2, id="224-k3-s2"),
+        pytest.param(224, 7, 2, id="224-k7-s2"),
+        pytest.param(13, 6, 5, id="13-k6-s5"),
+    ],
+)
+def test_exported_tf_same_network_gives_tensorflows_shape(
+    size: int, kernel: int, stride: int
+) -> None:
+    """A network built with the pad layer and the convolution, exported as a PyTorch module,
+    runs under PyTorch to ceil(in/s) on each axis."""
+    from convcalc.export import to_pytorch
+    from convcalc.network import LayerSpec, NetworkBuilder
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import torch
+
+    builder = NetworkBuilder(input_shape=(1, 3, size, size + 1), name="tf_same")
+    pad, conv, plan = tf_padding_layers(
+        "Conv2d", (size, size + 1), kernel_size=kernel, stride=stride
+    )
+    if pad is not None:
+        builder.add(pad)
+    builder.add(LayerSpec("Conv2d", (4,), tuple(conv.items())))
+    namespace: dict[str, Any] = {}
+    exec(compile(to_pytorch(builder.build()), "tf_same.py", "exec"), namespace)  # noqa: S102 - our export
+    model = namespace["TfSame"]()
+    with torch.no_grad():
+        out = model(torch.zeros(1, 3, size, size + 1))
+    expected = (math.ceil(size / stride), math.ceil((size + 1) / stride))
+    assert tuple(out.shape) == (1, 4, *expected)
+    assert plan.output_size == expected
