@@ -125,7 +125,8 @@ def window(layer: Layer, i: int, size: int, out: int) -> Window | None:
     if kind == "transpose" or name.startswith("MaxUnpool"):
         return _fractional(layer, i, size, out)
     if kind == "adaptive" or (kind == "upsample" and getattr(layer, "mode", "") == "area"):
-        windows = [adaptive_pool_window(o, size, out) for o in range(min(out, 2 * size + 2))]
+        # The window lengths repeat; the first 4096 outputs show every length in practice.
+        windows = [adaptive_pool_window(o, size, out) for o in range(min(out, 4096))]
         longest = max(end - start for start, end in windows)
         start, end = windows[0]
         return _window(start, end - 1, longest, Fraction(size, out))
@@ -150,13 +151,15 @@ def _fractional(layer: Any, i: int, size: int, out: int) -> Window:
     k, s, p = (_axis(getattr(layer, a), nd, i) for a in ("kernel_size", "stride", "padding"))
     d = _axis(getattr(layer, "dilation", 1), nd, i)
 
-    def hull(o: int) -> tuple[int, int] | None:
-        taps = [(o + p - m * d) // s for m in range(k) if (o + p - m * d) % s == 0]
-        return (min(taps), max(taps)) if taps else None
-
-    hulls = [(o, h) for o in range(s * d + 1) if (h := hull(o)) is not None]
-    longest = max(b - a + 1 for _, (a, b) in hulls)
-    o, (a, b) = hulls[0]
+    # Taps that land on the same outputs share a residue (m·d − p) mod s; output o reads the
+    # taps of residue o mod s. O(k), whatever the stride.
+    groups: dict[int, list[int]] = {}
+    for m in range(k):
+        groups.setdefault((m * d - p) % s, []).append(m)
+    longest = max((max(ms) - min(ms)) * d // s + 1 for ms in groups.values())
+    o = min(groups)
+    taps = groups[o]
+    a, b = (o + p - max(taps) * d) // s, (o + p - min(taps) * d) // s
     # Output 0 reads nothing when no tap lands on it (a kernel shorter than the stride): its
     # window is where the first reading output's is, moved back o steps of 1/s.
     shift = Fraction(o, s)

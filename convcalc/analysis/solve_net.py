@@ -24,6 +24,7 @@ from .solve import DEFAULT_RANGES, UNKNOWN
 __all__ = ["NetworkSolution", "solve_network"]
 
 _MAX_RUNS = 20_000
+_MAX_WORK = 2_000_000  # layer evaluations
 
 
 class NetworkSolution(Record):
@@ -116,10 +117,12 @@ def solve_network(
     bounds = {**DEFAULT_RANGES, **(ranges or {})}
     spans = [range(bounds.get(a, (1, 64))[0], bounds.get(a, (1, 64))[1] + 1) for _, a in unknowns]
     runs = prod(len(s) for s in spans)
-    if runs > _MAX_RUNS:
+    # Each combination runs the whole network: bound the total work, not just the count.
+    limit = max(1, min(_MAX_RUNS, _MAX_WORK // max(1, len(network.nodes))))
+    if runs > limit:
         raise ShapeError(
             f"{network.name}: {runs:,} combinations of the '?' arguments is too many (at most "
-            f"{_MAX_RUNS:,}); narrow a range or fix an argument"
+            f"{limit:,} for {len(network.nodes)} layers); narrow a range or fix an argument"
         )
     wanted = tuple(target)
     found: list[tuple[tuple[Any, ...], Shape]] = []

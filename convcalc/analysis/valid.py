@@ -32,6 +32,7 @@ __all__ = ["AxisRule", "Stage", "ValidInputs", "valid_inputs"]
 
 _NAMES = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}
 _FAR = 1 << 20  # sizes beyond any range asked about, where every layer's pattern has settled
+_MAX_PERIOD = 1 << 12  # longer periods (huge or many coprime strides): check size by size
 
 
 class _Size:
@@ -209,7 +210,7 @@ def _build_map(layer: Layer, shape: Shape, dim: int, kept: bool) -> _Map | None:
         return out[dim] if kept else 1
 
     period, slope = _shape_of(layer, dim, len(shape)) if kept else (1, 0)
-    if period is None or slope is None:
+    if period is None or slope is None or period > _MAX_PERIOD:
         return None
     result = _Map(period, slope, g)
     if not any(result.valid):
@@ -353,6 +354,8 @@ def _axis_rule(
             sizes.append(None)
             formulas.append("")
             continue
+        if _needed(f, g) > _MAX_PERIOD:
+            return _by_size(network, shape0, dim0, axis, high), sizes, (merges, checks)
         composed = _compose(f, g)
         sizes.append(composed)
         formulas.append(_formula(composed, symbol))
