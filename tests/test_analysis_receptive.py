@@ -356,3 +356,11 @@ def test_exact_fields_match_torch_gradients_for_graph_constructs(name: str) -> N
     network = CONSTRUCTS[name]()
     assert network.input_shape is not None
     assert _check_against_torch(network, tuple(network.input_shape), budget=20) > 0
+
+
+def test_transposed_window_with_a_huge_stride() -> None:
+    """The window of a transposed convolution is worked out per kernel tap, not per output."""
+    b = NetworkBuilder(input_shape=(1, 1, 4), name="huge")
+    b.add(LayerSpec("ConvTranspose1d", (2, 3), (("stride", 10**9), ("padding", 1))))
+    (node,) = receptive_field(b.build()).nodes
+    assert node.axes[0].text() == "1 / 1e-09 / 0"  # output 0 = input 0 through tap 1

@@ -129,3 +129,13 @@ def test_valid_inputs_lines() -> None:
 )
 def test_input_size_error(name: str, shape: tuple[int, ...], message: str | None) -> None:
     assert input_size_error(load_spec_file(name), shape) == message
+
+
+def test_huge_strides_are_checked_size_by_size_not_tabulated() -> None:
+    """A stride of 10^9 would need a table of 10^9 entries: the axis is checked size by size."""
+    from convcalc.network import sequential
+
+    net = sequential([LayerSpec("Conv1d", (2, 1), (("stride", 10**9),))], input_shape=(1, 1, 4))
+    axis = valid_inputs(net, high=64).axes[0]
+    assert axis.method == "size by size"
+    assert axis.rule() == "L in {1..64}"
