@@ -119,6 +119,15 @@ def test_googlenet_and_inception_train_mode_outputs() -> None:
     assert builders["inception_v3"]["input_shape"] == [1, 3, 299, 299]
 
 
+def test_docs_list_every_corpus_file_and_builder() -> None:
+    """docs/trace-corpus.md has a table row for each file and each torchvision builder."""
+    docs = (Path(__file__).parent.parent / "docs" / "trace-corpus.md").read_text(encoding="utf-8")
+    rows = {
+        line.split("|")[1].strip().strip("`") for line in docs.splitlines() if line[:3] == "| `"
+    }
+    assert rows == set(ENTRIES) | set(TORCHVISION["builders"])
+
+
 def _installed_torchvision() -> Path:
     package_dir = torchvision_models.installed_dir()
     if package_dir is None:
