@@ -96,15 +96,47 @@ class _PackageFinder(importlib.abc.MetaPathFinder):
         return None
 
 
+class _MissingModuleLoader(importlib.abc.Loader):
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> types.ModuleType | None:
+        return None
+
+    def exec_module(self, module: types.ModuleType) -> None:
+        name = module.__name__
+        module.__dict__["__getattr__"] = lambda attr: torchvision_models.Unavailable(
+            f"{name}.{attr}"
+        )
+
+
+class _MissingModuleFinder(importlib.abc.MetaPathFinder):
+    """Last on the path: a module a corpus file imports that is not installed (numpy,
+    matplotlib, tqdm) becomes a placeholder whose names fail only when used, as a script's
+    imports do under ``convcalc trace``. Imports made by anything else still fail."""
+
+    def find_spec(
+        self,
+        fullname: str,
+        path: Sequence[str] | None,
+        target: types.ModuleType | None = None,
+    ) -> importlib.machinery.ModuleSpec | None:
+        frame = sys._getframe(1)
+        while frame is not None and frame.f_code.co_filename.startswith("<frozen importlib"):
+            frame = frame.f_back  # type: ignore[assignment]
+        if frame is None or not frame.f_code.co_filename.startswith(str(CORPUS)):
+            return None
+        return importlib.machinery.ModuleSpec(fullname, _MissingModuleLoader(), is_package=True)
+
+
 @contextmanager
 def _corpus_packages() -> Iterator[None]:
-    finder = _PackageFinder()
-    sys.meta_path.insert(0, finder)
+    finders = [_PackageFinder(), _MissingModuleFinder()]
+    sys.meta_path.insert(0, finders[0])
+    sys.meta_path.append(finders[1])
     before = set(sys.modules)
     try:
         yield
     finally:
-        sys.meta_path.remove(finder)
+        for finder in finders:
+            sys.meta_path.remove(finder)
         for name in set(sys.modules) - before:
             del sys.modules[name]
 
