@@ -21,6 +21,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import shutil
 import warnings
 from pathlib import Path
 from typing import Any
@@ -99,17 +100,31 @@ def _bug_error(entry: index.Entry) -> convcalc.ConvCalcError:
     return caught.value
 
 
+def _fixed_copy(entry: index.Entry, directory: Path) -> tuple[Path, Any]:
+    """The bug file with its fixes applied, written under ``directory`` (with a copy of its
+    package around it for a package's file), and the inputs to trace it with."""
+    source, inputs = index.apply_fixes(entry)
+    if entry.package_dir is None:
+        fixed = directory / entry.path.name
+    else:
+        shutil.copytree(entry.package_dir, directory / entry.package_dir.name)
+        fixed = directory / entry.path.relative_to(entry.package_dir.parent)
+    fixed.write_text(source, encoding="utf-8")
+    return fixed, inputs
+
+
 @pytest.mark.parametrize("key", BUGS)
 def test_corpus_bug_names_the_line_pytorch_fails_on(key: str) -> None:
-    """Exit code 1 and a message that starts with FILE:LINE, LINE being the innermost line of
-    the user's file in PyTorch's traceback."""
+    """Exit code 1 and a message that starts with FILE:LINE, the innermost frame in the user's
+    files of PyTorch's traceback (for a package, possibly another of its files)."""
     entry, torch = ENTRIES[key], CORPUS[key]["torch"]
     error = _bug_error(entry)
     assert getattr(error, "exit_code", None) == 1, str(error)
     assert getattr(error, "line", None) == torch["line"], str(error)
     source = getattr(error, "source", None)
     assert source is not None, str(error)
-    assert Path(source).name == entry.path.name
+    within_corpus = Path(torch["file"]).parts[1:]  # e.g. ('detnet', 'blocks.py')
+    assert Path(source).parts[-len(within_corpus) :] == within_corpus, str(error)
     assert str(error).startswith(f"{source}:{torch['line']}: "), str(error)
 
 
@@ -125,9 +140,7 @@ def test_corpus_bug_fix_traces_as_pytorch_runs_it(key: str, tmp_path: Path) -> N
     """The file's own fix applied, it traces cleanly and agrees with PyTorch's run of the fixed
     file (output, parameters and leaves; MACs are checked on the models)."""
     entry, record = ENTRIES[key], CORPUS[key]
-    source, inputs = index.apply_fixes(entry)
-    fixed = tmp_path / entry.path.name
-    fixed.write_text(source, encoding="utf-8")
+    fixed, inputs = _fixed_copy(entry, tmp_path)
     summary = _trace(fixed, entry.cls, inputs, entry.init, entry.mode)
     assert _facts(summary, record["fixed"], macs=False) == _expected(record["fixed"], macs=False)
 
@@ -168,7 +181,12 @@ def test_torchvision_train_mode_auxiliary_outputs(name: str) -> None:
 
 # Live: trace and PyTorch side by side on a sample, without the fixture in between.
 
-LIVE = ["models/unet_pad.py", "models/conv_vae.py", "bugs/linear_in_features.py"]
+LIVE = [
+    "models/unet_pad.py",
+    "models/conv_vae.py",
+    "bugs/linear_in_features.py",
+    "bugs/detnet/model.py",
+]
 
 
 @pytest.mark.torch
@@ -187,8 +205,7 @@ def test_live_trace_agrees_with_pytorch(key: str, tmp_path: Path) -> None:
         assert torch["message"] in str(error)
         source, inputs = index.apply_fixes(entry)
         torch = trace_oracle.run_entry(entry, source, inputs)
-        fixed = tmp_path / entry.path.name
-        fixed.write_text(source, encoding="utf-8")
+        fixed, inputs = _fixed_copy(entry, tmp_path)
         summary = _trace(fixed, entry.cls, inputs, entry.init, entry.mode)
     else:
         torch = trace_oracle.run_entry(entry)

@@ -61,10 +61,18 @@ class Entry:
 
     @property
     def module_name(self) -> str | None:
-        """For a file of a package: its dotted name below ``packages/``, else None."""
-        if self.kind != "packages":
+        """For a file of a package (``packages/<pkg>/...`` or ``bugs/<pkg>/...``): its dotted
+        name below the corpus directory, else None."""
+        parts = Path(self.key).with_suffix("").parts
+        if len(parts) < 3:
             return None
-        return ".".join(Path(self.key).with_suffix("").parts[1:])
+        return ".".join(parts[1:])
+
+    @property
+    def package_dir(self) -> Path | None:
+        """The top-level package directory of a package's file, else None."""
+        parts = Path(self.key).parts
+        return CORPUS / parts[0] / parts[1] if len(parts) >= 3 else None
 
 
 def parse_shape(text: str) -> Shape:

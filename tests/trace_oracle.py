@@ -31,7 +31,8 @@ import torchvision_models
 from torch import nn
 from trace_corpus_index import CORPUS, Entry, Shape
 
-PACKAGES = CORPUS / "packages"
+# Where multi-file models live: the packages corpus, and bugs that span a package.
+PACKAGE_ROOTS = (CORPUS / "packages", CORPUS / "bugs")
 
 
 def _no_calls(node: ast.AST) -> bool:
@@ -71,7 +72,8 @@ class _PackageLoader(importlib.machinery.SourceFileLoader):
 
 
 class _PackageFinder(importlib.abc.MetaPathFinder):
-    """Finds the corpus packages (``packages/<pkg>/...``) and prepares each file."""
+    """Finds the corpus packages (``packages/<pkg>/...``, ``bugs/<pkg>/...``) and prepares
+    each file."""
 
     def find_spec(
         self,
@@ -79,20 +81,21 @@ class _PackageFinder(importlib.abc.MetaPathFinder):
         path: Sequence[str] | None,
         target: types.ModuleType | None = None,
     ) -> importlib.machinery.ModuleSpec | None:
-        base = PACKAGES.joinpath(*fullname.split("."))
-        init = base / "__init__.py"
-        if init.is_file():
-            return importlib.util.spec_from_file_location(
-                fullname,
-                init,
-                loader=_PackageLoader(fullname, str(init)),
-                submodule_search_locations=[str(base)],
-            )
-        file = base.with_suffix(".py")
-        if file.is_file():
-            return importlib.util.spec_from_file_location(
-                fullname, file, loader=_PackageLoader(fullname, str(file))
-            )
+        for root in PACKAGE_ROOTS:
+            base = root.joinpath(*fullname.split("."))
+            init = base / "__init__.py"
+            if init.is_file():
+                return importlib.util.spec_from_file_location(
+                    fullname,
+                    init,
+                    loader=_PackageLoader(fullname, str(init)),
+                    submodule_search_locations=[str(base)],
+                )
+            file = base.with_suffix(".py")
+            if file.is_file() and (root / fullname.split(".")[0] / "__init__.py").is_file():
+                return importlib.util.spec_from_file_location(
+                    fullname, file, loader=_PackageLoader(fullname, str(file))
+                )
         return None
 
 
@@ -143,7 +146,17 @@ def _corpus_packages() -> Iterator[None]:
 
 def _module(entry: Entry, source: str | None) -> types.ModuleType:
     if entry.module_name is not None:
-        return importlib.import_module(entry.module_name)
+        if source is None:
+            return importlib.import_module(entry.module_name)
+        # The fixed source of a package's file: run it as that module, beside the real files.
+        parent, _, _ = entry.module_name.rpartition(".")
+        importlib.import_module(parent)
+        module = types.ModuleType(entry.module_name)
+        module.__file__ = str(entry.path)
+        module.__package__ = parent
+        sys.modules[entry.module_name] = module
+        exec(definitions_only(source, str(entry.path)), module.__dict__)  # noqa: S102
+        return module
     if source is None:
         source = entry.path.read_text(encoding="utf-8")
     name = "trace_corpus_" + entry.path.stem
@@ -228,12 +241,15 @@ def _result(model: nn.Module, output: Any, recorder: _Recorder) -> dict[str, Any
     return result
 
 
-def _innermost_line(exc: BaseException, path: Path) -> int | None:
-    line = None
+def _innermost_line(exc: BaseException) -> tuple[str | None, int | None]:
+    """The corpus file (relative to the corpus) and line of the traceback's innermost frame
+    in a corpus file: the user's line PyTorch fails on."""
+    where: tuple[str | None, int | None] = (None, None)
     for frame, number in traceback.walk_tb(exc.__traceback__):
-        if Path(frame.f_code.co_filename) == path:
-            line = number
-    return line
+        path = Path(frame.f_code.co_filename)
+        if path.is_relative_to(CORPUS):
+            where = (path.relative_to(CORPUS).as_posix(), number)
+    return where
 
 
 def run_entry(
@@ -242,8 +258,9 @@ def run_entry(
     """Build and run one corpus entry under PyTorch, on the CPU.
 
     Returns ``{"ok": True, ...}`` with the output shape(s), parameter counts, MACs and leaf
-    output shapes, or ``{"ok": False, "stage", "line", "exception", "message"}`` where
-    ``line`` is the innermost line of the entry's own file in the traceback.
+    output shapes, or ``{"ok": False, "stage", "file", "line", "exception", "message"}`` where
+    ``file`` (relative to the corpus) and ``line`` locate the traceback's innermost frame in a
+    corpus file: the entry's own file, or a module of its package.
     """
     package_dir = torchvision_models.installed_dir()
     if package_dir is not None:  # scripts import torchvision's datasets and transforms
@@ -267,10 +284,12 @@ def run_entry(
                 output = model(*tensors)
             recorder.close()
         except Exception as exc:  # what PyTorch raised is the answer
+            file, line = _innermost_line(exc)
             return {
                 "ok": False,
                 "stage": stage,
-                "line": _innermost_line(exc, entry.path),
+                "file": file,
+                "line": line,
                 "exception": type(exc).__name__,
                 "message": str(exc),
             }
