@@ -102,7 +102,6 @@ def record_torchvision(torch_version: str) -> dict[str, Any]:
     package_dir = torchvision_models.installed_dir()
     if package_dir is None:
         raise SystemExit("torchvision is not installed: pip install --no-deps torchvision==0.28.0")
-    version = (package_dir / "version.py").read_text(encoding="utf-8")
     builders: dict[str, Any] = {}
     for builder in torchvision_models.builders(package_dir):
         start = time.perf_counter()
@@ -128,7 +127,7 @@ def record_torchvision(torch_version: str) -> dict[str, Any]:
         )
     return {
         "torch_version": torch_version,
-        "torchvision_version": version.split("__version__ = ")[1].split("\n")[0].strip("'\""),
+        "torchvision_version": torchvision_models.installed_version(package_dir),
         "builders": builders,
     }
 

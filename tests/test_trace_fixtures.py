@@ -144,6 +144,8 @@ def _installed_torchvision() -> Path:
 def test_torchvision_builders_are_read_from_the_installed_files() -> None:
     """The builder list comes from the installed files' @register_model functions."""
     package_dir = _installed_torchvision()
+    version = torchvision_models.installed_version(package_dir)
+    assert version.split("+")[0] == TORCHVISION["torchvision_version"].split("+")[0]
     names = [b.name for b in torchvision_models.builders(package_dir)]
     assert sorted(names) == sorted(TORCHVISION["builders"])
     assert len(names) == len(set(names))

@@ -69,6 +69,19 @@ def installed_dir() -> Path | None:
     return Path(next(iter(spec.submodule_search_locations)))
 
 
+def installed_version(package_dir: Path) -> str:
+    """The ``__version__`` of ``version.py``, read without importing it."""
+    tree = ast.parse((package_dir / "version.py").read_text(encoding="utf-8"))
+    for node in tree.body:
+        if (
+            isinstance(node, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == "__version__" for t in node.targets)
+            and isinstance(node.value, ast.Constant)
+        ):
+            return str(node.value.value)
+    raise LookupError(f"no __version__ in {package_dir / 'version.py'}")
+
+
 def builders(package_dir: Path) -> list[Builder]:
     """Every classification CNN builder, in file order, read from the files' syntax trees.
 
