@@ -41,18 +41,15 @@ criterion = nn.CrossEntropyLoss()
 optimizer = optim.SGD(net.parameters(), lr=0.001, momentum=0.9)
 
 for epoch in range(2):
-    running_loss = 0.0
-    for i, data in enumerate(trainloader, 0):
-        inputs, labels = data
+    total = 0.0
+    for i, (images, targets) in enumerate(trainloader):
         optimizer.zero_grad()
-        outputs = net(inputs)
-        loss = criterion(outputs, labels)
+        loss = criterion(net(images), targets)
         loss.backward()
         optimizer.step()
-        running_loss += loss.item()
-        if i % 2000 == 1999:
-            print(f"[{epoch + 1}, {i + 1:5d}] loss: {running_loss / 2000:.3f}")
-            running_loss = 0.0
+        total += loss.item()
+        if i % 1000 == 999:
+            print(f"epoch {epoch + 1} batch {i + 1}: {total / 1000:.3f}")
+            total = 0.0
 
-PATH = "./cifar_net.pth"
-torch.save(net.state_dict(), PATH)
+torch.save(net.state_dict(), "./cifar_net.pth")

@@ -1,39 +1,35 @@
-# trace: --class ESPCN -i 1x1x64x64 --init 'upscale_factor=3'
-"""Super-resolution with a sub-pixel convolution: the last conv makes r*r channels, then
-PixelShuffle rearranges them into an r-times larger image."""
+# trace: --class SubPixelNet -i 1x1x64x64 --init 'scale=3'
+"""Single-image super-resolution with a sub-pixel convolution: the last conv produces
+scale*scale channels per output channel and PixelShuffle rearranges them into a larger image."""
 import torch
 import torch.nn as nn
 import torch.nn.init as init
 
 
-class ESPCN(nn.Module):
-    def __init__(self, upscale_factor, num_channels=1):
-        super(ESPCN, self).__init__()
+class SubPixelNet(nn.Module):
+    def __init__(self, scale, channels=1, features=64):
+        super().__init__()
+        self.act = nn.ReLU()
+        self.head = nn.Conv2d(channels, features, (5, 5), (1, 1), (2, 2))
+        self.body1 = nn.Conv2d(features, features, (3, 3), (1, 1), (1, 1))
+        self.body2 = nn.Conv2d(features, features // 2, (3, 3), (1, 1), (1, 1))
+        self.tail = nn.Conv2d(features // 2, channels * scale ** 2, (3, 3), (1, 1), (1, 1))
+        self.shuffle = nn.PixelShuffle(scale)
+        self.reset_parameters()
 
-        self.relu = nn.ReLU()
-        self.conv1 = nn.Conv2d(num_channels, 64, (5, 5), (1, 1), (2, 2))
-        self.conv2 = nn.Conv2d(64, 64, (3, 3), (1, 1), (1, 1))
-        self.conv3 = nn.Conv2d(64, 32, (3, 3), (1, 1), (1, 1))
-        self.conv4 = nn.Conv2d(32, num_channels * upscale_factor ** 2, (3, 3), (1, 1), (1, 1))
-        self.pixel_shuffle = nn.PixelShuffle(upscale_factor)
-
-        self._initialize_weights()
+    def reset_parameters(self):
+        gain = init.calculate_gain("relu")
+        for conv in (self.head, self.body1, self.body2):
+            init.orthogonal_(conv.weight, gain)
+        init.orthogonal_(self.tail.weight)
 
     def forward(self, x):
-        x = self.relu(self.conv1(x))
-        x = self.relu(self.conv2(x))
-        x = self.relu(self.conv3(x))
-        x = self.pixel_shuffle(self.conv4(x))
-        return x
-
-    def _initialize_weights(self):
-        init.orthogonal_(self.conv1.weight, init.calculate_gain("relu"))
-        init.orthogonal_(self.conv2.weight, init.calculate_gain("relu"))
-        init.orthogonal_(self.conv3.weight, init.calculate_gain("relu"))
-        init.orthogonal_(self.conv4.weight)
+        x = self.act(self.head(x))
+        x = self.act(self.body1(x))
+        x = self.act(self.body2(x))
+        return self.shuffle(self.tail(x))
 
 
 if __name__ == "__main__":
     import sys
-    model = ESPCN(int(sys.argv[1]))
-    torch.save(model, "model_epoch_1.pth")
+    torch.save(SubPixelNet(int(sys.argv[1])), "epoch_1.pth")

@@ -29,32 +29,26 @@ class Net(nn.Module):
         return x
 
     def num_flat_features(self, x):
-        size = x.size()[1:]  # everything but the batch
-        num_features = 1
-        for s in size:
-            num_features *= s
-        return num_features
+        count = 1
+        for dim in x.size()[1:]:  # everything but the batch
+            count *= dim
+        return count
 
 
 net = Net()
 print(net)
+weights = list(net.parameters())
+print(len(weights), weights[0].size())
 
-params = list(net.parameters())
-print(len(params))
-print(params[0].size())  # first conv's weight
+sample = torch.randn(1, 1, 32, 32)
+prediction = net(sample)
+print(prediction)
 
-input = torch.randn(1, 1, 32, 32)
-out = net(input)
-print(out)
-
-net.zero_grad()
-out.backward(torch.randn(1, 10))
-
-target = torch.randn(10).view(1, -1)
-criterion = nn.MSELoss()
-optimizer = optim.SGD(net.parameters(), lr=0.01)
+goal = torch.randn(1, 10)
+loss_fn = nn.MSELoss()
+sgd = optim.SGD(net.parameters(), lr=0.01)
 for step in range(100):
-    optimizer.zero_grad()
-    loss = criterion(net(input), target)
+    sgd.zero_grad()
+    loss = loss_fn(net(sample), goal)
     loss.backward()
-    optimizer.step()
+    sgd.step()

@@ -1,86 +1,71 @@
 # trace: --class MobileNetV2 -i 1x3x96x96 --init 'width_mult=0.5, num_classes=10'
-"""MobileNetV2's inverted residuals from a (t, c, n, s) table, with _make_divisible rounding."""
+"""MobileNetV2-style inverted residuals generated from an (expansion, width, repeats, stride)
+table, with widths rounded to multiples of 8 and an init loop over self.modules()."""
 import torch
 from torch import nn
 
 
-def _make_divisible(v, divisor, min_value=None):
-    if min_value is None:
-        min_value = divisor
-    new_v = max(min_value, int(v + divisor / 2) // divisor * divisor)
-    # never round a width down by more than a tenth
-    if new_v < 0.9 * v:
-        new_v += divisor
-    return new_v
+def round_width(width, multiple=8):
+    rounded = max(multiple, int(width + multiple / 2) // multiple * multiple)
+    return rounded + multiple if rounded < 0.9 * width else rounded
 
 
-class ConvBNReLU(nn.Sequential):
-    def __init__(self, in_planes, out_planes, kernel_size=3, stride=1, groups=1):
-        padding = (kernel_size - 1) // 2
-        super(ConvBNReLU, self).__init__(
-            nn.Conv2d(in_planes, out_planes, kernel_size, stride, padding, groups=groups, bias=False),
-            nn.BatchNorm2d(out_planes),
+class ConvBNReLU6(nn.Sequential):
+    def __init__(self, cin, cout, kernel=3, stride=1, groups=1):
+        super().__init__(
+            nn.Conv2d(cin, cout, kernel, stride, (kernel - 1) // 2, groups=groups, bias=False),
+            nn.BatchNorm2d(cout),
             nn.ReLU6(inplace=True),
         )
 
 
 class InvertedResidual(nn.Module):
-    def __init__(self, inp, oup, stride, expand_ratio):
-        super(InvertedResidual, self).__init__()
-        self.stride = stride
-        assert stride in [1, 2]
-        hidden_dim = int(round(inp * expand_ratio))
-        self.use_res_connect = self.stride == 1 and inp == oup
-        layers = []
-        if expand_ratio != 1:
-            layers.append(ConvBNReLU(inp, hidden_dim, kernel_size=1))
-        layers.extend([
-            ConvBNReLU(hidden_dim, hidden_dim, stride=stride, groups=hidden_dim),
-            nn.Conv2d(hidden_dim, oup, 1, 1, 0, bias=False),
-            nn.BatchNorm2d(oup),
-        ])
-        self.conv = nn.Sequential(*layers)
+    def __init__(self, cin, cout, stride, expansion):
+        super().__init__()
+        assert stride in (1, 2)
+        hidden = int(round(cin * expansion))
+        self.residual = stride == 1 and cin == cout
+        steps = [] if expansion == 1 else [ConvBNReLU6(cin, hidden, kernel=1)]
+        steps += [
+            ConvBNReLU6(hidden, hidden, stride=stride, groups=hidden),
+            nn.Conv2d(hidden, cout, 1, bias=False),
+            nn.BatchNorm2d(cout),
+        ]
+        self.block = nn.Sequential(*steps)
 
     def forward(self, x):
-        if self.use_res_connect:
-            return x + self.conv(x)
-        else:
-            return self.conv(x)
+        return x + self.block(x) if self.residual else self.block(x)
+
+
+SETTINGS = [
+    # expansion, width, repeats, first stride
+    (1, 16, 1, 1),
+    (6, 24, 2, 2),
+    (6, 32, 3, 2),
+    (6, 64, 4, 2),
+    (6, 96, 3, 1),
+    (6, 160, 3, 2),
+    (6, 320, 1, 1),
+]
 
 
 class MobileNetV2(nn.Module):
-    def __init__(self, num_classes=1000, width_mult=1.0, round_nearest=8):
-        super(MobileNetV2, self).__init__()
-        input_channel = 32
-        last_channel = 1280
-        inverted_residual_setting = [
-            # t, c, n, s
-            [1, 16, 1, 1],
-            [6, 24, 2, 2],
-            [6, 32, 3, 2],
-            [6, 64, 4, 2],
-            [6, 96, 3, 1],
-            [6, 160, 3, 2],
-            [6, 320, 1, 1],
-        ]
-        input_channel = _make_divisible(input_channel * width_mult, round_nearest)
-        self.last_channel = _make_divisible(last_channel * max(1.0, width_mult), round_nearest)
-        features = [ConvBNReLU(3, input_channel, stride=2)]
-        for t, c, n, s in inverted_residual_setting:
-            output_channel = _make_divisible(c * width_mult, round_nearest)
+    def __init__(self, num_classes=1000, width_mult=1.0):
+        super().__init__()
+        cin = round_width(32 * width_mult)
+        self.last_width = round_width(1280 * max(1.0, width_mult))
+        layers = [ConvBNReLU6(3, cin, stride=2)]
+        for t, c, n, s in SETTINGS:
+            cout = round_width(c * width_mult)
             for i in range(n):
-                stride = s if i == 0 else 1
-                features.append(InvertedResidual(input_channel, output_channel, stride, expand_ratio=t))
-                input_channel = output_channel
-        features.append(ConvBNReLU(input_channel, self.last_channel, kernel_size=1))
-        self.features = nn.Sequential(*features)
-        self.classifier = nn.Sequential(nn.Dropout(0.2), nn.Linear(self.last_channel, num_classes))
-
+                layers.append(InvertedResidual(cin, cout, s if i == 0 else 1, t))
+                cin = cout
+        layers.append(ConvBNReLU6(cin, self.last_width, kernel=1))
+        self.features = nn.Sequential(*layers)
+        self.classifier = nn.Sequential(nn.Dropout(0.2), nn.Linear(self.last_width, num_classes))
         for m in self.modules():
             if isinstance(m, nn.Conv2d):
                 nn.init.kaiming_normal_(m.weight, mode="fan_out")
-                if m.bias is not None:
-                    nn.init.zeros_(m.bias)
             elif isinstance(m, nn.BatchNorm2d):
                 nn.init.ones_(m.weight)
                 nn.init.zeros_(m.bias)
@@ -91,5 +76,4 @@ class MobileNetV2(nn.Module):
     def forward(self, x):
         x = self.features(x)
         x = nn.functional.adaptive_avg_pool2d(x, 1).reshape(x.shape[0], -1)
-        x = self.classifier(x)
-        return x
+        return self.classifier(x)

@@ -35,23 +35,18 @@ class ResidualBlock(torch.nn.Module):
         return out
 
 
-class UpsampleConvLayer(torch.nn.Module):
-    """Upsample, then convolve: avoids the checkerboard of a transposed convolution."""
+class UpsampleConvLayer(ConvLayer):
+    """Resize with nearest neighbours, then convolve: no checkerboard artefacts, unlike a
+    transposed convolution."""
 
     def __init__(self, in_channels, out_channels, kernel_size, stride, upsample=None):
-        super(UpsampleConvLayer, self).__init__()
+        super().__init__(in_channels, out_channels, kernel_size, stride)
         self.upsample = upsample
-        reflection_padding = kernel_size // 2
-        self.reflection_pad = torch.nn.ReflectionPad2d(reflection_padding)
-        self.conv2d = torch.nn.Conv2d(in_channels, out_channels, kernel_size, stride)
 
     def forward(self, x):
-        x_in = x
         if self.upsample:
-            x_in = F.interpolate(x_in, mode="nearest", scale_factor=self.upsample)
-        out = self.reflection_pad(x_in)
-        out = self.conv2d(out)
-        return out
+            x = F.interpolate(x, mode="nearest", scale_factor=self.upsample)
+        return super().forward(x)
 
 
 class TransformerNet(torch.nn.Module):
@@ -75,19 +70,15 @@ class TransformerNet(torch.nn.Module):
         self.deconv3 = ConvLayer(32, 3, kernel_size=9, stride=1)
         self.relu = torch.nn.ReLU()
 
-    def forward(self, X):
-        y = self.relu(self.in1(self.conv1(X)))
+    def forward(self, image):
+        y = self.relu(self.in1(self.conv1(image)))
         y = self.relu(self.in2(self.conv2(y)))
         y = self.relu(self.in3(self.conv3(y)))
-        y = self.res1(y)
-        y = self.res2(y)
-        y = self.res3(y)
-        y = self.res4(y)
-        y = self.res5(y)
+        for block in (self.res1, self.res2, self.res3, self.res4, self.res5):
+            y = block(y)
         y = self.relu(self.in4(self.deconv1(y)))
         y = self.relu(self.in5(self.deconv2(y)))
-        y = self.deconv3(y)
-        return y
+        return self.deconv3(y)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 # trace: --class VAE -i 128x1x28x28
-"""The MNIST VAE: a fully connected encoder and decoder; forward returns three tensors."""
+"""A variational autoencoder for MNIST with linear layers only; forward returns the
+reconstruction with the mean and log-variance of the latent code."""
 from __future__ import print_function
 
 import argparse
@@ -11,57 +12,52 @@ from torch.nn import functional as F
 from torchvision import datasets, transforms
 from torchvision.utils import save_image
 
+PIXELS = 28 * 28
+LATENT = 20
+
 
 class VAE(nn.Module):
-    def __init__(self):
+    def __init__(self, hidden=400):
         super(VAE, self).__init__()
-
-        self.fc1 = nn.Linear(784, 400)
-        self.fc21 = nn.Linear(400, 20)
-        self.fc22 = nn.Linear(400, 20)
-        self.fc3 = nn.Linear(20, 400)
-        self.fc4 = nn.Linear(400, 784)
+        self.enc = nn.Linear(PIXELS, hidden)
+        self.to_mu = nn.Linear(hidden, LATENT)
+        self.to_logvar = nn.Linear(hidden, LATENT)
+        self.dec = nn.Linear(LATENT, hidden)
+        self.out = nn.Linear(hidden, PIXELS)
 
     def encode(self, x):
-        h1 = F.relu(self.fc1(x))
-        return self.fc21(h1), self.fc22(h1)
+        h = F.relu(self.enc(x))
+        return self.to_mu(h), self.to_logvar(h)
 
-    def reparameterize(self, mu, logvar):
-        std = torch.exp(0.5 * logvar)
-        eps = torch.randn_like(std)
-        return mu + eps * std
+    def sample(self, mu, logvar):
+        return mu + torch.randn_like(mu) * torch.exp(0.5 * logvar)
 
     def decode(self, z):
-        h3 = F.relu(self.fc3(z))
-        return torch.sigmoid(self.fc4(h3))
+        return torch.sigmoid(self.out(F.relu(self.dec(z))))
 
     def forward(self, x):
-        mu, logvar = self.encode(x.view(-1, 784))
-        z = self.reparameterize(mu, logvar)
-        return self.decode(z), mu, logvar
+        mu, logvar = self.encode(x.view(-1, PIXELS))
+        return self.decode(self.sample(mu, logvar)), mu, logvar
 
 
-def loss_function(recon_x, x, mu, logvar):
-    BCE = F.binary_cross_entropy(recon_x, x.view(-1, 784), reduction="sum")
-    KLD = -0.5 * torch.sum(1 + logvar - mu.pow(2) - logvar.exp())
-    return BCE + KLD
+def elbo_loss(recon, x, mu, logvar):
+    reconstruction = F.binary_cross_entropy(recon, x.view(-1, PIXELS), reduction="sum")
+    kl = -0.5 * torch.sum(1 + logvar - mu.pow(2) - logvar.exp())
+    return reconstruction + kl
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description="VAE MNIST Example")
+    parser = argparse.ArgumentParser()
     parser.add_argument("--epochs", type=int, default=10)
     args = parser.parse_args()
-    train_loader = torch.utils.data.DataLoader(
-        datasets.MNIST("../data", train=True, download=True, transform=transforms.ToTensor()),
-        batch_size=128, shuffle=True)
+    data = datasets.MNIST("../data", train=True, download=True, transform=transforms.ToTensor())
+    loader = torch.utils.data.DataLoader(data, batch_size=128, shuffle=True)
     model = VAE()
-    optimizer = optim.Adam(model.parameters(), lr=1e-3)
+    opt = optim.Adam(model.parameters(), lr=1e-3)
     for epoch in range(1, args.epochs + 1):
-        for data, _ in train_loader:
-            optimizer.zero_grad()
-            recon, mu, logvar = model(data)
-            loss_function(recon, data, mu, logvar).backward()
-            optimizer.step()
+        for batch, _ in loader:
+            opt.zero_grad()
+            elbo_loss(*model(batch)[:1], batch, *model(batch)[1:]).backward()
+            opt.step()
         with torch.no_grad():
-            sample = model.decode(torch.randn(64, 20)).cpu()
-            save_image(sample.view(64, 1, 28, 28), "results/sample_" + str(epoch) + ".png")
+            save_image(model.decode(torch.randn(64, LATENT)).view(64, 1, 28, 28), f"sample_{epoch}.png")
