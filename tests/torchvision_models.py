@@ -10,9 +10,15 @@ small stand-ins written here (``torchvision.utils``: an API-usage logger that do
 ``_make_ntuple``; ``torchvision.transforms._presets``: the preprocessing classes, recorded but
 never run). Nothing is copied from torchvision: its files are read from site-packages.
 
-The same loader serves the tests (``tests/test_trace_corpus.py``) and the fixture recorder
-(``scripts/record_trace_fixtures.py``). Only :func:`load_module` and :func:`weights_facts`
-import torch; :func:`installed_dir` and :func:`builders` only read files.
+Training scripts also import names from ``torchvision``, ``torchvision.datasets``,
+``torchvision.transforms`` and ``torchvision.utils`` (``datasets.MNIST``, ``ToTensor``,
+``save_image``): there each name is a submodule when one exists, else an :class:`Unavailable`
+placeholder that fails only when used, so a corpus script's imports work under PyTorch.
+
+The same loader serves the tests (``tests/test_trace_corpus.py``,
+``tests/test_trace_fixtures.py``) and the fixture recorder (``scripts/record_trace_fixtures.py``).
+Only :func:`load_module` and :func:`weights_facts` import torch; :func:`installed_dir`,
+:func:`installed_version` and :func:`builders` only read files.
 """
 
 from __future__ import annotations
