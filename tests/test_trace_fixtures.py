@@ -55,6 +55,42 @@ def test_fixture_was_recorded_with_the_header_options(key: str) -> None:
         assert record["fixed_inputs"] == [list(s) for s in inputs]
 
 
+@pytest.mark.parametrize("text", ["1x3x32x32", "1,3,32,32", "[1, 3, 32, 32]", " 1 x3x 32x32 "])
+def test_corpus_header_shapes(text: str) -> None:
+    assert index.parse_shape(text) == (1, 3, 32, 32)
+
+
+def test_corpus_header_options() -> None:
+    options = index._parse_trace(
+        "--class Net -i 2x3x8x8 -i 2x10 --init 'width=16, blocks=(1, 2), act=\"relu\"' "
+        "--mode train",
+        "here",
+    )
+    assert options == {
+        "cls": "Net",
+        "inputs": [(2, 3, 8, 8), (2, 10)],
+        "init": {"width": 16, "blocks": (1, 2), "act": "relu"},
+        "mode": "train",
+    }
+    with pytest.raises(ValueError, match=r"^here: unknown option --classes$"):
+        index._parse_trace("--classes Net -i 1x1", "here")
+    with pytest.raises(ValueError, match=r"^here: no -i input shape$"):
+        index._parse_trace("--class Net", "here")
+
+
+def test_fixes_replace_whole_lines_keeping_their_indentation() -> None:
+    entry = ENTRIES["bugs/view_wrong_n.py"]
+    source, inputs = index.apply_fixes(entry)
+    old = entry.path.read_text(encoding="utf-8").splitlines()
+    new = source.splitlines()
+    changed = [i + 1 for i, (a, b) in enumerate(zip(old, new, strict=True)) if a != b]
+    assert changed == [fix.line for fix in entry.fixes]
+    assert new[18] == "        self.fc1 = nn.Linear(16 * 4 * 4, 120)"
+    assert new[25] == "        x = x.view(-1, 16 * 4 * 4)"
+    assert inputs == entry.inputs
+    assert index.apply_fixes(ENTRIES["bugs/unet_odd_size.py"])[1] == ((1, 3, 96, 96),)
+
+
 def test_corpus_size() -> None:
     """At least 30 working models (two of them multi-file packages) and 20 bugs."""
     kinds = [entry.kind for entry in ENTRIES.values()]
