@@ -104,7 +104,7 @@ def _dtype_of(value: object) -> dtype:
 class Tensor:
     """A tensor of ``shape``; ``strides`` follow PyTorch's layout (``None`` when unknown)."""
 
-    __slots__ = ("__weakref__", "_strides", "dtype", "origin", "requires_grad", "shape")
+    __slots__ = ("__weakref__", "_strides", "dtype", "origin", "requires_grad", "shape", "values")
     __module__ = "torch"
 
     def __init__(
@@ -115,8 +115,10 @@ class Tensor:
         dtype: dtype = FLOAT,
         origin: Origin | None = None,
         requires_grad: bool = False,
+        values: list[Any] | None = None,
     ) -> None:
         self.shape = Size(shape)
+        self.values = values if values is not None and len(self.shape) <= 1 else None
         self._strides = S.contiguous_strides(self.shape) if strides is True else (strides or None)
         self.dtype = dtype
         self.origin = origin
@@ -189,23 +191,46 @@ class Tensor:
 
     # -- value-dependent: stop -------------------------------------------------------------
 
+    def _single(self, what: str) -> Any:
+        if self.values is None:
+            raise value_dependent(what)
+        if len(self.values) != 1:
+            raise fail(
+                what,
+                [self],
+                S.ShapeFailure(
+                    f"a Tensor with {len(self.values)} elements cannot be converted to Scalar"
+                ),
+            )
+        return self.values[0]
+
     def __bool__(self) -> bool:
-        raise value_dependent("the truth value of a tensor")
+        if self.values is not None and len(self.values) != 1:
+            raise fail(
+                "bool(tensor)",
+                [self],
+                S.ShapeFailure("Boolean value of Tensor with more than one value is ambiguous"),
+            )
+        return bool(self._single("the truth value of a tensor"))
 
     def item(self) -> Any:
-        raise value_dependent("tensor.item()")
+        return self._single("tensor.item()")
 
     def tolist(self) -> Any:
-        raise value_dependent("tensor.tolist()")
+        if self.values is None:
+            raise value_dependent("tensor.tolist()")
+        return list(self.values) if self.shape else self.values[0]
 
     def __int__(self) -> int:
-        raise value_dependent("int(tensor)")
+        return int(self._single("int(tensor)"))
 
     def __float__(self) -> float:
-        raise value_dependent("float(tensor)")
+        return float(self._single("float(tensor)"))
 
     def __index__(self) -> int:
-        raise value_dependent("a tensor used as an index or size")
+        if self.dtype.is_floating_point or self.dtype.name == "bool":
+            raise value_dependent("a tensor used as an index or size")
+        return int(self._single("a tensor used as an index or size"))
 
     def numpy(self) -> Any:
         raise value_dependent("tensor.numpy()")
@@ -452,6 +477,13 @@ class Tensor:
                 wanted = arg.dtype
         if wanted is None or wanted is self.dtype:
             return self
+        if self.values is not None:
+            from ._values import cast
+
+            kind = _dtype_of(wanted)
+            return Tensor(
+                self.shape, dtype=kind, origin=self.origin, values=cast(self.values, kind.name)
+            )
         return self._like(
             self.shape,
             strides=self._strides if S.dense(self.shape, self._strides) else True,
@@ -477,7 +509,13 @@ class Tensor:
         from ._index import index_shape
 
         shape, strides = index_shape(self, index)
-        return self._like(shape, "the indexing", strides=strides)
+        out = self._like(shape, "the indexing", strides=strides)
+        if self.values is not None and len(self.shape) == 1:
+            if isinstance(index, int) and not isinstance(index, bool):
+                out.values = [self.values[index]]
+            elif isinstance(index, slice):
+                out.values = self.values[index]
+        return out
 
     def __setitem__(self, index: Any, value: Any) -> None:
         from ._index import index_shape

@@ -8,6 +8,7 @@ from math import prod
 from typing import Any
 
 from . import _shapes as S
+from . import _values as V
 from ._state import cannot, here
 from ._tensor import DTYPE_ALIASES, DTYPES, FLOAT, Tensor, dtype, fail
 
@@ -40,6 +41,24 @@ def _result_dtype(a: Any, b: Any, compare: bool) -> dtype:
     return a.dtype if isinstance(a, Tensor) else b.dtype
 
 
+def _known(value: Any) -> list[Any] | None:
+    if isinstance(value, Tensor):
+        return value.values
+    if isinstance(value, (int, float)):
+        return [value]
+    return None
+
+
+def _values_of(a: Any, b: Any, name: str, kind: dtype, shape: S.Shape) -> list[Any] | None:
+    if len(shape) > 1 or prod(shape) > V.LIMIT:
+        return None
+    op = V.BINARY.get(name)
+    first, second = _known(a), _known(b)
+    if op is None or first is None or second is None:
+        return None
+    return V.combine(op, first, second, kind.name)
+
+
 def binary(a: Any, b: Any, op: str, what: str, compare: bool = False) -> Tensor:
     """An elementwise operation of two operands with broadcasting."""
     shape = broadcast_shapes(a, b, op)
@@ -54,10 +73,14 @@ def binary(a: Any, b: Any, op: str, what: str, compare: bool = False) -> Tensor:
     elif not full and len(shape) > 1:
         strides = None
     origin_of = a if isinstance(a, Tensor) else b
+    kind = _result_dtype(a, b, compare)
+    if what in ("div", "true_divide") and not kind.is_floating_point and not compare:
+        kind = FLOAT
     return Tensor(
         shape,
         strides=strides,
-        dtype=_result_dtype(a, b, compare),
+        dtype=kind,
+        values=_values_of(a, b, what, kind, shape),
         origin=here(f"the {what}") if origin_of.origin is not None else None,
     )
 
@@ -152,7 +175,14 @@ def install() -> None:
     def unary(name: str) -> Callable[..., Tensor]:
         def op(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
             keep = S.dense(self.shape, self._strides)
-            return self._like(self.shape, strides=self._strides if keep else True)
+            out = self._like(self.shape, strides=self._strides if keep else True)
+            function = V.UNARY.get(name)
+            if self.values is not None and function is not None and not args and not kwargs:
+                try:
+                    out.values = V.cast([function(v) for v in self.values], out.dtype.name)
+                except (OverflowError, ValueError):
+                    out.values = None
+            return out
 
         op.__name__ = name
         return op

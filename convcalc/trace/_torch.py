@@ -31,6 +31,7 @@ from ._state import active, cannot, here, stop, value_dependent
 from ._tensor import DTYPE_ALIASES, DTYPES, FLOAT, Size, Tensor, dtype, fail
 from ._tensor_ops import binary as _binary
 from ._tensor_ops import matmul as _matmul
+from ._values import LIMIT, cast
 from .messages import ModelRaised
 
 __all__ = ["make_torch"]
@@ -121,7 +122,15 @@ def arange(*args: Any, dtype: Any = None, **kwargs: Any) -> Tensor:
     for value in args:
         if isinstance(value, Tensor):
             raise value_dependent("torch.arange with a tensor bound")
-    count = len(range(*args)) if all(isinstance(a, int) for a in args) else None
+    if all(isinstance(a, int) and not isinstance(a, bool) for a in args) and dtype is None:
+        numbers = range(*args)
+        return Tensor(
+            (len(numbers),),
+            dtype=DTYPES["int64"],
+            origin=here("torch.arange"),
+            values=list(numbers) if len(numbers) <= LIMIT else None,
+        )
+    count = None
     if count is None:
         start, end, step = (0, args[0], 1) if len(args) == 1 else (*args, 1)[:3]
         import math
@@ -156,7 +165,26 @@ def tensor(data: Any, dtype: Any = None, **kwargs: Any) -> Tensor:
             else DTYPES["bool" if isinstance(level, bool) else "int64"]
         )
     )
-    return Tensor(shape, dtype=kind, origin=here("torch.tensor"))
+    values = None
+    if len(shape) <= 1 and (
+        isinstance(data, (int, float, bool)) or all(isinstance(v, (int, float, bool)) for v in data)
+    ):
+        flat = [data] if not shape else list(data)
+        values = cast(flat, kind.name) if len(flat) <= LIMIT else None
+    return Tensor(shape, dtype=kind, origin=here("torch.tensor"), values=values)
+
+
+def diff(input: Tensor, n: int = 1, dim: int = -1, **kwargs: Any) -> Tensor:
+    if n != 1 or kwargs:
+        raise cannot("torch.diff with n or prepend/append")
+    d = input._dim(dim, "diff")
+    shape = list(input.shape)
+    shape[d] = max(shape[d] - 1, 0)
+    values = None
+    if input.values is not None and len(input.shape) == 1:
+        pairs = zip(input.values, input.values[1:], strict=False)
+        values = cast([b - a for a, b in pairs], input.dtype.name)
+    return Tensor(shape, dtype=input.dtype, origin=here("torch.diff"), values=values)
 
 
 def _tensors(values: Any, op: str) -> list[Tensor]:
@@ -220,8 +248,11 @@ def _method(name: str) -> Callable[..., Any]:
 
 
 def _binary_function(name: str) -> Callable[..., Any]:
+    canonical = {"divide": "div", "multiply": "mul", "subtract": "sub"}.get(name, name)
+    compare = name in ("eq", "ne", "lt", "le", "gt", "ge")
+
     def call(input: Any, other: Any, *args: Any, **kwargs: Any) -> Any:
-        return _binary(input, other, name, name)
+        return _binary(input, other, f"torch.{name}", canonical, compare)
 
     return call
 
@@ -406,6 +437,7 @@ def make_torch() -> ModuleType:
         "rand_like": _like("rand_like"),
         "full_like": lambda input, fill_value, **kw: _like("full_like")(input, **kw),
         "return_types": return_types,
+        "diff": diff,
     }
     for name, real in DTYPE_ALIASES.items():
         values[name] = DTYPES[real]
@@ -480,6 +512,11 @@ def make_torch() -> ModuleType:
         "le",
         "gt",
         "ge",
+        "divide",
+        "multiply",
+        "subtract",
+        "floor_divide",
+        "remainder",
     ]:
         values[name] = _binary_function(name)
     torch = _module("torch", values)
