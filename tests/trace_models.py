@@ -335,6 +335,55 @@ class Net(nn.Module):
         return self.conv(x)
 """
 
+LAZY = """\
+import torch.nn as nn
+
+
+class LazyNet(nn.Module):
+    def __init__(self, classes=10):
+        super().__init__()
+        self.features = nn.Sequential(
+            nn.LazyConv2d(16, 3, padding=1), nn.LazyBatchNorm2d(), nn.ReLU(), nn.MaxPool2d(2),
+            nn.LazyConv2d(32, 3, groups=2),
+        )
+        self.head = nn.LazyLinear(classes)
+
+    def forward(self, x):
+        return self.head(self.features(x).flatten(1))
+"""
+
+BUG_INIT = """\
+import torch.nn as nn
+
+
+class Net(nn.Module):
+    def __init__(self, groups=5, stride=1, momentum=0.1, pool_padding=0):
+        super().__init__()
+        self.conv = nn.Conv2d(32, 48, 3, groups=groups, stride=stride, padding="same")
+        self.bn = nn.BatchNorm2d(48, momentum=momentum)
+        self.pool = nn.MaxPool2d(2, padding=pool_padding)
+
+    def forward(self, x):
+        return self.pool(self.bn(self.conv(x)))
+"""
+
+BUG_BROADCAST = """\
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class FPN(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.down = nn.Conv2d(8, 8, 3, stride=2, padding=1)
+        self.lateral = nn.Conv2d(8, 8, 1)
+
+    def forward(self, x):
+        small = self.down(x)
+        up = F.interpolate(small, scale_factor=2, mode="nearest")
+        return up + self.lateral(x)
+"""
+
 CASES: dict[str, dict[str, Any]] = {
     "lenet_blitz": {"source": LENET_BLITZ, "cls": "Net", "inputs": [[1, 1, 32, 32]]},
     "lenet_blitz_batch": {"source": LENET_BLITZ, "cls": "Net", "inputs": [[64, 1, 32, 32]]},
@@ -355,4 +404,19 @@ CASES: dict[str, dict[str, Any]] = {
     "bug_pool": {"source": BUG_POOL, "cls": "Tiny", "inputs": [[1, 3, 4, 4]]},
     "bug_skip": {"source": BUG_SKIP, "cls": "UNetish", "inputs": [[1, 1, 25, 25]]},
     "bug_keyword": {"source": BUG_KEYWORD, "cls": "Net", "inputs": [[1, 3, 8, 8]]},
+    "lazy": {"source": LAZY, "cls": "LazyNet", "inputs": [[2, 3, 12, 12]]},
+    "bug_groups": {"source": BUG_INIT, "cls": "Net", "inputs": [[1, 32, 8, 8]]},
+    "bug_same_stride": {
+        "source": BUG_INIT,
+        "cls": "Net",
+        "inputs": [[1, 32, 8, 8]],
+        "init": {"groups": 1, "stride": 2},
+    },
+    "bug_pool_padding": {
+        "source": BUG_INIT,
+        "cls": "Net",
+        "inputs": [[1, 32, 8, 8]],
+        "init": {"groups": 1, "pool_padding": 2},
+    },
+    "bug_broadcast": {"source": BUG_BROADCAST, "cls": "FPN", "inputs": [[1, 8, 25, 25]]},
 }

@@ -35,13 +35,57 @@ def build_layer(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Lay
     cls = _layers.layer_types()[name]
     kwargs = {k: v for k, v in kwargs.items() if k not in ("device", "dtype")}
     try:
-        return cls(*args, **kwargs)
+        layer = cls(*args, **kwargs)
     except TypeError as exc:
-        text = str(exc).replace(f"{name}()", f"{name}.__init__()")
+        owner = _INIT_OWNER.get(name.rstrip("123d") if name[-1] == "d" else name, name)
+        text = str(exc).replace(f"{name}()", f"{owner}.__init__()")
         text = text.replace("missing required argument", "missing 1 required positional argument:")
         raise stop(LayerRejects(f"nn.{name}(...): {text}")) from None
     except ShapeError as exc:
-        raise stop(LayerRejects(f"nn.{name}(...) is rejected by PyTorch: {exc}")) from None
+        words = _init_words(name, args, kwargs)
+        text = f"{words}; {exc}" if words else str(exc)
+        raise stop(LayerRejects(f"nn.{name}(...) fails in PyTorch: {text}")) from None
+    return layer
+
+
+# Layers whose __init__ PyTorch inherits: its TypeError names the class that defines it.
+_INIT_OWNER = {
+    "BatchNorm": "_BatchNorm",
+    "InstanceNorm": "_InstanceNorm",
+    "MaxPool": "_MaxPoolNd",
+    "AdaptiveAvgPool": "_AdaptiveAvgPoolNd",
+    "AdaptiveMaxPool": "_AdaptiveMaxPoolNd",
+    "Dropout": "_DropoutNd",
+    "AlphaDropout": "_DropoutNd",
+    "FeatureAlphaDropout": "_DropoutNd",
+    "LPPool": "_LPPoolNd",
+}
+
+
+def _init_words(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
+    """PyTorch's own words for a convolution it rejects in ``__init__``."""
+    if not name.startswith("Conv"):
+        return ""
+    # The first five arguments and groups (the seventh) sit at the same places in Conv and
+    # ConvTranspose.
+    names = ("in_channels", "out_channels", "kernel_size", "stride", "padding")
+    values = {**dict(zip(names, args, strict=False)), **kwargs}
+    values.setdefault("groups", args[6] if len(args) > 6 else 1)
+    groups, padding = values.get("groups", 1), values.get("padding", 0)
+    stride = values.get("stride", 1)
+    if isinstance(groups, int) and groups <= 0:
+        return "groups must be a positive integer"
+    for field in ("in_channels", "out_channels"):
+        value = values.get(field)
+        if isinstance(value, int) and isinstance(groups, int) and value % groups:
+            return f"{field} must be divisible by groups"
+    if isinstance(padding, str):
+        if padding not in ("same", "valid"):
+            return f"Invalid padding string {padding!r}, should be one of {{'same', 'valid'}}"
+        strides = (stride,) if isinstance(stride, int) else tuple(stride)
+        if padding == "same" and any(s != 1 for s in strides):
+            return "padding='same' is not supported for strided convolutions"
+    return ""
 
 
 class _Leaf(Module):
@@ -121,11 +165,77 @@ class _Leaf(Module):
 
 
 def layer_module(name: str) -> type[Module]:
-    """The ``nn.<name>`` class (made once)."""
+    """The ``nn.<name>`` class (made once); ``Lazy<name>`` for the lazy ones."""
     cls = _CLASSES.get(name)
     if cls is None:
-        cls = _CLASSES[name] = type(name, (_Leaf,), {"_layer_name": name, "__module__": "torch.nn"})
+        if name.startswith("Lazy"):
+            base: type[Module] = _Lazy
+            namespace = {"_becomes": name[4:], "__module__": "torch.nn"}
+        else:
+            base, namespace = _Leaf, {"_layer_name": name, "__module__": "torch.nn"}
+        cls = _CLASSES[name] = type(name, (base,), namespace)
     return cls
+
+
+_LAZY_KINDS = ("Conv", "ConvTranspose", "BatchNorm", "InstanceNorm")
+LAZY = (*(f"Lazy{kind}{nd}d" for kind in _LAZY_KINDS for nd in (1, 2, 3)), "LazyLinear")
+
+
+class _Lazy(Module):
+    """``nn.LazyConv2d`` and friends: the first size argument comes from the first input,
+    and the module then becomes the ordinary one (``cls_to_become``), as in PyTorch."""
+
+    _becomes = ""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        Module.__init__(self)
+        object.__setattr__(self, "_lazy_arguments", (args, kwargs))
+        # PyTorch's own rejections of the other arguments come at construction.
+        layer_module(self._becomes)(_probe_size(self._becomes, args, kwargs), *args, **kwargs)
+
+    def forward(self, input: Any, *rest: Any) -> Any:
+        if not isinstance(input, Tensor):
+            raise cannot(f"nn.Lazy{self._becomes} on a {type(input).__name__}")
+        name = self._becomes
+        shape = tuple(input.shape)
+        if name == "Linear":
+            if not shape:
+                raise cannot("nn.LazyLinear on a 0-d tensor")
+            size = shape[-1]
+        elif name.startswith("Conv"):
+            nd = int(name[-2])
+            if len(shape) not in (nd + 1, nd + 2):
+                raise stop(
+                    PyTorchError(
+                        f"nn.Lazy{name}",
+                        [describe(input)],
+                        f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to "
+                        f"Lazy{name}, but got input of size: torch.Size({S.listed(shape)})",
+                    )
+                )
+            size = shape[1] if len(shape) == nd + 2 else shape[0]
+        else:
+            if len(shape) < 2:
+                raise cannot(f"nn.Lazy{name} on a {len(shape)}-d tensor")
+            size = shape[1]
+        args, kwargs = self.__dict__["_lazy_arguments"]
+        site = self.__dict__.get("_site")
+        real = layer_module(name)(size, *args, **kwargs)
+        training = self.training
+        self.__dict__.clear()
+        self.__dict__.update(real.__dict__)
+        object.__setattr__(self, "_site", site)
+        object.__setattr__(self, "training", training)
+        object.__setattr__(self, "__class__", type(real))
+        return self.forward(input, *rest)
+
+
+def _probe_size(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> int:
+    """A first size argument that satisfies ``groups`` (for checking the others)."""
+    groups = kwargs.get("groups", args[4] if name.startswith("Conv") and len(args) > 4 else 1)
+    if name.startswith("ConvTranspose"):
+        groups = kwargs.get("groups", args[5] if len(args) > 5 else 1)
+    return groups if isinstance(groups, int) and groups > 0 else 1
 
 
 # --------------------------------------------------------------------------------------------
@@ -300,7 +410,8 @@ def _pytorch_checks(layer: Layer, x: Tensor, module: Module | None, given: str) 
 
 
 def _pool_words(layer: Layer, shape: tuple[int, ...]) -> str:
-    """PyTorch's message for a pooling window larger than its (padded) input."""
+    """PyTorch's message for a pooling padding over half the window, or a window larger
+    than its (padded) input."""
     name = type(layer).__name__
     if not name.startswith(("MaxPool", "AvgPool")):
         return ""
@@ -311,6 +422,25 @@ def _pool_words(layer: Layer, shape: tuple[int, ...]) -> str:
     ceil = layer.ceil_mode  # type: ignore[attr-defined]
     try:
         kernel, stride, padding, dilation = layer._window_arguments()  # type: ignore[attr-defined]
+    except (ShapeError, ValueError):
+        return ""
+    over = [
+        (p, k, d)
+        for p, k, d in zip(padding, kernel, dilation, strict=True)
+        if 2 * p > (k - 1) * d + 1
+    ]
+    if over and len(set(over)) == 1 and over[0][2] == 1:
+        p, k, d = over[0]
+        if name == "MaxPool1d":
+            return (
+                f"max_pool1d() padding should be at most half of kernel size, but got "
+                f"padding={p} and kernel_size={k}"
+            )
+        return (
+            f"pad should be at most half of effective kernel size, but got pad={p}, "
+            f"kernel_size={k} and dilation={d}"
+        )
+    try:
         out = [
             _pooled_size(s, k, st, p, d, ceil)
             for s, k, st, p, d in zip(spatial, kernel, stride, padding, dilation, strict=True)

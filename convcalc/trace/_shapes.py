@@ -163,7 +163,8 @@ def broadcast(a: Shape, b: Shape) -> Shape:
     """The shape of ``a + b`` (PyTorch's words when they do not broadcast)."""
     rank = max(len(a), len(b))
     out = []
-    for i in range(rank):
+    # PyTorch's infer_size walks from the last dimension, and names the first mismatch.
+    for i in range(rank - 1, -1, -1):
         da = a[len(a) - rank + i] if len(a) - rank + i >= 0 else 1
         db = b[len(b) - rank + i] if len(b) - rank + i >= 0 else 1
         if da != db and da != 1 and db != 1:
@@ -172,7 +173,7 @@ def broadcast(a: Shape, b: Shape) -> Shape:
                 f"non-singleton dimension {i}"
             )
         out.append(db if da == 1 else da)
-    return tuple(out)
+    return tuple(reversed(out))
 
 
 def matmul_shape(a: Shape, b: Shape) -> Shape:

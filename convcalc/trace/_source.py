@@ -96,6 +96,20 @@ def _is_main_guard(node: ast.If) -> bool:
     )
 
 
+# Top-level conditions that choose definitions rather than run a script: `if TYPE_CHECKING:`,
+# `if sys.version_info >= (3, 12):`, `if sys.platform == "win32":`.
+_GUARDS = frozenset({"TYPE_CHECKING", "version_info", "platform", "__debug__"})
+
+
+def _is_definition_guard(node: ast.If) -> bool:
+    names = {
+        sub.id if isinstance(sub, ast.Name) else sub.attr
+        for sub in ast.walk(node.test)
+        if isinstance(sub, (ast.Name, ast.Attribute))
+    }
+    return bool(names & _GUARDS) and _constant_like(node.test) and not _is_main_guard(node)
+
+
 def _targets(node: ast.stmt) -> list[str]:
     names: list[str] = []
     targets: list[ast.expr] = []
@@ -131,7 +145,7 @@ def _filter(body: list[ast.stmt], prepared: Prepared) -> list[ast.stmt]:
                 keep = all(_constant_like(t) for t in targets)
         elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
             keep = True  # a docstring
-        elif isinstance(node, ast.If) and not _is_main_guard(node) and _constant_like(node.test):
+        elif isinstance(node, ast.If) and _is_definition_guard(node):
             node.body = _filter(node.body, prepared) or [_pass(node)]
             node.orelse = _filter(node.orelse, prepared)
             keep = True

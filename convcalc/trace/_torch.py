@@ -17,7 +17,7 @@ from typing import Any
 from .. import layers as _layers
 from . import _shapes as S
 from ._functional import FUNCTIONS
-from ._layers import layer_module
+from ._layers import LAZY, layer_module
 from ._module import (
     Module,
     ModuleDict,
@@ -366,7 +366,7 @@ def make_torch() -> ModuleType:
     nn.__dict__["modules"] = modules_ns
 
     def nn_getattr(name: str) -> Any:
-        if name in layer_names:
+        if name in layer_names or name in LAZY:
             cls = layer_module(name)
             nn.__dict__[name] = cls
             return cls
