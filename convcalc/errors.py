@@ -14,6 +14,8 @@ the caller's program. Mixing in ``ValueError`` lets generic callers catch them t
 
 from __future__ import annotations
 
+from typing import Any
+
 __all__ = ["ConvCalcError", "ShapeError", "SpecError", "TraceError", "UntraceableError"]
 
 
@@ -76,6 +78,8 @@ class TraceError(ConvCalcError):
         self.message = message
         self.source = source
         self.line = line
+        # What ran before the failure (a convcalc.trace.TraceSummary), when forward had begun.
+        self.partial: Any = None
 
     def __str__(self) -> str:
         if self.source is None:

@@ -102,7 +102,12 @@ def test_trace_command_bug_exits_1(tmp_path: Path) -> None:
     path = tmp_path / "model.py"
     path.write_text(BUG_LINEAR, encoding="utf-8")
     result = invoke(["trace", str(path), "-i", "64x1x28x28"], exit_code=1)
-    assert result.stdout == ""
+    assert result.stdout.splitlines()[-2:] == [
+        "   15  x = x.view(x.size(0), -1)                    # x: [64, 1568]",
+        "   16  return self.fc(x)",
+    ]
+    json_result = invoke(["trace", str(path), "-i", "64x1x28x28", "--format", "json"], 1)
+    assert json_result.stdout == ""
     assert result.stderr == (
         f"Error: {path}:16: self.fc (nn.Linear(1050, 10)) on [64, 1568] = 32×7×7 from the view "
         "on line 15 fails in PyTorch: mat1 and mat2 shapes cannot be multiplied (64x1568 and "
@@ -137,3 +142,18 @@ def test_trace_command_untraceable_exits_3(tmp_path: Path) -> None:
 def test_trace_command_usage_errors_exit_2(lenet: Path, args: list[str], message: str) -> None:
     result = invoke(["trace", str(lenet), *args], exit_code=2)
     assert message in result.stderr
+
+
+def test_readme_trace_example_matches_the_program(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The README's model.py, traced as shown: its lines on stdout, the error on stderr."""
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Networks\n", 1)[1]
+    model = section.split("```python\n", 1)[1].split("```", 1)[0]
+    command = "convcalc trace model.py -i 64x1x28x28"
+    shown = section.split(f"$ {command}\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "model.py").write_text(model, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = invoke(command.split()[1:], exit_code=1)
+    assert result.stdout + result.stderr == shown

@@ -108,9 +108,18 @@ def trace_command(name: str) -> click.Command:
           convcalc trace resnet.py --class resnet18 -i 1x3x224x224 --depth 1
           convcalc trace net.py -i 1x3x32x32 --init 'num_classes=100' --format json
         """
+        from ..errors import TraceError
         from ..trace import trace
 
-        summary = trace(file, cls=cls, inputs=list(inputs), init=init, mode=mode)
+        try:
+            summary = trace(file, cls=cls, inputs=list(inputs), init=init, mode=mode)
+        except TraceError as exc:
+            if fmt == "text" and exc.partial is not None:
+                from ..render.trace import trace_lines
+
+                # The lines that ran, up to the one that fails; the error follows on stderr.
+                click.echo("\n".join(trace_lines(exc.partial, depth=depth)))
+            raise
         if fmt == "json":
             from ..render._json import render_json
             from ..render.data import summary_dict

@@ -130,6 +130,8 @@ class Recorder:
             self._current[key] = self._begin(frame)
         elif event == "return":
             self._finish(self._current.pop(key, None), frame, arg, True)
+        elif event == "exception":
+            self._current.pop(key, None)  # the line did not finish: it assigned nothing
         return self._local
 
     def _check_budget(self, frame: FrameType, force: bool = False) -> None:

@@ -117,7 +117,7 @@ def build_summary(
             d.code,
             d.depth,
             tuple((k, v) for k, v in d.shapes),
-            tuple(d.calls),
+            tuple(i for i in d.calls if recorder.rows[i].output is not None),
         )
         for d in recorder.lines
     )

@@ -201,14 +201,21 @@ def trace(
         name = getattr(target, "__name__", "model")
         return build_summary(name, built, shapes, output, recorder, str(module.__name__))
     except Stop as stop:
-        raise _error(stop.message) from None
+        error = _error(stop.message)
     except (TraceError, UntraceableError):
         raise
     except Exception as exc:  # the model's own code raised: one sentence at its line
-        raise _raised(exc, context, loader) from None
+        error = _raised(exc, context, loader)
     finally:
         sys.settrace(previous)
         warnings_off.__exit__(None, None, None)
         _state.pop()
         if loader is not None:
             loader.release()
+    if recorder.recording:
+        # The lines run before the failing one, for the command line to show above the error.
+        recorder.recording = False
+        error.partial = build_summary(
+            getattr(target, "__name__", "model"), built, shapes, None, recorder, ""
+        )
+    raise error
