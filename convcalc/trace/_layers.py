@@ -32,10 +32,10 @@ _TREES: dict[str, ast.Module] = {}
 
 def build_layer(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Layer:
     """The convcalc layer for ``nn.<name>(*args, **kwargs)``, with PyTorch's rejections."""
-    cls = _layers.layer_types()[name]
+    cls = getattr(_layers, name)  # loads only this layer's family
     kwargs = {k: v for k, v in kwargs.items() if k not in ("device", "dtype")}
     try:
-        layer = cls(*args, **kwargs)
+        layer: Layer = cls(*args, **kwargs)
     except TypeError as exc:
         owner = _INIT_OWNER.get(name.rstrip("123d") if name[-1] == "d" else name, name)
         text = str(exc).replace(f"{name}()", f"{owner}.__init__()")

@@ -107,13 +107,15 @@ class Recorder:
     def start(self) -> Any:
         previous = sys.gettrace()
         self.context.start_clock()
-        sys.settrace(self._global)
-        return previous
+        files = self.context.files
+        local = self._local
 
-    def _global(self, frame: FrameType, event: str, arg: Any) -> Any:
-        if frame.f_code.co_filename not in self.context.files:
-            return None
-        return self._local
+        # Called for every new frame of any code while the trace runs: kept minimal.
+        def on_call(frame: FrameType, event: str, arg: Any) -> Any:
+            return local if frame.f_code.co_filename in files else None
+
+        sys.settrace(on_call)
+        return previous
 
     def _local(self, frame: FrameType, event: str, arg: Any) -> Any:
         context = self.context
