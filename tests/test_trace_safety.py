@@ -224,3 +224,37 @@ def test_trace_never_imports_torch_and_leaves_sys_modules_as_it_was(tmp_path: Pa
 def test_pytorch_is_really_installed_for_the_import_test() -> None:
     """The test above means something only where torch could have been imported."""
     assert importlib.util.find_spec("torch") is not None
+
+
+def test_trace_imports_siblings_of_a_script_but_only_its_own_package_inside_one(
+    tmp_path: Path,
+) -> None:
+    """A script's sibling file is prepared and run (Python's script directory); a file inside
+    a package reaches other files of its folder's parent only through its package, so a
+    neighbouring module (an installed library, say) stays a placeholder."""
+    (tmp_path / "blocks.py").write_text(
+        "import torch.nn as nn\n\n\ndef block(c):\n    return nn.Conv2d(c, c, 3, padding=1)\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "script.py").write_text(
+        "import torch.nn as nn\nfrom blocks import block\n\n\nclass Net(nn.Module):\n"
+        "    def __init__(self):\n        super().__init__()\n        self.b = block(4)\n\n"
+        "    def forward(self, x):\n        return self.b(x)\n",
+        encoding="utf-8",
+    )
+    assert convcalc.trace(tmp_path / "script.py", inputs=[(1, 4, 5, 5)]).totals.params == 148
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    (package / "model.py").write_text(
+        "import torch.nn as nn\nimport blocks\n\n\nclass Net(nn.Module):\n"
+        "    def __init__(self):\n        super().__init__()\n        self.b = blocks.block(4)\n\n"
+        "    def forward(self, x):\n        return self.b(x)\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(UntraceableError) as info:
+        convcalc.trace(package / "model.py", inputs=[(1, 4, 5, 5)])
+    assert (
+        str(info.value)
+        == f"{package / 'model.py'}:8: blocks.block is outside what convcalc can trace"
+    )

@@ -117,6 +117,14 @@ class Loader:
         filename = str(path) if path is not None else shown
         return self._run(name, package, filename, source, shown)
 
+    def _sibling(self, top: str) -> bool:
+        """A module next to the main file, as Python's script directory provides it (only
+        for a file outside any package: inside one, the package's own name is the way in)."""
+        if self.top is not None or not self.roots:
+            return False
+        folder = self.roots[-1]
+        return (folder / f"{top}.py").is_file() or (folder / top).is_dir()
+
     def _find(self, name: str) -> tuple[Path, bool] | None:
         parts = name.split(".")
         for root in self.roots:
@@ -246,7 +254,7 @@ class Loader:
             return self._torch(name, fromlist)
         if top in sys.stdlib_module_names or top in _ALSO_REAL:
             return builtins.__import__(name, globals, locals, fromlist, level)
-        own = self._own(name) if (top == self.top or self._find(top) is not None) else None
+        own = self._own(name) if (top == self.top or self._sibling(top)) else None
         if own is not None:
             self._fill(own, name, fromlist)
             if fromlist:
