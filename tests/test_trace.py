@@ -203,3 +203,38 @@ def _live(name: str, folder: Path) -> dict[str, Any]:
 def test_pytorch_is_installed_where_required() -> None:
     if REQUIRE_TORCH:
         assert HAS_TORCH, "CONVCALC_REQUIRE_TORCH=1 but torch is not importable"
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        pytest.param(
+            "bug_no_flatten",
+            "12: self.fc (nn.Linear(8 * 14 * 14, 10)) on [16, 8, 14, 14] from self.features.1 on "
+            "line 11 fails in PyTorch: mat1 and mat2 shapes cannot be multiplied (1792x14 and "
+            "1568x10); the input is not flattened: add `x = torch.flatten(x, 1)` before this "
+            "line (it gives 1568 features, as in_features 1568 expects)",
+            id="forgotten-flatten",
+        ),
+        pytest.param(
+            "bug_pool",
+            "14: self.body.5 (nn.MaxPool2d(2)) on [1, 8, 1, 1] from self.body.4 on line 14 fails "
+            "in PyTorch: Given input size: (8x1x1). Calculated output size: (8x0x0). Output size "
+            "is too small; the input has shrunk to nothing by this point: give a larger input, or "
+            "downsample less before this layer",
+            id="pool-to-zero",
+        ),
+        pytest.param(
+            "bug_skip",
+            "18: torch.cat on [1, 8, 24, 24] from self.up on line 17; [1, 8, 25, 25] from "
+            "self.down on line 15 fails in PyTorch: Sizes of tensors must match except in "
+            "dimension 1. Expected size 24 but got size 25 for tensor number 1 in the list.; "
+            "crop or pad one tensor to the other's size before the cat (F.pad, or "
+            "F.interpolate(x, size=skip.shape[2:])), or give an input size that every "
+            "downsampling divides exactly",
+            id="unet-skip",
+        ),
+    ],
+)
+def test_trace_bug_messages_name_the_fix(name: str, message: str, tmp_path: Path) -> None:
+    assert str(failure(name, tmp_path)) == f"{tmp_path / name}.py:{message}"

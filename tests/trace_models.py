@@ -384,6 +384,21 @@ class FPN(nn.Module):
         return up + self.lateral(x)
 """
 
+BUG_NO_FLATTEN = """\
+import torch.nn as nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.features = nn.Sequential(nn.Conv2d(1, 8, 3, padding=1), nn.MaxPool2d(2))
+        self.fc = nn.Linear(8 * 14 * 14, 10)
+
+    def forward(self, x):
+        x = self.features(x)
+        return self.fc(x)
+"""
+
 CASES: dict[str, dict[str, Any]] = {
     "lenet_blitz": {"source": LENET_BLITZ, "cls": "Net", "inputs": [[1, 1, 32, 32]]},
     "lenet_blitz_batch": {"source": LENET_BLITZ, "cls": "Net", "inputs": [[64, 1, 32, 32]]},
@@ -418,5 +433,6 @@ CASES: dict[str, dict[str, Any]] = {
         "inputs": [[1, 32, 8, 8]],
         "init": {"groups": 1, "pool_padding": 2},
     },
+    "bug_no_flatten": {"source": BUG_NO_FLATTEN, "cls": "Net", "inputs": [[16, 1, 28, 28]]},
     "bug_broadcast": {"source": BUG_BROADCAST, "cls": "FPN", "inputs": [[1, 8, 25, 25]]},
 }

@@ -251,7 +251,14 @@ def apply_layer(layer: Layer, x: Tensor, module: Module | None = None, op: str =
         macs = layer.macs(shape)
     except ShapeError as exc:
         op = op or _op_name(module, layer)
-        raise stop(PyTorchError(op, [describe(x)], _pool_words(layer, shape) or str(exc))) from None
+        words = _pool_words(layer, shape)
+        fix = (
+            "the input has shrunk to nothing by this point: give a larger input, or downsample "
+            "less before this layer"
+            if words.endswith("Output size is too small")
+            else ""
+        )
+        raise stop(PyTorchError(op, [describe(x)], words or str(exc), fix)) from None
     recorder = active().recorder
     if recorder is not None:
         recorder.layer_done(layer, macs)
@@ -344,7 +351,18 @@ def _pytorch_checks(layer: Layer, x: Tensor, module: Module | None, given: str) 
                 f"mat1 and mat2 shapes cannot be multiplied ({rows}x{shape[-1]} and "
                 f"{in_features}x{out_features})"
             )
-            fix = _replace_first(module, shape[-1], "in_features")
+            if len(shape) > 2:
+                flat = prod(shape[1:])
+                fix = (
+                    f"the input is not flattened: add `x = torch.flatten(x, 1)` before this "
+                    f"line (it gives {flat} features"
+                )
+                if flat == in_features:
+                    fix += f", as in_features {in_features} expects)"
+                else:
+                    fix += f"), and then {_replace_first(module, flat, 'in_features')}"
+            else:
+                fix = _replace_first(module, shape[-1], "in_features")
             raise stop(PyTorchError(given or _op_name(module, layer), [describe(x)], error, fix))
         return
     if name.startswith("Conv") and not name.startswith("ConvTranspose"):
@@ -381,7 +399,13 @@ def _pytorch_checks(layer: Layer, x: Tensor, module: Module | None, given: str) 
                     f"Kernel size: ({' x '.join(map(str, span))}). Kernel size can't be greater "
                     "than actual input size"
                 )
-                raise stop(PyTorchError(given or _op_name(module, layer), [describe(x)], error))
+                fix = (
+                    "the input has shrunk below the kernel by this point: give a larger input, "
+                    "pad more, or downsample less before this layer"
+                )
+                raise stop(
+                    PyTorchError(given or _op_name(module, layer), [describe(x)], error, fix)
+                )
         return
     if name.startswith("BatchNorm"):
         nd = int(name[-2])

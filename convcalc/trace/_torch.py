@@ -211,7 +211,14 @@ def cat(
 
 
 def _cat_fix(items: list[Tensor]) -> str:
-    return ""
+    shapes = {len(t.shape) for t in items}
+    if len(shapes) != 1:
+        return ""
+    return (
+        "crop or pad one tensor to the other's size before the cat (F.pad, or "
+        "F.interpolate(x, size=skip.shape[2:])), or give an input size that every "
+        "downsampling divides exactly"
+    )
 
 
 def stack(tensors: Sequence[Any], dim: int = 0, *, out: Any = None) -> Tensor:
