@@ -157,3 +157,39 @@ def test_readme_trace_example_matches_the_program(
     monkeypatch.chdir(tmp_path)
     result = invoke(command.split()[1:], exit_code=1)
     assert result.stdout + result.stderr == shown
+
+
+ZOO_LENET = """\
+import torch.nn as nn
+
+
+class lenet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 20, 5)
+        self.relu1 = nn.ReLU()
+        self.pool1 = nn.MaxPool2d(2)
+        self.conv2 = nn.Conv2d(20, 50, 5)
+        self.relu2 = nn.ReLU()
+        self.pool2 = nn.MaxPool2d(2)
+        self.flatten = nn.Flatten()
+        self.fc1 = nn.Linear(800, 500)
+        self.relu3 = nn.ReLU()
+        self.fc2 = nn.Linear(500, 10)
+
+    def forward(self, x):
+        x = self.pool1(self.relu1(self.conv1(x)))
+        x = self.pool2(self.relu2(self.conv2(x)))
+        return self.fc2(self.relu3(self.fc1(self.flatten(x))))
+"""
+
+
+def test_net_of_a_model_file_prints_the_table_of_the_same_spec(tmp_path: Path) -> None:
+    """The built-in LeNet spec and the same network written as a PyTorch module."""
+    path = tmp_path / "lenet.py"
+    path.write_text(ZOO_LENET, encoding="utf-8")
+    from_file = invoke(["net", str(path), "-i", "64x1x28x28"]).stdout
+    from_spec = invoke(["net", "lenet"]).stdout
+    assert from_file == from_spec
+    result = invoke(["net", str(path)], exit_code=2)
+    assert "a .py model needs its input shape, for example -i 1x3x224x224" in result.stderr

@@ -127,8 +127,9 @@ def net_command(name: str) -> click.Command:
     ) -> None:
         """Per-layer output shapes, parameters and MACs of a network spec, and its totals.
 
-        SPEC is a YAML or JSON file, - for standard input (or pipe it in), or the name of a
-        built-in network (see `convcalc zoo`). The first size argument of each layer
+        SPEC is a YAML or JSON file, - for standard input (or pipe it in), the name of a
+        built-in network (see `convcalc zoo`), or a PyTorch model file (.py, with -i; see
+        `convcalc trace`). The first size argument of each layer
         (in_channels, in_features, num_features) is inferred from the incoming tensor.
 
         The table fits the terminal (COLUMNS, else 80 columns when not a terminal): long
@@ -150,7 +151,17 @@ def net_command(name: str) -> click.Command:
                     "name (convcalc zoo lists them)"
                 )
             spec = "-"
-        summary = summarize(load_spec_file(spec), input_shape)
+        if spec.endswith(".py"):
+            # A PyTorch model file: traced as `convcalc trace` does, its table printed.
+            from ..trace import trace
+
+            if input_shape is None:
+                raise click.UsageError(
+                    "a .py model needs its input shape, for example -i 1x3x224x224"
+                )
+            summary: Summary = trace(spec, inputs=[input_shape])
+        else:
+            summary = summarize(load_spec_file(spec), input_shape)
         print_summary(
             summary,
             fmt=fmt,
