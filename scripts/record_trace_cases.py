@@ -47,7 +47,7 @@ def record(name: str, case: dict[str, Any], folder: Path) -> dict[str, Any]:
     exec(code, module.__dict__)  # noqa: S102  (the repository's own test models)
     try:
         model = getattr(module, case["cls"])(**case.get("init", {}))
-        model.eval()
+        model.train(case.get("mode") == "train")
         leaves: list[list[int]] = []
         for sub in model.modules():
             if not list(sub.children()):

@@ -33,7 +33,11 @@ def run(name: str, folder: Path) -> TraceSummary:
     path = folder / f"{name}.py"
     path.write_text(case["source"], encoding="utf-8")
     return convcalc.trace(
-        path, cls=case["cls"], inputs=case["inputs"], init=case.get("init"), mode="eval"
+        path,
+        cls=case["cls"],
+        inputs=case["inputs"],
+        init=case.get("init"),
+        mode=case.get("mode", "eval"),
     )
 
 

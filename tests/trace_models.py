@@ -399,6 +399,29 @@ class Net(nn.Module):
         return self.fc(x)
 """
 
+TRAINING = """\
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class WithAux(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Conv2d(3, 16, 3, padding=1)
+        self.bn = nn.BatchNorm2d(16)
+        self.drop = nn.Dropout2d(0.2)
+        self.norm = nn.BatchNorm1d(16)
+        self.head = nn.Linear(16, 10)
+        self.aux = nn.Linear(16, 4)
+
+    def forward(self, x):
+        x = self.drop(F.relu(self.bn(self.stem(x))))
+        v = self.norm(F.adaptive_avg_pool2d(x, 1).flatten(1))
+        if self.training:
+            return self.head(v), self.aux(v)
+        return self.head(v)
+"""
+
 CASES: dict[str, dict[str, Any]] = {
     "lenet_blitz": {"source": LENET_BLITZ, "cls": "Net", "inputs": [[1, 1, 32, 32]]},
     "lenet_blitz_batch": {"source": LENET_BLITZ, "cls": "Net", "inputs": [[64, 1, 32, 32]]},
@@ -434,5 +457,13 @@ CASES: dict[str, dict[str, Any]] = {
         "init": {"groups": 1, "pool_padding": 2},
     },
     "bug_no_flatten": {"source": BUG_NO_FLATTEN, "cls": "Net", "inputs": [[16, 1, 28, 28]]},
+    "training": {"source": TRAINING, "cls": "WithAux", "inputs": [[2, 3, 8, 8]], "mode": "train"},
+    "training_eval": {"source": TRAINING, "cls": "WithAux", "inputs": [[1, 3, 8, 8]]},
+    "bug_training_batch_1": {
+        "source": TRAINING,
+        "cls": "WithAux",
+        "inputs": [[1, 3, 8, 8]],
+        "mode": "train",
+    },
     "bug_broadcast": {"source": BUG_BROADCAST, "cls": "FPN", "inputs": [[1, 8, 25, 25]]},
 }

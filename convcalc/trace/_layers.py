@@ -247,8 +247,14 @@ def apply_layer(layer: Layer, x: Tensor, module: Module | None = None, op: str =
     shape = tuple(x.shape)
     _pytorch_checks(layer, x, module, op)
     try:
-        out = layer.output_shape(shape)
-        macs = layer.macs(shape)
+        if _running_statistics(layer, module):
+            # An eval-mode norm with running statistics normalises even a single value per
+            # channel (convcalc's layers answer for a module in training mode, its default);
+            # rank and channels were checked above.
+            out, macs = shape, 0
+        else:
+            out = layer.output_shape(shape)
+            macs = layer.macs(shape)
     except ShapeError as exc:
         op = op or _op_name(module, layer)
         words = _pool_words(layer, shape)
@@ -269,6 +275,14 @@ def apply_layer(layer: Layer, x: Tensor, module: Module | None = None, op: str =
     if getattr(layer, "return_indices", False):
         return (result, Tensor(out, dtype=DTYPES["int64"]))  # type: ignore[return-value]
     return result
+
+
+def _running_statistics(layer: Layer, module: Module | None) -> bool:
+    name = type(layer).__name__
+    if not name.startswith("BatchNorm"):
+        return False
+    training = module.training if module is not None else active().training
+    return not training and bool(getattr(layer, "track_running_stats", False))
 
 
 def _owner_name(module: Module | None) -> str:
