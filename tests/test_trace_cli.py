@@ -193,3 +193,18 @@ def test_net_of_a_model_file_prints_the_table_of_the_same_spec(tmp_path: Path) -
     assert from_file == from_spec
     result = invoke(["net", str(path)], exit_code=2)
     assert "a .py model needs its input shape, for example -i 1x3x224x224" in result.stderr
+
+
+def test_trace_command_names_a_constructor_argument_mistake(tmp_path: Path) -> None:
+    path = tmp_path / "resnet.py"
+    path.write_text(CIFAR_RESNET, encoding="utf-8")
+    result = invoke(["trace", str(path), "--class", "ResNet", "-i", "1x3x32x32"], exit_code=1)
+    assert result.stderr == (
+        f"Error: {path}:30: ResNet(no arguments): missing a required argument: 'block'; give "
+        "constructor arguments with --init 'name=value, ...'\n"
+    )
+    args = ["trace", str(path), "--class", "resnet20", "--init", "depth=3", "-i", "1x3x32x32"]
+    assert invoke(args, exit_code=1).stderr == (
+        f"Error: {path}:66: resnet20(depth=3): got an unexpected keyword argument 'depth'; give "
+        "constructor arguments with --init 'name=value, ...'\n"
+    )

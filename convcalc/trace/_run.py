@@ -129,6 +129,34 @@ def _target(module: Any, source: str, cls: str | None, shown: str) -> Any:
     )
 
 
+def _build(target: Any, init: dict[str, Any], context: Context, shown: str, source: str) -> Any:
+    """``target(**init)``; a call that does not fit its signature is a mistake in ``init``."""
+    try:
+        signature = inspect.signature(target)
+    except (TypeError, ValueError):
+        signature = None
+    if signature is not None:
+        try:
+            signature.bind(**init)
+        except TypeError as exc:
+            name = getattr(target, "__name__", "model")
+            line = _definition_line(source, name)
+            given = ", ".join(f"{k}={v!r}" for k, v in init.items()) or "no arguments"
+            raise TraceError(
+                f"{name}({given}): {exc}; give constructor arguments with --init 'name=value, ...'",
+                source=shown,
+                line=line,
+            ) from None
+    return target(**init)
+
+
+def _definition_line(source: str, name: str) -> int | None:
+    for node in ast.parse(source).body:
+        if isinstance(node, (ast.ClassDef, ast.FunctionDef)) and node.name == name:
+            return node.lineno
+    return None
+
+
 def trace(
     source_or_path: str | Path,
     cls: str | None = None,
@@ -171,7 +199,7 @@ def trace(
             raise TraceError(f"invalid Python: {exc.msg}", source=shown, line=exc.lineno) from None
         target = _target(module, source, cls, shown)
         context.phase = "build"
-        built = target(**(init or {}))
+        built = _build(target, init or {}, context, shown, source)
         if not isinstance(built, Module):
             raise TraceError(
                 f"{getattr(target, '__name__', cls)}() returned a {type(built).__name__}, "
