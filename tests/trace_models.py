@@ -422,6 +422,32 @@ class WithAux(nn.Module):
         return self.head(v)
 """
 
+LAYOUTS = '''\
+import torch
+import torch.nn as nn
+
+
+class Layouts(nn.Module):
+    def __init__(self, permute_then_view=False):
+        super().__init__()
+        self.conv = nn.Conv2d(4, 4, 1)
+        self.permute_then_view = permute_then_view
+
+    def forward(self, x):
+        x = self.conv(x)
+        n = x.size(0)
+        a, b = x.chunk(2, dim=1)
+        t = a.transpose(2, 3).contiguous().view(n, -1)
+        u = b[:, :, ::2].reshape(n, -1)
+        v = x.permute(0, 2, 3, 1).flatten(1)
+        w = x.unsqueeze(1).expand(n, 3, *x.shape[1:]).reshape(n, -1)
+        y = x[:, 0].view(n, -1)
+        z = b.view(n, 2, -1)
+        if self.permute_then_view:
+            v = x.permute(0, 2, 3, 1).view(n, -1)
+        return torch.cat([t, u, v, w, y, z.flatten(1)], 1)
+'''
+
 CASES: dict[str, dict[str, Any]] = {
     "lenet_blitz": {"source": LENET_BLITZ, "cls": "Net", "inputs": [[1, 1, 32, 32]]},
     "lenet_blitz_batch": {"source": LENET_BLITZ, "cls": "Net", "inputs": [[64, 1, 32, 32]]},
@@ -464,6 +490,13 @@ CASES: dict[str, dict[str, Any]] = {
         "cls": "WithAux",
         "inputs": [[1, 3, 8, 8]],
         "mode": "train",
+    },
+    "layouts": {"source": LAYOUTS, "cls": "Layouts", "inputs": [[2, 4, 6, 6]]},
+    "bug_view_layout": {
+        "source": LAYOUTS,
+        "cls": "Layouts",
+        "inputs": [[2, 4, 6, 6]],
+        "init": {"permute_then_view": True},
     },
     "bug_broadcast": {"source": BUG_BROADCAST, "cls": "FPN", "inputs": [[1, 8, 25, 25]]},
 }

@@ -269,8 +269,13 @@ def apply_layer(layer: Layer, x: Tensor, module: Module | None = None, op: str =
     if recorder is not None:
         recorder.layer_done(layer, macs)
     what = _owner_name(module) or f"the {name}"
+    # A layer's output is contiguous for a contiguous input (and always for Linear, a matrix
+    # product); for any other input its layout is one convcalc does not follow.
+    contiguous = name == "Linear" or S.is_contiguous(shape, x._strides)
     result = Tensor(
-        out, origin=here(what, tuple(shape[1:]) if name == "Flatten" and len(out) == 2 else ())
+        out,
+        strides=True if contiguous else None,
+        origin=here(what, tuple(shape[1:]) if name == "Flatten" and len(out) == 2 else ()),
     )
     if getattr(layer, "return_indices", False):
         return (result, Tensor(out, dtype=DTYPES["int64"]))  # type: ignore[return-value]

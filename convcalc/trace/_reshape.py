@@ -73,10 +73,11 @@ class Reshaping:
 
     def reshape(self, *args: Any) -> Tensor:
         new = self._new_shape(args, "reshape")
-        strides = None if self._strides is None else S.view_strides(self.shape, self._strides, new)
-        return self._like(
-            new, "the reshape", strides=strides or True, factors=_merged(self.shape, new)
-        )
+        # A view where one exists, else a contiguous copy; an unknown layout stays unknown.
+        strides: S.Strides | bool = None
+        if self._strides is not None:
+            strides = S.view_strides(self.shape, self._strides, new) or True
+        return self._like(new, "the reshape", strides=strides, factors=_merged(self.shape, new))
 
     def view_as(self, other: Tensor) -> Tensor:
         return self.view(other.shape)
