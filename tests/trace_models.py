@@ -422,7 +422,7 @@ class WithAux(nn.Module):
         return self.head(v)
 """
 
-LAYOUTS = '''\
+LAYOUTS = """\
 import torch
 import torch.nn as nn
 
@@ -431,6 +431,7 @@ class Layouts(nn.Module):
     def __init__(self, permute_then_view=False):
         super().__init__()
         self.conv = nn.Conv2d(4, 4, 1)
+        self.pool = nn.AdaptiveAvgPool2d(1)
         self.permute_then_view = permute_then_view
 
     def forward(self, x):
@@ -443,10 +444,12 @@ class Layouts(nn.Module):
         w = x.unsqueeze(1).expand(n, 3, *x.shape[1:]).reshape(n, -1)
         y = x[:, 0].view(n, -1)
         z = b.view(n, 2, -1)
+        g = x.mean((2, 3)).view(n, 4, 1, 1)
+        s = self.pool(x * g.expand_as(x)).view(n, -1)
         if self.permute_then_view:
             v = x.permute(0, 2, 3, 1).view(n, -1)
-        return torch.cat([t, u, v, w, y, z.flatten(1)], 1)
-'''
+        return torch.cat([t, u, v, w, y, z.flatten(1), s], 1)
+"""
 
 CASES: dict[str, dict[str, Any]] = {
     "lenet_blitz": {"source": LENET_BLITZ, "cls": "Net", "inputs": [[1, 1, 32, 32]]},

@@ -221,7 +221,16 @@ class Reshaping:
                     ),
                 )
             shape.append(size)
-        return self._like(shape, strides=None)
+        strides: S.Strides = None
+        if self._strides is not None:
+            # An expanded dimension (new, or of size 1) repeats one element: stride 0.
+            strides = tuple(
+                self._strides[i - offset]
+                if i >= offset and shape[i] == self.shape[i - offset]
+                else 0
+                for i in range(len(shape))
+            )
+        return self._like(shape, strides=strides)
 
     def expand_as(self, other: Tensor) -> Tensor:
         return self.expand(other.shape)

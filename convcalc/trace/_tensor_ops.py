@@ -4,6 +4,7 @@ tensor: broadcasting and type promotion as PyTorch does them, on shapes only."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from itertools import pairwise
 from math import prod
 from typing import Any
 
@@ -59,19 +60,43 @@ def _values_of(a: Any, b: Any, name: str, kind: dtype, shape: S.Shape) -> list[A
     return V.combine(op, first, second, kind.name)
 
 
+def _ordered(tensor: Tensor, shape: S.Shape) -> bool:
+    """Whether the tensor's dimensions that are not broadcast run from outer to inner, as a
+    contiguous tensor's do (strides strictly decreasing)."""
+    assert tensor._strides is not None  # noqa: S101  (checked by the caller)
+    offset = len(shape) - len(tensor.shape)
+    kept = [
+        stride
+        for i, (size, stride) in enumerate(zip(tensor.shape, tensor._strides, strict=True))
+        if size != 1 and stride != 0 and shape[offset + i] != 1
+    ]
+    return all(x > y for x, y in pairwise(kept))
+
+
+def _layout(tensors: list[Tensor], shape: S.Shape) -> S.Strides | bool:
+    """The output layout of an elementwise operation, where PyTorch's is certain: contiguous
+    when a contiguous operand has the output's shape and every operand runs in the same
+    order (broadcast dimensions aside); the common layout of dense operands of one layout;
+    else unknown (None)."""
+    if any(t._strides is None for t in tensors):
+        return None
+    full = [t for t in tensors if tuple(t.shape) == shape]
+    if any(S.is_contiguous(t.shape, t._strides) for t in full) and all(
+        _ordered(t, shape) for t in tensors
+    ):
+        return True
+    layouts = {t._strides for t in tensors if prod(t.shape) != 1}
+    if len(full) == len(tensors) and len(layouts) == 1 and S.dense(shape, full[0]._strides):
+        return full[0]._strides
+    if all(S.is_contiguous(t.shape, t._strides) and prod(t.shape) == 1 for t in tensors):
+        return True
+    return None
+
+
 def binary(a: Any, b: Any, op: str, what: str, compare: bool = False) -> Tensor:
     """An elementwise operation of two operands with broadcasting."""
     shape = broadcast_shapes(a, b, op)
-    strides: S.Strides | bool = True
-    full = [t for t in (a, b) if isinstance(t, Tensor) and tuple(t.shape) == shape]
-    layouts = {
-        t._strides for t in (a, b) if isinstance(t, Tensor) and t.shape and prod(t.shape) != 1
-    }
-    if not all(S.is_contiguous(t.shape, t._strides) for t in (a, b) if isinstance(t, Tensor)):
-        dense_full = [t for t in full if S.dense(t.shape, t._strides)]
-        strides = dense_full[0]._strides if len(layouts) == 1 and dense_full else None
-    elif not full and len(shape) > 1:
-        strides = None
+    strides = _layout([t for t in (a, b) if isinstance(t, Tensor)], shape)
     origin_of = a if isinstance(a, Tensor) else b
     kind = _result_dtype(a, b, compare)
     if what in ("div", "true_divide") and not kind.is_floating_point and not compare:
