@@ -258,3 +258,13 @@ def test_trace_imports_siblings_of_a_script_but_only_its_own_package_inside_one(
         str(info.value)
         == f"{package / 'model.py'}:8: blocks.block is outside what convcalc can trace"
     )
+
+
+def test_trace_package_imports_only_the_standard_library() -> None:
+    code = (
+        "import sys, convcalc.trace\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('click', 'rich', 'yaml', 'torch', 'numpy')))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
