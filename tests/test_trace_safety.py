@@ -268,3 +268,44 @@ def test_trace_package_imports_only_the_standard_library() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    ("statement", "message"),
+    [
+        (
+            "name = input('width? ')",
+            "cannot trace: input() (a model's code may not wait for input or leave the process)",
+        ),
+        (
+            "breakpoint()",
+            "cannot trace: breakpoint() (a model's code may not wait for input or "
+            "leave the process)",
+        ),
+        ("sys.exit(1)", "cannot trace: the model's code calls sys.exit()"),
+    ],
+)
+def test_trace_never_waits_or_exits(tmp_path: Path, statement: str, message: str) -> None:
+    path = tmp_path / "model.py"
+    path.write_text(
+        "import sys\nimport torch.nn as nn\n\n\nclass Net(nn.Module):\n"
+        f"    def __init__(self):\n        super().__init__()\n        {statement}\n\n"
+        "    def forward(self, x):\n        return x\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(UntraceableError) as info:
+        convcalc.trace(path, inputs=[(1, 4)])
+    assert str(info.value) == f"{path}:8: {message}"
+
+
+def test_trace_keeps_what_the_model_prints_out_of_the_output(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "model.py"
+    path.write_text(
+        "import torch.nn as nn\n\n\nclass Net(nn.Module):\n"
+        "    def forward(self, x):\n        print(x.shape)\n        return x\n",
+        encoding="utf-8",
+    )
+    assert convcalc.trace(path, inputs=[(1, 4)]).output_shape == (1, 4)
+    assert capsys.readouterr().out == ""

@@ -22,7 +22,7 @@ from types import ModuleType
 from typing import Any
 
 from ._source import Prepared, prepare
-from ._state import Context, outside
+from ._state import Context, cannot, outside
 from ._torch import make_torch
 
 __all__ = ["Loader", "Placeholder"]
@@ -96,6 +96,9 @@ class Loader:
         self.torch = make_torch()
         self.builtins = dict(builtins.__dict__)
         self.builtins["__import__"] = self._import
+        # Nothing the model does may wait for a person or leave the process.
+        for name in ("input", "breakpoint", "exit", "quit"):
+            self.builtins[name] = _refuse(name)
 
     # -- where modules live ----------------------------------------------------------------
 
@@ -280,6 +283,13 @@ class Loader:
         for part in name.split(".")[1:]:
             value = getattr(value, part)
         return value
+
+
+def _refuse(name: str) -> Any:
+    def refused(*args: Any, **kwargs: Any) -> Any:
+        raise cannot(f"{name}() (a model's code may not wait for input or leave the process)")
+
+    return refused
 
 
 def _shown(path: Path, roots: list[Path]) -> str:

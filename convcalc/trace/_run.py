@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import inspect
+import io
 import sys
 import traceback
 import warnings
@@ -190,6 +191,8 @@ def trace(
     warnings_off = warnings.catch_warnings()
     warnings_off.__enter__()
     warnings.simplefilter("ignore")
+    # What the model's code prints (a print(x.shape) in forward) is not the command's output.
+    stdout, sys.stdout = sys.stdout, io.StringIO()
     previous = recorder.start()
     try:
         loader = Loader(context)
@@ -234,7 +237,15 @@ def trace(
         raise
     except Exception as exc:  # the model's own code raised: one sentence at its line
         error = _raised(exc, context, loader)
+    except SystemExit as exc:  # sys.exit() in the model's code
+        located = _raised(exc, context, loader)
+        error = UntraceableError(
+            "cannot trace: the model's code calls sys.exit()",
+            source=located.source,
+            line=located.line,
+        )
     finally:
+        sys.stdout = stdout
         sys.settrace(previous)
         warnings_off.__exit__(None, None, None)
         _state.pop()
