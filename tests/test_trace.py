@@ -242,3 +242,14 @@ def test_pytorch_is_installed_where_required() -> None:
 )
 def test_trace_bug_messages_name_the_fix(name: str, message: str, tmp_path: Path) -> None:
     assert str(failure(name, tmp_path)) == f"{tmp_path / name}.py:{message}"
+
+
+def test_trace_takes_source_text() -> None:
+    from trace_models import BUG_LINEAR, LENET_BLITZ
+
+    summary = convcalc.trace(LENET_BLITZ, inputs=[(1, 1, 32, 32)])
+    assert (summary.output_shape, summary.totals.params) == ((1, 10), 61706)
+    assert summary.lines[0].file == "<source>"
+    with pytest.raises(TraceError) as info:
+        convcalc.trace(BUG_LINEAR, inputs=[(64, 1, 28, 28)])
+    assert str(info.value).startswith("<source>:16: self.fc (nn.Linear(1050, 10)) on [64, 1568]")
