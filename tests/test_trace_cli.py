@@ -208,3 +208,17 @@ def test_trace_command_names_a_constructor_argument_mistake(tmp_path: Path) -> N
         f"Error: {path}:66: resnet20(depth=3): got an unexpected keyword argument 'depth'; give "
         "constructor arguments with --init 'name=value, ...'\n"
     )
+
+
+def test_trace_command_lists_the_models_to_choose_from(tmp_path: Path) -> None:
+    path = tmp_path / "resnet.py"
+    path.write_text(CIFAR_RESNET, encoding="utf-8")
+    assert invoke(["trace", str(path), "-i", "1x3x32x32"], exit_code=1).stderr == (
+        f"Error: {path} defines 2 models no other class uses: BasicBlock, ResNet; choose one "
+        "with --class NAME (or a function that builds one: resnet20, resnet32)\n"
+    )
+    args = ["trace", str(path), "--class", "resnet56", "-i", "1x3x32x32"]
+    assert invoke(args, exit_code=1).stderr == (
+        f"Error: no class or function 'resnet56' in {path}; it defines: BasicBlock, ResNet, "
+        "resnet20, resnet32\n"
+    )

@@ -107,7 +107,7 @@ def _target(module: Any, source: str, cls: str | None, shown: str) -> Any:
                 n
                 for n, v in module.__dict__.items()
                 if (isinstance(v, type) and issubclass(v, Module)) or inspect.isfunction(v)
-                if not n.startswith("_") or n == cls
+                if getattr(v, "__module__", None) == module.__name__ and not n.startswith("_")
             )
             raise _error(
                 ClassChoice(
@@ -122,12 +122,34 @@ def _target(module: Any, source: str, cls: str | None, shown: str) -> Any:
         raise _error(
             ClassChoice(f"{shown} defines no nn.Module subclass to trace; name one with --class")
         )
+    builders = _builders(module, source)
+    also = f" (or a function that builds one: {', '.join(builders)})" if builders else ""
     raise _error(
         ClassChoice(
             f"{shown} defines {len(found)} models no other class uses: {', '.join(found)}; "
-            "choose one with --class NAME"
+            f"choose one with --class NAME{also}"
         )
     )
+
+
+def _builders(module: Any, source: str) -> list[str]:
+    """Top-level functions that construct one of the file's module classes."""
+    classes = {
+        name
+        for name, value in module.__dict__.items()
+        if isinstance(value, type) and issubclass(value, Module)
+    }
+    found = []
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.FunctionDef) and not node.name.startswith("_"):
+            calls = {
+                sub.func.id
+                for sub in ast.walk(node)
+                if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name)
+            }
+            if calls & classes:
+                found.append(node.name)
+    return found
 
 
 def _build(target: Any, init: dict[str, Any], context: Context, shown: str, source: str) -> Any:
