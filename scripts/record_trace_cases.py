@@ -1,8 +1,8 @@
 """Record PyTorch's answers for the trace engine's test models (tests/trace_models.py).
 
-For each case: the output shapes, the parameter count, and every leaf module's output shape
-(from forward hooks, in call order); for a model PyTorch rejects, the line of the model file
-it fails on and PyTorch's message. Run it with torch==2.13.0 installed:
+For each case: the output shapes, the parameter count, and every leaf module's name and
+output shape (from forward hooks, in call order); for a model PyTorch rejects, the line of
+the model file it fails on and PyTorch's message. Run it with torch==2.13.0 installed:
 
     python scripts/record_trace_cases.py
 
@@ -48,11 +48,13 @@ def record(name: str, case: dict[str, Any], folder: Path) -> dict[str, Any]:
     try:
         model = getattr(module, case["cls"])(**case.get("init", {}))
         model.train(case.get("mode") == "train")
-        leaves: list[list[int]] = []
-        for sub in model.modules():
+        leaves: list[list[Any]] = []
+        for name, sub in model.named_modules():
             if not list(sub.children()):
                 sub.register_forward_hook(
-                    lambda m, i, o: leaves.append(_shapes(o)[0] if _shapes(o) else [])
+                    lambda m, i, o, name=name: leaves.append(
+                        [name, _shapes(o)[0] if _shapes(o) else []]
+                    )
                 )
         with torch.no_grad():
             output = model(*[torch.zeros(*shape) for shape in case["inputs"]])

@@ -1,9 +1,10 @@
 """convcalc.trace on torchvision's own model files, read where pip installed them.
 
-Every classification CNN builder of torchvision 0.28 (``resnet18`` ... ``regnet_y_128gf``),
-traced through its builder function with ``weights=None``: output shape and parameter count
-agree with PyTorch's, recorded by ``scripts/record_trace_torchvision.py`` and, with PyTorch
-installed, checked live for a sample. Skipped when torchvision is not installed.
+Every classification CNN builder of torchvision 0.28 (``resnet18`` ... ``regnet_y_128gf``)
+and its vision transformers (``vit_b_16`` ...), traced through its builder function with
+``weights=None``: output shape and parameter count agree with PyTorch's, recorded by
+``scripts/record_trace_torchvision.py`` and, with PyTorch installed, checked live for a
+sample. Skipped when torchvision is not installed.
 """
 
 from __future__ import annotations

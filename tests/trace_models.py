@@ -451,6 +451,26 @@ class Layouts(nn.Module):
         return torch.cat([t, u, v, w, y, z.flatten(1), s], 1)
 """
 
+ATTENTION = """\
+import torch
+import torch.nn as nn
+
+
+class Attend(nn.Module):
+    def __init__(self, heads=4):
+        super().__init__()
+        self.embed = nn.Linear(6, 16)
+        self.self_attn = nn.MultiheadAttention(16, heads, batch_first=True)
+        self.cross = nn.MultiheadAttention(16, 2, kdim=6, vdim=5, add_bias_kv=True)
+
+    def forward(self, x, memory, values):
+        h = self.embed(x)
+        h, weights = self.self_attn(h, h, h, average_attn_weights=False)
+        q = h.transpose(0, 1)
+        c, cross_weights = self.cross(q, memory, values)
+        return c, weights, cross_weights
+"""
+
 CASES: dict[str, dict[str, Any]] = {
     "lenet_blitz": {"source": LENET_BLITZ, "cls": "Net", "inputs": [[1, 1, 32, 32]]},
     "lenet_blitz_batch": {"source": LENET_BLITZ, "cls": "Net", "inputs": [[64, 1, 32, 32]]},
@@ -500,6 +520,17 @@ CASES: dict[str, dict[str, Any]] = {
         "cls": "Layouts",
         "inputs": [[2, 4, 6, 6]],
         "init": {"permute_then_view": True},
+    },
+    "attention": {
+        "source": ATTENTION,
+        "cls": "Attend",
+        "inputs": [[2, 7, 6], [9, 2, 6], [9, 2, 5]],
+    },
+    "bug_attention_heads": {
+        "source": ATTENTION,
+        "cls": "Attend",
+        "inputs": [[2, 7, 6], [9, 2, 6], [9, 2, 5]],
+        "init": {"heads": 3},
     },
     "bug_broadcast": {"source": BUG_BROADCAST, "cls": "FPN", "inputs": [[1, 8, 25, 25]]},
 }

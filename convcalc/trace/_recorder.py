@@ -96,6 +96,10 @@ class Recorder:
         draft.macs = self.macs - before
         return draft.output
 
+    def layer_done_functional(self, macs: int) -> None:
+        """MACs of an operation that is no convcalc layer (attention's projections)."""
+        self.macs += macs
+
     def layer_done(self, layer: Layer, macs: int) -> None:
         self.macs += macs
         top = self.stack[-1] if self.stack else None

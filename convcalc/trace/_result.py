@@ -58,10 +58,7 @@ def _row(index: int, draft: Draft) -> Row:
     module = draft.module
     outputs = flat_outputs(draft.output) or [()]
     is_block = draft.children > 0
-    if is_block:
-        params = list(module.parameters())
-    else:
-        params = [p for p in module._parameters.values() if p is not None]
+    params = list(module.parameters())
     count = sum(p.numel() for p in params)
     trainable = sum(p.numel() for p in params if p.requires_grad)
     layer = draft.layer

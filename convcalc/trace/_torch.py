@@ -16,6 +16,7 @@ from typing import Any
 
 from .. import layers as _layers
 from . import _shapes as S
+from ._attention import MultiheadAttention
 from ._functional import FUNCTIONS
 from ._layers import LAZY, layer_module
 from ._module import (
@@ -365,6 +366,7 @@ def make_torch() -> ModuleType:
         "ParameterList": ParameterList,
         "ParameterDict": ParameterDict,
         "Parameter": Parameter,
+        "MultiheadAttention": MultiheadAttention,
         "functional": functional,
         "init": init,
     }
