@@ -95,7 +95,8 @@ def test_trace_command_init_and_markdown(tmp_path: Path) -> None:
             "1",
         ]
     ).stdout
-    assert out.startswith("**resnet20**: input [1, 3, 32, 32] -> output [1, 10]\n\n| Layer")
+    assert out.startswith(f"```text\n{path}:\n   51  out = F.relu(self.bn1(self.conv1(x)))")
+    assert "```\n\n**resnet20**: input [1, 3, 32, 32] -> output [1, 10]\n\n| Layer" in out
 
 
 def test_trace_command_bug_exits_1(tmp_path: Path) -> None:

@@ -127,14 +127,15 @@ def trace_command(name: str) -> click.Command:
 
             click.echo(render_json(trace_dict(summary, summary_dict(summary))))
             return
+        from ..render.trace import trace_lines
         from .net import print_summary
 
+        lines = "\n".join(trace_lines(summary, depth=depth))
         if fmt == "markdown":
+            click.echo(f"```text\n{lines}\n```\n")
             print_summary(summary, fmt="markdown", depth=depth)
             return
-        from ..render.trace import trace_lines
-
-        click.echo("\n".join(trace_lines(summary, depth=depth)))
+        click.echo(lines)
         click.echo()
         print_summary(summary, depth=depth)
 
