@@ -2,6 +2,8 @@
 
 The layer classes (``Conv2d``, ``MaxPool2d``, ...) load on first use from
 :mod:`convcalc.layers`, so that a command pays only for the layers it uses.
+``convcalc.trace(path, inputs=[...])`` traces a PyTorch model file (:mod:`convcalc.trace`, a
+callable subpackage).
 """
 
 import typing as _typing
@@ -21,7 +23,7 @@ from .arithmetic import (
     same_padding,
     unpool_output_size,
 )
-from .errors import ConvCalcError, ShapeError, SpecError
+from .errors import ConvCalcError, ShapeError, SpecError, TraceError, UntraceableError
 
 if _typing.TYPE_CHECKING:
     from .layers import (
@@ -123,6 +125,7 @@ if _typing.TYPE_CHECKING:
     )
     from .network import LayerSpec, Network, NetworkBuilder, Summary, sequential, summarize
     from .spec import load_spec
+    from .trace import trace as trace
 
 __version__ = "0.1.0"
 
@@ -223,8 +226,10 @@ __all__ = [  # noqa: RUF022  (plain sorted(), which tests/test_api.py checks)
     "Summary",
     "Tanh",
     "Tanhshrink",
+    "TraceError",
     "Unflatten",
     "Unfold",
+    "UntraceableError",
     "Upsample",
     "UpsampleMode",
     "UpsamplingBilinear2d",
@@ -266,6 +271,11 @@ _LAZY = {
 def __getattr__(name: str) -> _typing.Any:
     if name in _layers.__all__ and name not in _HELPERS:
         return getattr(_layers, name)
+    if name == "trace":
+        # A subpackage that is also the function: convcalc.trace(path, inputs=[...]).
+        import importlib
+
+        return importlib.import_module(f"{__name__}.trace")
     if name in _LAZY:
         import importlib
 

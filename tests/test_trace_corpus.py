@@ -32,8 +32,6 @@ import trace_corpus_index as index
 
 import convcalc
 
-pytestmark = pytest.mark.skipif(not callable(getattr(convcalc, "trace", None)), reason="convcalc.trace is not on this branch yet")  # fmt: skip  # noqa: E501
-
 _TRACE: Any = getattr(convcalc, "trace", None)
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -133,8 +133,9 @@ def net_command(name: str) -> click.Command:
     ) -> None:
         """Per-layer output shapes, parameters and MACs of a network spec, and its totals.
 
-        SPEC is a YAML or JSON file, - for standard input (or pipe it in), or the name of a
-        built-in network (see `convcalc zoo`). The first size argument of each layer
+        SPEC is a YAML or JSON file, - for standard input (or pipe it in), the name of a
+        built-in network (see `convcalc zoo`), or a PyTorch model file (.py, with -i; see
+        `convcalc trace`). The first size argument of each layer
         (in_channels, in_features, num_features) is inferred from the incoming tensor.
 
         The table fits the terminal (COLUMNS, else 80 columns when not a terminal): long
@@ -156,16 +157,32 @@ def net_command(name: str) -> click.Command:
                     "name (convcalc zoo lists them)"
                 )
             spec = "-"
-        from ..errors import ShapeError
-        from .analysis import input_size_hint, net_extras
-
-        network = load_spec_file(spec)
-        try:
-            summary = summarize(network, input_shape)
-        except ShapeError as exc:
-            raise ShapeError(input_size_hint(network, input_shape, exc)) from None
         receptive = "rf" in (columns or ())
         columns = tuple(c for c in columns or () if c != "rf") or None
+        network = None
+        if spec.endswith(".py"):
+            # A PyTorch model file: traced as `convcalc trace` does, its table printed.
+            from ..trace import trace
+
+            if input_shape is None:
+                raise click.UsageError(
+                    "a .py model needs its input shape, for example -i 1x3x224x224"
+                )
+            if explain or valid_inputs or receptive:
+                raise click.UsageError(
+                    "--explain, --valid-inputs and rf work on specs; a model file gives only "
+                    "its table"
+                )
+            summary: Summary = trace(spec, inputs=[input_shape])
+        else:
+            from ..errors import ShapeError
+            from .analysis import input_size_hint
+
+            network = load_spec_file(spec)
+            try:
+                summary = summarize(network, input_shape)
+            except ShapeError as exc:
+                raise ShapeError(input_size_hint(network, input_shape, exc)) from None
         print_summary(
             summary,
             fmt=fmt,
@@ -176,9 +193,12 @@ def net_command(name: str) -> click.Command:
             row_settings=row_settings,
             ascii_only=ascii_only,
         )
-        net_extras(
-            network, summary, explain=explain, valid_inputs=valid_inputs, receptive=receptive
-        )
+        if network is not None:
+            from .analysis import net_extras
+
+            net_extras(
+                network, summary, explain=explain, valid_inputs=valid_inputs, receptive=receptive
+            )
 
     return command
 
