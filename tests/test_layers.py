@@ -819,3 +819,128 @@ def test_scale_refuses_a_negative_size_at_construction() -> None:
         "Scale: weight would have shape (-1, 3) with a negative size; channel, feature and "
         "kernel sizes must be zero or more"
     )
+
+
+# --------------------------------------------------------------------------------------------
+# PyTorch's edges: empty strides, int64 and int32 bounds, huge integers, empty batches
+
+
+@pytest.mark.parametrize("stride", [(), [], None])
+def test_pooling_reads_an_empty_stride_as_the_kernel_size(stride: Any) -> None:
+    """PyTorch 2.13: ``MaxPool2d(2, stride=())`` pools like ``MaxPool2d(2)``."""
+    assert MaxPool2d(2, stride=stride).output_shape((1, 2, 7, 8)) == (1, 2, 3, 4)
+    assert AvgPool2d(2, stride=stride).output_shape((1, 2, 7, 8)) == (1, 2, 3, 4)
+    assert MaxPool1d(2, stride=stride).output_shape((1, 2, 7)) == (1, 2, 3)
+    assert convcalc.LPPool2d(2.0, 2, stride=stride).output_shape((1, 2, 7, 8)) == (1, 2, 3, 4)
+
+
+@pytest.mark.parametrize(
+    ("build", "shape", "message"),
+    [
+        pytest.param(
+            lambda: convcalc.AdaptiveMaxPool1d(2**63),
+            (1, 2, 7),
+            "AdaptiveMaxPool1d: output_size 9223372036854775808 is beyond int64",
+            id="adaptive-past-int64",
+        ),
+        pytest.param(
+            lambda: convcalc.AdaptiveMaxPool1d(2**62),
+            (1, 2, 7),
+            "AdaptiveMaxPool1d: output tensor 1x2x4611686018427387904 cannot exist: its byte "
+            "size overflows int64; use smaller sizes",
+            id="adaptive-bytes",
+        ),
+        pytest.param(
+            lambda: ReLU(),
+            (0, 2**62, 2**62),
+            "ReLU: input tensor 0x4611686018427387904x4611686018427387904 cannot exist: its "
+            "strides overflow int64; use smaller sizes",
+            id="input-strides",
+        ),
+        pytest.param(
+            lambda: MaxPool2d(1, stride=2**31),
+            (1, 1, 4, 4),
+            "MaxPool2d: stride 2147483648x2147483648 is too large: PyTorch's pooling kernel "
+            "(int32) takes at most 2147483647; use a smaller stride",
+            id="pool-int32",
+        ),
+        pytest.param(
+            lambda: Conv2d(3, 8, 3, stride=10**5000),
+            (1, 3, 8, 8),
+            "Conv2d: stride <an integer of about 5,000 digits>x<an integer of about 5,000 "
+            "digits> is too large: an int64 argument takes at most 9223372036854775807; use "
+            "a smaller stride",
+            id="huge-integer",
+        ),
+        pytest.param(
+            lambda: ConvTranspose2d(2, 3, 3, padding=4),
+            (0, 2, 1, 1),
+            "ConvTranspose2d: output -5x-5 from input 1x1 is too small: padding 4x4 removes "
+            "more than the layer adds; use less padding",
+            id="empty-batch-negative-output",
+        ),
+    ],
+)
+def test_bounds_explain_themselves(build: Any, shape: tuple[int, ...], message: str) -> None:
+    with pytest.raises(ShapeError) as info:
+        build().output_shape(shape)
+    assert str(info.value) == message
+
+
+def test_parameters_past_int64_fail_at_construction() -> None:
+    with pytest.raises(ShapeError) as info:
+        Linear(2**31, 2**30)
+    assert str(info.value) == (
+        "Linear: weight tensor 1073741824x2147483648 cannot exist: its byte size overflows "
+        "int64; use smaller sizes"
+    )
+    with pytest.raises(ShapeError, match="about 5,000 digits"):
+        Conv2d(3, 10**5000, 3)
+
+
+def test_tensor_size_error_follows_pytorchs_arithmetic() -> None:
+    """Bytes are a uint64 product from the first size on (an overflow before a later 0
+    counts), times 4 for float32, within int64; strides count a 0 as 1."""
+    from convcalc.layers._base import tensor_size_error
+
+    assert tensor_size_error((2**61 - 1,)) is None
+    assert tensor_size_error((2**61,)) == "its byte size overflows int64"
+    assert tensor_size_error((2**62, 2**62, 0)) == "its byte size overflows int64"
+    assert tensor_size_error((0, 2**62, 2**62)) == "its strides overflow int64"
+    assert tensor_size_error((2**63 - 1, 0)) is None
+    assert tensor_size_error((2**63,)) == "size 9223372036854775808 is beyond int64"
+
+
+@pytest.mark.parametrize(
+    ("build", "shape", "expected"),
+    [
+        pytest.param(
+            lambda: ConvTranspose2d(2, 3, 3, output_padding=2),
+            (0, 2, 5, 5),
+            (0, 3, 9, 9),
+            id="output-padding-past-stride",
+        ),
+        pytest.param(
+            lambda: ConvTranspose2d(2, 3, 3, dilation=0), (0, 2, 5, 5), (0, 3, 5, 5), id="dil-0"
+        ),
+        pytest.param(
+            lambda: ConvTranspose2d(2, 3, 3, padding=2), (0, 2, 2, 2), (0, 3, 0, 0), id="out-0"
+        ),
+        pytest.param(
+            lambda: ConvTranspose2d(2, 3, 3), (0, 2, 0, 5), (0, 3, 2, 7), id="empty-spatial"
+        ),
+        pytest.param(lambda: Conv2d(2, 3, 3, dilation=0), (0, 2, 5, 5), (0, 3, 5, 5), id="conv"),
+        pytest.param(
+            lambda: Conv2d(0, 3, 3, dilation=0), (1, 0, 5, 5), (1, 0, 5, 5), id="conv-no-channels"
+        ),
+    ],
+)
+def test_an_empty_batch_takes_pytorchs_empty_path(
+    build: Any, shape: tuple[int, ...], expected: tuple[int, ...]
+) -> None:
+    """With no samples (or, for Conv, no channels) PyTorch skips the kernels' own checks;
+    the same configurations on a batch of 1 are refused."""
+    layer = build()
+    assert layer.output_shape(shape) == expected
+    with pytest.raises(ShapeError):
+        layer.output_shape((1, *shape[1:]) if shape[0] == 0 else (1, 2, 5, 5))

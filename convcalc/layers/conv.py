@@ -14,14 +14,18 @@ from ..arithmetic import (
 )
 from ..errors import ShapeError
 from ._base import (
+    INT32_MAX,
+    INT64_MAX,
     IntOrTuple,
     Layer,
     PaddingMode,
     Shape,
     _as_shape,
     _at_least,
+    _at_most,
     _exactly,
     _expand,
+    _fits,
     _int_or_tuple,
     _join,
     _non_negative,
@@ -104,6 +108,11 @@ class _ConvNd(Layer):
         return tuple((pp, pp) for pp in p)
 
     def check_arguments(self) -> None:
+        self._check_arguments(empty=False)
+
+    def _check_arguments(self, *, empty: bool) -> None:
+        """``empty``: the input has no elements because its batch or channels are 0, and
+        PyTorch takes a shortcut that skips the kernels' own checks (dilation 0 passes)."""
         name, nd = self._name, self._nd
         kernel = _exactly(self.kernel_size, nd, "kernel_size", name)
         stride = _expand(self.stride, nd, "stride", name)
@@ -113,8 +122,13 @@ class _ConvNd(Layer):
             _non_negative(name, "padding", padding)
         _positive(name, "kernel_size", kernel)
         _positive(name, "stride", stride)
-        _positive(name, "dilation", dilation)
+        (_non_negative if empty else _positive)(name, "dilation", dilation)
         _require(self.out_channels > 0, f"{name}: out_channels must be positive, got 0")
+        _at_most(name, "stride", stride, INT64_MAX, "an int64 argument")
+        _at_most(name, "dilation", dilation, INT64_MAX, "an int64 argument")
+        if self.padding_mode == PaddingMode.ZEROS and not isinstance(self.padding, str):
+            # PyTorch doubles the padding in int64 arithmetic, so half the range is left.
+            _at_most(name, "padding", padding, INT64_MAX // 2, "the convolution's padding")
 
     def output_shape(self, input_shape: Iterable[int], *, training: bool = False) -> Shape:
         name, nd = self._name, self._nd
@@ -142,7 +156,9 @@ class _ConvNd(Layer):
             else:
                 padding: tuple[int, ...] = self.padding  # type: ignore[assignment]
                 pads = tuple((p, p) for p in _expand(padding, nd, "padding", name))
-        self.check_arguments()
+        # An input without elements (no batch or no channels) takes PyTorch's empty path.
+        empty = batch == 0 or channels == 0
+        self._check_arguments(empty=empty)
         _check_channels(name, shape, channels, self.in_channels, batch is None)
         padded = tuple(s + b + a for s, (b, a) in zip(spatial, pads, strict=True))
         span = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation, strict=True))
@@ -153,12 +169,13 @@ class _ConvNd(Layer):
                 "dilation, more padding, or a larger input"
             )
         _require(
-            0 not in spatial, f"{name}: input {dims_text(shape)} has an empty spatial dimension"
+            empty or 0 not in spatial,
+            f"{name}: input {dims_text(shape)} has an empty spatial dimension",
         )
         out = tuple(_window_count(p, e, s) for p, e, s in zip(padded, span, stride, strict=True))
         # PyTorch quirk: a zero-channel input to a zero-in_channels conv gives zero channels.
         out_channels = 0 if channels == 0 else self.out_channels
-        return _join(batch, (out_channels, *out))
+        return _fits(_join(batch, (out_channels, *out)), name)
 
     def macs(self, input_shape: Iterable[int], *, training: bool = False) -> int:
         out = self.output_shape(input_shape, training=training)
@@ -301,7 +318,11 @@ class _ConvTransposeNd(Layer):
     def check_arguments(self) -> None:
         self._checked(self.output_padding)  # type: ignore[arg-type]
 
-    def _checked(self, output_padding: tuple[int, ...]) -> tuple[tuple[int, ...], ...]:
+    def _checked(
+        self, output_padding: tuple[int, ...], *, empty: bool = False
+    ) -> tuple[tuple[int, ...], ...]:
+        """``empty``: a batch of 0 takes PyTorch's empty path, which skips the kernels' own
+        checks: dilation 0 and an output_padding as large as the stride pass."""
         name, nd = self._name, self._nd
         if isinstance(self.padding, str):
             raise ShapeError(
@@ -317,8 +338,20 @@ class _ConvTransposeNd(Layer):
         _non_negative(name, "output_padding", output_padding)
         _positive(name, "kernel_size", kernel)
         _positive(name, "stride", stride)
-        _positive(name, "dilation", dilation)
+        (_non_negative if empty else _positive)(name, "dilation", dilation)
         _require(self.in_channels > 0, f"{name}: in_channels must be positive, got 0")
+        for what, values in (
+            ("stride", stride),
+            ("padding", padding),
+            ("dilation", dilation),
+            ("output_padding", output_padding),
+        ):
+            _at_most(name, what, values, INT64_MAX, "an int64 argument")
+        if empty:
+            return kernel, stride, padding, dilation, output_padding
+        # The native transposed kernels take 32-bit strides and dilations.
+        _at_most(name, "stride", stride, INT32_MAX, "PyTorch's transposed kernel (int32)")
+        _at_most(name, "dilation", dilation, INT32_MAX, "PyTorch's transposed kernel (int32)")
         for op, s, d in zip(output_padding, stride, dilation, strict=True):
             if not (op < s or op < d):
                 raise ShapeError(
@@ -347,10 +380,14 @@ class _ConvTransposeNd(Layer):
         else:
             output_padding = self.output_padding  # type: ignore[assignment]
         batch, channels, spatial = _split(shape, nd, name)
-        kernel, stride, padding, dilation, output_padding = self._checked(output_padding)
+        empty = batch == 0
+        kernel, stride, padding, dilation, output_padding = self._checked(
+            output_padding, empty=empty
+        )
         _check_channels(name, shape, channels, self.in_channels, batch is None)
         _require(
-            0 not in spatial, f"{name}: input {dims_text(shape)} has an empty spatial dimension"
+            empty or 0 not in spatial,
+            f"{name}: input {dims_text(shape)} has an empty spatial dimension",
         )
         out = tuple(
             _transposed_size(size, k, s, p, d, op)
@@ -358,13 +395,13 @@ class _ConvTransposeNd(Layer):
                 spatial, stride, padding, dilation, kernel, output_padding, strict=True
             )
         )
-        if any(o < 1 for o in out):
+        if any(o < (0 if empty else 1) for o in out):
             raise ShapeError(
                 f"{name}: output {dims_text(out)} from input {dims_text(spatial)} is too small: "
                 f"padding {dims_text(padding)} removes more than the layer adds; use less "
                 "padding"
             )
-        return _join(batch, (self.out_channels, *out))
+        return _fits(_join(batch, (self.out_channels, *out)), name)
 
     def macs(
         self,

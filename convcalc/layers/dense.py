@@ -13,6 +13,7 @@ from ._base import (
     Layer,
     Shape,
     _as_shape,
+    _fits,
     _int_or_tuple,
     _normalise_dim,
     _require,
@@ -119,7 +120,7 @@ class Linear(Layer):
                 f"in_features is {self.in_features}; use Linear({shape[-1]}, "
                 f"{self.out_features})"
             )
-        return (*shape[:-1], self.out_features)
+        return _fits((*shape[:-1], self.out_features), name)
 
     def macs(self, input_shape: Iterable[int], *, training: bool = False) -> int:
         shape = _as_shape(input_shape, self._name)
@@ -224,7 +225,7 @@ class Scale(Layer):
     def output_shape(self, input_shape: Iterable[int], *, training: bool = False) -> Shape:
         name = self._name
         shape = _as_shape(input_shape, name)
-        return _broadcast(name, tuple(self.shape), shape)
+        return _fits(_broadcast(name, tuple(self.shape), shape), name)
 
 
 def _broadcast(name: str, a: Shape, b: Shape) -> Shape:

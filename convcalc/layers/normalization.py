@@ -131,7 +131,7 @@ class _InstanceNormNd(_BatchNormNd):
     def output_shape(self, input_shape: Iterable[int], *, training: bool = False) -> Shape:
         name = self._name
         shape = _as_shape(input_shape, name)
-        _, channels, spatial = _split(shape, self._nd, name)
+        batch, channels, spatial = _split(shape, self._nd, name)
         if channels != self.num_features and (self.affine or self.track_running_stats):
             raise ShapeError(
                 f"{name}: input {dims_text(shape)} has {channels} channels, but "
@@ -147,6 +147,12 @@ class _InstanceNormNd(_BatchNormNd):
             raise ShapeError(
                 f"{name}: input {dims_text(shape)} has one spatial element, which {reason} "
                 "cannot normalise; use a larger spatial size"
+            )
+        if self.affine and (batch == 0 or channels == 0):
+            # PyTorch repeats the weight once per sample and channel: with none, it fails.
+            raise ShapeError(
+                f"{name}: input {dims_text(shape)} has no samples or channels, which an "
+                "affine instance norm cannot take; use affine=False"
             )
         return shape
 
