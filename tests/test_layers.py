@@ -6,6 +6,8 @@ import pickle
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import convcalc
 from convcalc import (
@@ -944,3 +946,59 @@ def test_an_empty_batch_takes_pytorchs_empty_path(
     assert layer.output_shape(shape) == expected
     with pytest.raises(ShapeError):
         layer.output_shape((1, *shape[1:]) if shape[0] == 0 else (1, 2, 5, 5))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    nd=st.integers(1, 3),
+    batch=st.integers(0, 3),
+    channels=st.integers(0, 4),
+    size=st.integers(0, 12),
+    kernel=st.integers(0, 6),
+    stride=st.integers(0, 3),
+    padding=st.integers(-1, 3),
+    dilation=st.integers(0, 3),
+    groups=st.sampled_from([1, 2]),
+    out_channels=st.sampled_from([0, 2, 4]),
+)
+def test_convolution_fast_path_agrees_with_the_full_checks(
+    nd: int,
+    batch: int,
+    channels: int,
+    size: int,
+    kernel: int,
+    stride: int,
+    padding: int,
+    dilation: int,
+    groups: int,
+    out_channels: int,
+) -> None:
+    """output_shape works the common case out directly; the full path (every check in
+    PyTorch's order) gives the same shape or the same error for every input."""
+    cls = (Conv1d, Conv2d, Conv3d)[nd - 1]
+    try:
+        layer = cls(4, out_channels, kernel, stride, padding, dilation, groups)
+    except ShapeError:
+        return
+    shape = (batch, channels, *(size,) * nd)
+    try:
+        full: Any = layer._output_shape(shape)
+    except ShapeError as exc:
+        full = str(exc)
+    try:
+        ours: Any = layer.output_shape(shape)
+    except ShapeError as exc:
+        ours = str(exc)
+    assert ours == full
+
+
+def test_convolution_fast_path_answers_the_common_case(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The common case never reaches the full path; a list input does."""
+
+    def full_path(self: Any, shape: Any) -> Any:
+        raise AssertionError("the full path ran")
+
+    monkeypatch.setattr(Conv2d, "_output_shape", full_path)
+    assert Conv2d(64, 32, 3).output_shape((8, 64, 128, 128)) == (8, 32, 126, 126)
+    with pytest.raises(AssertionError, match="the full path ran"):
+        Conv2d(64, 32, 3).output_shape([8, 64, 128, 128])

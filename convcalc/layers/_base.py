@@ -238,13 +238,13 @@ class Layer(Record):
         """
         raise NotImplementedError
 
+    @classmethod
+    def _quick_types(cls) -> dict[str, tuple[str, ...]]:
+        return {name: atoms for name, (atoms, _) in _class_type_checks(cls).items()}
+
     def _check_types(self) -> None:
         cls = type(self)
-        checks = cls.__dict__.get("_type_checks")
-        if checks is None:
-            checks = _type_checks(cls)
-            type.__setattr__(cls, "_type_checks", checks)
-        for name, (atoms, wanted) in checks.items():
+        for name, (atoms, wanted) in _class_type_checks(cls).items():
             value = getattr(self, name)
             if not any(_ACCEPTS[atom](value) for atom in atoms):
                 raise ShapeError(f"{cls.__name__}: {name} must be {wanted}, got {value!r}")
@@ -502,6 +502,14 @@ def _atoms(annotation: str) -> list[str]:
             start = i + 1
     atoms.append(annotation[start:].strip())
     return atoms
+
+
+def _class_type_checks(cls: type) -> dict[str, tuple[tuple[str, ...], str]]:
+    checks: dict[str, tuple[tuple[str, ...], str]] | None = cls.__dict__.get("_type_checks")
+    if checks is None:
+        checks = _type_checks(cls)
+        type.__setattr__(cls, "_type_checks", checks)
+    return checks
 
 
 def _type_checks(cls: type) -> dict[str, tuple[tuple[str, ...], str]]:

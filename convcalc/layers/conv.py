@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from math import prod
 from typing import ClassVar
 
 from ..arithmetic import (
@@ -58,13 +59,51 @@ class _ConvNd(Layer):
     _nd: ClassVar[int] = 0
 
     def __post_init__(self) -> None:
-        name = self._name
-        _require_int(self, "in_channels", "out_channels", "groups")
-        for attr in ("kernel_size", "stride", "dilation"):
-            _set(self, attr, _ntuple(_int_or_tuple(getattr(self, attr), attr, name), self._nd))
-        if not isinstance(self.padding, str):
-            _set(self, "padding", _ntuple(_int_or_tuple(self.padding, "padding", name), self._nd))
+        nd = self._nd
+        # in_channels, out_channels and groups are integers: their annotations were checked.
+        # An int becomes nd copies of itself, any sequence a tuple (its length is checked in
+        # forward, as in PyTorch).
+        kernel, stride, dilation, padding = (
+            self.kernel_size,
+            self.stride,
+            self.dilation,
+            self.padding,
+        )
+        cin, cout, groups = self.in_channels, self.out_channels, self.groups
+        if (
+            type(kernel) is int
+            and type(stride) is int
+            and type(dilation) is int
+            and type(padding) is int
+            and self.padding_mode == "zeros"
+            and type(self.padding_mode) is str
+            and groups > 0
+            and not cin % groups
+            and not cout % groups
+            and kernel >= 0
+            and cin >= 0
+            and cout >= 0
+            and cin * cout * kernel**nd < 2**60
+        ):
+            # The common case: single numbers, zeros padding, a weight far from int64.
+            _SET_KERNEL(self, (kernel,) * nd)
+            _SET_STRIDE(self, (stride,) * nd)
+            _SET_DILATION(self, (dilation,) * nd)
+            _SET_PADDING(self, (padding,) * nd)
+            return
+        _SET_KERNEL(
+            self, (kernel,) * nd if type(kernel) is int else _sizes(kernel, "kernel_size", self)
+        )
+        _SET_STRIDE(self, (stride,) * nd if type(stride) is int else _sizes(stride, "stride", self))
+        _SET_DILATION(
+            self, (dilation,) * nd if type(dilation) is int else _sizes(dilation, "dilation", self)
+        )
+        if type(padding) is int:
+            _SET_PADDING(self, (padding,) * nd)
+        elif not isinstance(padding, str):
+            _SET_PADDING(self, _sizes(padding, "padding", self))
         _check_groups(self)
+        name = self._name
         if isinstance(self.padding, str):
             if self.padding not in ("same", "valid"):
                 raise ShapeError(
@@ -76,7 +115,7 @@ class _ConvNd(Layer):
                     f"{name}: padding='same' needs stride 1, got stride "
                     f"{dims_text(self.stride)}; give the padding as a number instead"  # type: ignore[arg-type]
                 )
-        if self.padding_mode not in PaddingMode.__members__.values():
+        if self.padding_mode not in _PADDING_MODES:
             raise ShapeError(
                 f"{name}: padding_mode {self.padding_mode!r} is not one of "
                 "'zeros', 'reflect', 'replicate', 'circular'"
@@ -131,6 +170,58 @@ class _ConvNd(Layer):
             _at_most(name, "padding", padding, INT64_MAX // 2, "the convolution's padding")
 
     def output_shape(self, input_shape: Iterable[int], *, training: bool = False) -> Shape:
+        # The common case, worked out directly: a batched input of plain non-empty integer
+        # sizes, zeros padding of one number per axis, every argument per axis and far from
+        # int32, and tensors far from int64. Anything else (or any failed check) goes to
+        # _output_shape, which does every check in PyTorch's order, with the messages.
+        nd = self._nd
+        shape = input_shape
+        if type(shape) is tuple and len(shape) == nd + 2 and self.padding_mode == "zeros":
+            kernel: tuple[int, ...] = self.kernel_size  # type: ignore[assignment]
+            stride: tuple[int, ...] = self.stride  # type: ignore[assignment]
+            dilation: tuple[int, ...] = self.dilation  # type: ignore[assignment]
+            padding = self.padding
+            batch, channels = shape[0], shape[1]
+            if (
+                type(padding) is tuple
+                and len(kernel) == nd
+                and len(stride) == nd
+                and len(padding) == nd
+                and len(dilation) == nd
+                and type(batch) is int
+                and type(channels) is int
+                and batch > 0
+                and channels == self.in_channels
+                and channels > 0
+                and self.out_channels > 0
+            ):
+                out = []
+                elements = batch * channels
+                for size, k, s, p, d in zip(shape[2:], kernel, stride, padding, dilation):  # noqa: B905
+                    if (
+                        type(size) is not int
+                        or not 0 < size < _SMALL
+                        or not 0 < k < _SMALL
+                        or not 0 < s < _SMALL
+                        or not 0 < d < _SMALL
+                        or not 0 <= p < _SMALL
+                    ):
+                        break
+                    padded = size + 2 * p
+                    span = d * (k - 1) + 1
+                    if padded < span:
+                        break
+                    out.append((padded - span) // s + 1)
+                    elements *= size
+                else:
+                    if (
+                        elements < _SMALL_TENSOR
+                        and batch * self.out_channels * prod(out) < _SMALL_TENSOR
+                    ):
+                        return (batch, self.out_channels, *out)
+        return self._output_shape(input_shape)
+
+    def _output_shape(self, input_shape: Iterable[int]) -> Shape:
         name, nd = self._name, self._nd
         shape = _as_shape(input_shape, name)
         pads: tuple[tuple[int, int], ...] | None = None
@@ -187,6 +278,24 @@ class _ConvNd(Layer):
             self.kernel_size,  # type: ignore[arg-type]
             groups=self.groups,
         )
+
+
+_PADDING_MODES = frozenset(mode.value for mode in PaddingMode)
+# The slots' own setters: the records are frozen to everyone else.
+_SET_KERNEL = _ConvNd.__dict__["kernel_size"].__set__
+_SET_STRIDE = _ConvNd.__dict__["stride"].__set__
+_SET_DILATION = _ConvNd.__dict__["dilation"].__set__
+_SET_PADDING = _ConvNd.__dict__["padding"].__set__
+
+
+def _sizes(value: object, name: str, layer: Layer) -> tuple[int, ...]:
+    """A per-axis argument given as a sequence: a tuple of its integers."""
+    return _ntuple(_int_or_tuple(value, name, layer._name), 1)
+
+
+# Sizes and arguments below these take the fast path: no int32 or int64 bound is near.
+_SMALL = 2**30
+_SMALL_TENSOR = 2**60
 
 
 def _check_groups(layer: _ConvNd | _ConvTransposeNd) -> None:
