@@ -9,8 +9,11 @@ In one run, interleaved round by round, it times:
 * ``convcalc conv2d ... -i ...`` (a rich table) against the floor
   ``python -c "import click, rich.console, rich.table"`` printing a small table;
 * ``convcalc conv2d ... --json`` against ``python -c "import click"``;
+* ``convcalc net resnet50 --format json`` against ``import click, yaml, json``;
+* ``convcalc net resnet50`` (the table, aligned text) against ``import click, yaml``;
 
-and prints medians and the two ratios, then the library's throughput in calls per second.
+and prints medians and the ratios (each path's target: at most 1.15x the import floor of
+the libraries it needs), then the library's throughput in calls per second.
 Bytecode for convcalc is compiled first, as ``pip install`` does, so the comparison with the
 (compiled) dependencies is fair. A benchmark, not a test: the numbers depend on the machine.
 """
@@ -35,6 +38,8 @@ FLOOR_TABLE = (
     "rich.console.Console().print(t)\n"
 )
 FLOOR_CLICK = "import click\n"
+FLOOR_NET_JSON = "import click, yaml, json\n"
+FLOOR_NET_TABLE = "import click, yaml\n"
 ARGS = ["conv2d", "--in", "64", "--out", "32", "-k", "3", "-i", "8x64x128x128"]
 
 
@@ -56,6 +61,10 @@ def main() -> None:
         "convcalc conv2d (table)": [*command, *ARGS],
         "floor: import click": [sys.executable, "-c", FLOOR_CLICK],
         "convcalc conv2d --json": [*command, *ARGS, "--json"],
+        "floor: click + yaml + json": [sys.executable, "-c", FLOOR_NET_JSON],
+        "convcalc net resnet50 --json": [*command, "net", "resnet50", "--format", "json"],
+        "floor: click + yaml": [sys.executable, "-c", FLOOR_NET_TABLE],
+        "convcalc net resnet50 (table)": [*command, "net", "resnet50"],
     }
     for argv in cases.values():  # warm the file cache
         run(argv)[:2]
@@ -72,13 +81,19 @@ def main() -> None:
     )
     for name in cases:
         print(
-            f"{name:28} {statistics.median(wall[name]) * 1e3:9.1f} ms "
+            f"{name:30} {statistics.median(wall[name]) * 1e3:9.1f} ms "
             f"{min(wall[name]) * 1e3:6.1f} ms {statistics.median(cpu[name]) * 1e3:8.1f} ms"
         )
     print()
     for label, call, floor in (
         ("table call / click+rich floor", "convcalc conv2d (table)", "floor: click + rich table"),
         ("json call  / click floor     ", "convcalc conv2d --json", "floor: import click"),
+        (
+            "net json   / click+yaml+json ",
+            "convcalc net resnet50 --json",
+            "floor: click + yaml + json",
+        ),
+        ("net table  / click+yaml      ", "convcalc net resnet50 (table)", "floor: click + yaml"),
     ):
         ratio_wall = statistics.median(wall[call]) / statistics.median(wall[floor])
         ratio_cpu = statistics.median(cpu[call]) / statistics.median(cpu[floor])

@@ -34,7 +34,7 @@ from _common import compile_convcalc, convcalc_command, run
 
 from convcalc.export import to_pytorch
 from convcalc.network import summarize
-from convcalc.render import render_json, render_summary_table, summary_dict
+from convcalc.render import render_json, summary_dict, summary_lines
 from convcalc.spec import load_spec, load_spec_file
 
 FLOOR = (
@@ -124,7 +124,7 @@ def main() -> None:
             start = time.perf_counter()
             summary = summarize(load_spec(text))
             render_json(summary_dict(summary))
-            render_summary_table(summary)
+            summary_lines(summary)
             times.append(time.perf_counter() - start)
         per_size[n] = min(times)
         print(

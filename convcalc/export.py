@@ -3,9 +3,11 @@
 ``to_pytorch(network, input_shape)`` returns Python source defining an ``nn.Module`` whose
 layers are the summary's resolved layers (``in_channels``, ``in_features``... all explicit)
 and whose ``forward`` follows the graph: ``Add`` and ``Mul`` become ``+`` and ``*``,
-``Concat`` becomes ``torch.cat``. The file runs on its own: ``python model.py`` builds the
-model, runs a tensor of the spec's input shape through it and prints the output shape and
-parameter count.
+``Concat`` becomes ``torch.cat``. Each block of the spec becomes a submodule of a class named
+after its block type (one class per type, taking its layers as constructor arguments), so the
+module tree, the state-dict keys and torchinfo's rows follow the spec's blocks. The file runs
+on its own: ``python model.py`` builds the model, runs a tensor of the spec's input shape
+through it and prints the output shape and parameter count.
 """
 
 from __future__ import annotations
@@ -13,10 +15,11 @@ from __future__ import annotations
 import keyword
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 from .errors import SpecError
 from .layers import Layer, layer_fields
-from .network import INPUT, Add, Concat, Mul, Network, summarize
+from .network import INPUT, Add, Concat, Mul, Network, Row, summarize
 
 __all__ = ["to_pytorch"]
 
@@ -43,46 +46,215 @@ def _constructor(layer: Layer) -> str:
     return f"nn.{type(layer).__name__}({args})"
 
 
+@dataclass
+class _Group:
+    """A block instance (or the whole network): its children in order, each a node index or
+    a nested group."""
+
+    path: str
+    kind: str
+    children: list[int | _Group] = field(default_factory=list)
+    first: int = -1
+    last: int = -1
+
+
+def _tree(network: Network) -> _Group:
+    kinds = dict(network.blocks)
+    root = _Group("", "")
+    open_groups: dict[tuple[str, ...], _Group] = {(): root}
+    for index, node in enumerate(network.nodes):
+        parent = root
+        for depth in range(1, len(node.scope) + 1):
+            scope = node.scope[:depth]
+            group = open_groups.get(scope)
+            if group is None:
+                group = _Group(scope[-1], kinds.get(scope, "Block"), first=index)
+                parent.children.append(group)
+                open_groups[scope] = group
+            group.last = index
+            parent = group
+        parent.children.append(index)
+    root.first, root.last = 0, len(network.nodes) - 1
+    return root
+
+
+class _Flat(Exception):
+    """The blocks' wiring cannot be written as nested modules (an entry reads a layer inside
+    another block, or a block reads two tensors from outside)."""
+
+
+class _Writer:
+    def __init__(self, network: Network, rows: Sequence[Row]) -> None:
+        self.network = network
+        self.rows = rows
+        self.classes: dict[str, list[str]] = {}  # class name -> its source lines
+        self.signatures: dict[tuple[str, tuple[str, ...]], str] = {}
+        self.frozen: list[str] = []
+
+    def local_name(
+        self, group: _Group, child: int | _Group, taken: set[str], counts: dict[str, int]
+    ) -> str:
+        """The attribute name of a child in its block: a name the spec gave (``id:``) as it
+        is, a generated one (``conv2d_7``) numbered again within the block, so that every
+        instance of a block type has the same attributes."""
+        if isinstance(child, int):
+            full = self.network.nodes[child].name
+            op = self.network.nodes[child].op
+            kind = (op.type if hasattr(op, "type") else type(op).__name__).lower()
+        else:
+            full, kind = child.path, child.kind.lower()
+        prefix = group.path + "." if group.path else ""
+        local = full[len(prefix) :] if full.startswith(prefix) else full
+        match = re.fullmatch(r"([a-z0-9]+)_\d+", local)
+        if match and match.group(1) == kind:
+            counts[kind] = counts.get(kind, 0) + 1
+            local = f"{kind}_{counts[kind]}"
+        return _identifier(local, taken)
+
+    def group(
+        self, group: _Group, path: str
+    ) -> tuple[list[tuple[str, str]], list[str], list[list[int]]]:
+        """The (attribute, constructor) pairs, the forward lines and each line's output shape
+        (for a comment where the shapes are fixed) of a group."""
+        taken = {"self", "x", "torch", "nn"}
+        counts: dict[str, int] = {}
+        members: list[tuple[str, str]] = []
+        forward: list[str] = []
+        shapes: list[list[int]] = []
+        outputs: dict[int, str] = {}  # node index -> the local variable holding it
+        external: set[int] = set()
+        for step, child in enumerate(group.children):
+            attribute = self.local_name(group, child, taken, counts)
+            variable = f"h{step}"
+            if isinstance(child, int):
+                node, row = self.network.nodes[child], self.rows[child]
+                sources = [self.source(i, group, outputs, external) for i in node.inputs]
+                op = row.layer
+                if isinstance(op, Add):
+                    expression = " + ".join(sources)
+                elif isinstance(op, Mul):
+                    expression = " * ".join(sources)
+                elif isinstance(op, Concat):
+                    expression = f"torch.cat([{', '.join(sources)}], dim={op.dim})"
+                else:
+                    if not isinstance(op, Layer):  # pragma: no cover - summarize built it
+                        raise TypeError(op)
+                    if type(op).__name__.startswith("MaxUnpool"):
+                        raise SpecError(
+                            f"{node.where}: MaxUnpool needs the indices of a MaxPool, which a "
+                            "spec cannot pass; it cannot be exported"
+                        )
+                    members.append((attribute, _constructor(op)))
+                    if not node.trainable and row.params:
+                        self.frozen.append(f"{path}{attribute}")
+                    expression = f"self.{attribute}({sources[0]})"
+                shape = list(row.output_shape)
+                outputs[child] = variable
+            else:
+                inner_sources = self.group_inputs(child)
+                sources = [self.source(i, group, outputs, external) for i in inner_sources]
+                members.append((attribute, self.instance(child, f"{path}{attribute}.")))
+                expression = f"self.{attribute}({sources[0]})"
+                shape = list(self.rows[child.last].output_shape)
+                outputs[child.last] = variable
+            forward.append(f"        {variable} = {expression}")
+            shapes.append(shape)
+        if group.path and len(external) > 1:
+            raise _Flat
+        last = f"h{len(group.children) - 1}" if group.children else "x"
+        forward.append(f"        return {last}")
+        return members, forward, shapes
+
+    def group_inputs(self, group: _Group) -> list[int]:
+        inside = range(group.first, group.last + 1)
+        sources = {
+            i
+            for index in inside
+            for i in self.network.nodes[index].inputs
+            if i not in inside or i == INPUT
+        }
+        if len(sources) != 1:
+            raise _Flat
+        return list(sources)
+
+    def source(self, index: int, group: _Group, outputs: dict[int, str], external: set[int]) -> str:
+        if index in outputs:
+            return outputs[index]
+        if index == INPUT or not group.first <= index <= group.last:
+            if group.path == "" and index != INPUT:
+                raise _Flat
+            external.add(index)
+            return "x"
+        raise _Flat  # a layer inside an earlier block, not its output
+
+    def instance(self, group: _Group, path: str) -> str:
+        """The expression that builds a block instance, defining its class on first use."""
+        members, forward, _ = self.group(group, path)
+        signature = (group.kind, (*(a for a, _ in members), *forward))
+        class_name = self.signatures.get(signature)
+        if class_name is None:
+            base = _class_name(group.kind)
+            class_name, n = base, 2
+            while class_name in self.classes:
+                class_name, n = f"{base}{n}", n + 1
+            self.signatures[signature] = class_name
+            self.classes[class_name] = _class_source(class_name, group.kind, members, forward)
+        arguments = "".join(f"\n{a}={_indent(c)}," for a, c in members)
+        return f"{class_name}({_indent(arguments)}\n)"
+
+
+def _indent(text: str) -> str:
+    return text.replace("\n", "\n    ")
+
+
+def _class_source(
+    class_name: str, kind: str, members: list[tuple[str, str]], forward: list[str]
+) -> list[str]:
+    parameters = "".join(f", {a}: nn.Module" for a, _ in members)
+    signature = f"    def __init__(self{parameters}) -> None:"
+    if len(signature) > 100:
+        signature = (
+            "\n".join(
+                [
+                    "    def __init__(",
+                    "        self,",
+                    *(f"        {a}: nn.Module," for a, _ in members),
+                ]
+            )
+            + "\n    ) -> None:"
+        )
+    return [
+        f"class {class_name}(nn.Module):",
+        f'    """The spec\'s block {kind}."""',
+        "",
+        signature,
+        "        super().__init__()",
+        *(f"        self.{a} = {a}" for a, _ in members),
+        "",
+        "    def forward(self, x: torch.Tensor) -> torch.Tensor:",
+        *forward,
+    ]
+
+
 def to_pytorch(network: Network, input_shape: Sequence[int] | None = None) -> str:
     """PyTorch source for ``network`` at ``input_shape`` (the spec's own by default)."""
     summary = summarize(network, input_shape)
     rows = summary.layer_rows()
-    taken: set[str] = {"self", "x", "torch", "nn"}
-    attributes: list[str | None] = []
-    init: list[str] = []
-    frozen: list[str] = []
-    for node, row in zip(network.nodes, rows, strict=True):
-        if isinstance(row.layer, Layer):
-            if type(row.layer).__name__.startswith("MaxUnpool"):
-                raise SpecError(
-                    f"{node.where}: MaxUnpool needs the indices of a MaxPool, which a spec "
-                    "cannot pass; it cannot be exported"
-                )
-            attribute = _identifier(node.name, taken)
-            attributes.append(attribute)
-            init.append(f"        self.{attribute} = {_constructor(row.layer)}")
-            if not node.trainable and row.params:
-                frozen.append(attribute)
-        else:
-            attributes.append(None)
-    forward = []
-    for index, (node, row) in enumerate(zip(network.nodes, rows, strict=True)):
-        sources = ["x" if i == INPUT else f"h{i}" for i in node.inputs]
-        op = row.layer
-        if isinstance(op, Add):
-            expression = " + ".join(sources)
-        elif isinstance(op, Mul):
-            expression = " * ".join(sources)
-        elif isinstance(op, Concat):
-            expression = f"torch.cat([{', '.join(sources)}], dim={op.dim})"
-        else:
-            expression = f"self.{attributes[index]}({sources[0]})"
-        forward.append(f"        h{index} = {expression}  # {list(row.output_shape)}")
-    last = f"h{len(rows) - 1}" if rows else "x"
+    writer = _Writer(network, rows)
+    try:
+        members, forward, shapes = writer.group(_tree(network), "")
+    except _Flat:
+        writer = _Writer(network, rows)
+        flat = _Group("", "", list(range(len(network.nodes))), 0, len(network.nodes) - 1)
+        members, forward, shapes = writer.group(flat, "")
+    forward = [
+        f"{line}  # {shape}" for line, shape in zip(forward, shapes, strict=False)
+    ] + forward[len(shapes) :]
     class_name = _class_name(network.name)
-    for name in frozen:
-        init.append(f"        for parameter in self.{name}.parameters():")
-        init.append("            parameter.requires_grad_(False)")
+    init = [f"        self.{a} = {_indent(_indent(c))}" for a, c in members]
+    for path in writer.frozen:
+        init.append(f'        self.get_submodule("{path}").requires_grad_(False)')
+    classes = [line for source in writer.classes.values() for line in [*source, "", ""]]
     lines = [
         f'"""{network.name}: a PyTorch module written by convcalc from its spec.',
         "",
@@ -94,7 +266,10 @@ def to_pytorch(network: Network, input_shape: Sequence[int] | None = None) -> st
         "import torch",
         "from torch import nn",
         "",
+        f'__all__ = ["INPUT_SHAPE", "{class_name}"]',
         "",
+        "",
+        *classes,
         f"class {class_name}(nn.Module):",
         "    def __init__(self) -> None:",
         "        super().__init__()",
@@ -102,7 +277,6 @@ def to_pytorch(network: Network, input_shape: Sequence[int] | None = None) -> st
         "",
         "    def forward(self, x: torch.Tensor) -> torch.Tensor:",
         *forward,
-        f"        return {last}",
         "",
         "",
         f"INPUT_SHAPE = {tuple(summary.input_shape)!r}",

@@ -365,6 +365,24 @@ class Summary(Record):
         """The rows of layers and merges, without block rows."""
         return tuple(row for row in self.rows if not row.is_block)
 
+    def __str__(self) -> str:
+        """The table ``convcalc net`` prints (no width limit, Unicode tree)."""
+        from .render.summary import summary_lines
+
+        return "\n".join(line for line, _ in summary_lines(self))
+
+    def _repr_html_(self) -> str:
+        """The table as HTML, for Jupyter."""
+        from .render.data import render_html
+
+        return render_html(self)
+
+    def _repr_markdown_(self) -> str:
+        """The table as Markdown, for Jupyter front ends that prefer it."""
+        from .render.data import render_markdown
+
+        return render_markdown(self)
+
 
 _DTYPES = {
     "float64": 8,

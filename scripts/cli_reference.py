@@ -35,6 +35,11 @@ Conventions shared by every command:
 - Exit codes: 0 success; 1 a configuration PyTorch would reject (one line on stderr);
   2 a malformed command line (one line on stderr). `convcalc --traceback COMMAND ...` shows
   the Python traceback instead.
+- Shell completion of commands, options, zoo names and files: add
+  `eval "$(convcalc completion bash)"` to `~/.bashrc` (or `zsh` to `~/.zshrc`), or run
+  `convcalc completion fish > ~/.config/fish/completions/convcalc.fish`.
+- Tables are laid out for the terminal's width (`COLUMNS`, else 80 columns when the output is
+  not a terminal); this page is generated at 80 columns.
 """
 
 
@@ -45,7 +50,7 @@ def render() -> str:
     names = ["", *cli.list_commands(ctx)]
     for name in names:
         args = [name, "--help"] if name else ["--help"]
-        result = runner.invoke(cli, args, prog_name="convcalc", env={"COLUMNS": "96"})
+        result = runner.invoke(cli, args, prog_name="convcalc", env={"COLUMNS": "80"})
         title = f"convcalc {name}".strip()
         parts.append(f"## `{title}`\n\n```text\n{result.stdout.rstrip()}\n```\n")
     return "\n".join(parts)

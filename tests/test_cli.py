@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 from typing import Any
@@ -339,7 +340,7 @@ def test_bad_input_gets_one_clear_line(args: list[str], message: str) -> None:
         pytest.param(
             ["conv2d", "--in", "3", "--out", "8", "-k", "3", "-i", "abc"],
             "Error: Invalid value for '-i' / '--input': 'abc' is not a shape like 128, "
-            "128x128 or 8x3x224x224 (see 'convcalc conv2d --help')",
+            "1x3x224x224, 1,3,224,224 or [1, 3, 224, 224] (see 'convcalc conv2d --help')",
             id="shape",
         ),
         pytest.param(
@@ -457,9 +458,16 @@ def test_net_reads_a_piped_spec_without_dash() -> None:
     out = invoke(["net", "--format", "csv"], input=LENET_SPEC).stdout
     lines = out.splitlines()
     assert lines[0] == (
-        "index,name,type,block,input_shape,output_shape,params,trainable_params,macs"
+        "index,name,type,layer,block,input_shape,output_shape,params,trainable_params,macs"
     )
-    assert lines[8] == "7,linear_1,Linear,,64x800,64x500,400500,400500,25600000"
+    assert lines[8] == '7,linear_1,Linear,"Linear(800, 500)",,64x800,64x500,400500,400500,25600000'
+
+
+def test_net_csv_honours_columns_in_order() -> None:
+    out = invoke(["net", "lenet", "--format", "csv", "--columns", "macs,kernel,output"]).stdout
+    lines = out.splitlines()
+    assert lines[0] == "index,name,type,layer,block,macs,kernel_size,output_shape"
+    assert lines[1] == '0,conv2d_1,Conv2d,"Conv2d(1, 20, 5)",,18432000,5x5,64x20x24x24'
 
 
 def test_net_markdown_and_columns() -> None:
@@ -473,9 +481,16 @@ def test_net_markdown_and_columns() -> None:
             "input_size,kernel,macs,params_percent",
         ]
     ).stdout
-    assert "| Layer (type:depth-idx) | Input Shape | Output Shape | Kernel Shape | Param # |" in out
-    assert "| Linear(800, 500): 1-8 | [64, 800] | [64, 500] | -- | 400,500 | 92.91% |" in out
+    assert "| Layer (type:depth-idx) | Input Shape | Kernel Shape | Mult-Adds | Param % |" in out
+    assert "| Linear(800, 500): 1-8 | [64, 800] | -- | 25,600,000 | 92.91% |" in out
+    assert "| lenet | [64, 1, 28, 28] | -- | -- | -- |" in out
+    assert "| MaxPool2d(2): 1-3 | [64, 20, 24, 24] | 2 | -- | -- |" in out
     assert "- Total params: 431,080" in out
+
+
+def test_net_columns_with_plus_extend_the_defaults() -> None:
+    out = invoke(["net", "lenet", "--format", "markdown", "--columns", "+macs"]).stdout
+    assert "| Layer (type:depth-idx) | Output Shape | Param # | Mult-Adds |" in out
 
 
 def test_net_input_override_and_dtype() -> None:
@@ -545,3 +560,103 @@ def test_zoo_lists_and_shows() -> None:
     listing = invoke(["zoo"]).stdout
     assert "resnet50" in listing
     assert invoke(["zoo", "show", "lenet"]).stdout.startswith("# LeNet")
+
+
+@pytest.mark.parametrize(
+    "written", ["1x3x224x224", "1,3,224,224", "[1, 3, 224, 224]", "(1, 3, 224, 224)", "1×3×224×224"]
+)
+def test_input_shape_spellings(written: str) -> None:
+    """-i takes a shape as people copy it: from a CLI, a list, or a torch.Size tuple."""
+    net = json.loads(invoke(["net", "resnet18", "-i", written, "--format", "json"]).stdout)
+    assert net["input_shape"] == [1, 3, 224, 224]
+    layer = json.loads(invoke(["conv2d", "--out", "8", "-k", "3", "-i", written, "--json"]).stdout)
+    assert layer["output_shape"] == [1, 8, 222, 222]
+
+
+def test_help_lists_each_command_once_with_its_aliases() -> None:
+    out = invoke(["--help"]).stdout
+    section = out.split("Commands:")[1].splitlines()
+    names = [line.split()[0] for line in section if line[:2] == "  " and line[2:3] != " "]
+    assert names.count("net") == 1
+    assert "summary" not in names
+    assert "(alias: summary)" in " ".join(out.split())
+    assert "Every command works out one layer" not in out
+    assert invoke(["summary", "lenet"]).stdout == invoke(["net", "lenet"]).stdout
+
+
+def test_net_table_fits_the_width_and_ascii_is_pure_ascii() -> None:
+    for name in ("resnet50", "mobilenet_v2"):
+        for width in (80, 100):
+            out = invoke(["net", name], env={"COLUMNS": str(width)}).stdout
+            assert max(len(line) for line in out.splitlines()) <= width, (name, width)
+        out = invoke(["net", name, "--ascii"], env={"COLUMNS": "80"}).stdout
+        assert out.isascii()
+        assert "+ " in out
+        assert "| " in out
+
+
+def test_net_json_and_csv_name_the_innermost_block_once() -> None:
+    data = json.loads(invoke(["net", "mobilenet_v2", "--format", "json"]).stdout)
+    blocks = [layer["block"] for layer in data["layers"]]
+    assert blocks[3] == "invertedresidualt1_1.depthwise_1"
+    assert blocks[6] == "invertedresidualt1_1"
+    assert all(b is None or b.count(b.split(".")[0]) == 1 for b in blocks)
+    rows = list(csv.reader(invoke(["net", "mobilenet_v2", "--format", "csv"]).stdout.splitlines()))
+    assert rows[4][4] == "invertedresidualt1_1.depthwise_1"
+
+
+def _complete(words: str) -> list[str]:
+    """What bash completion offers for ``words`` (the last one being completed)."""
+    parts = words.split(" ")
+    env = {
+        "COMP_WORDS": words,
+        "COMP_CWORD": str(len(parts) - 1),
+        "_CONVCALC_COMPLETE": "bash_complete",
+    }
+    result = CliRunner().invoke(cli, [], env=env, prog_name="convcalc")
+    return result.stdout.splitlines()
+
+
+def test_shell_completion_of_commands_options_zoo_names_and_files() -> None:
+    assert "plain,conv-transpose2d" in _complete("convcalc conv-t")
+    assert "plain,net" in _complete("convcalc n")
+    assert "plain,summary" not in _complete("convcalc s")
+    assert _complete("convcalc net res") == ["plain,resnet18", "plain,resnet50", "file,res"]
+    assert _complete("convcalc zoo show le") == ["plain,lenet"]
+    assert "plain,--columns" in _complete("convcalc net --co")
+    for shell in ("bash", "zsh", "fish"):
+        script = invoke(["completion", shell]).stdout
+        assert "_CONVCALC_COMPLETE" in script
+
+
+def test_ceil_mode_formula_adds_up_as_printed() -> None:
+    """Ceil mode is written as the floor plus the window it adds, so the numbers add up."""
+    kept = invoke_json(["maxpool2d", "-k", "3", "-s", "2", "--ceil-mode", "-i", "1x1x8x7"])
+    assert kept["formulas"][0] == {
+        "axis": "H",
+        "formula": "H_out = ⌊(8 + 2·0 − 1·(3−1) − 1) / 2⌋ + 1 + 1 = 4",
+        "note": "ceil mode adds a last, partial window (the + 1 after the floor)",
+    }
+    assert kept["formulas"][1]["formula"] == "W_out = ⌊(7 + 2·0 − 1·(3−1) − 1) / 2⌋ + 1 = 3"
+    assert kept["formulas"][1]["note"] is None
+    dropped = invoke_json(
+        ["maxpool1d", "-k", "2", "-s", "2", "-p", "1", "--ceil-mode", "-i", "1x1x5"]
+    )
+    assert dropped["formulas"][0] == {
+        "axis": "L",
+        "formula": "L_out = ⌊(5 + 2·1 − 1·(2−1) − 1) / 2⌋ + 1 = 3",
+        "note": "ceil mode would add a last window, but it would start in the right padding, "
+        "so PyTorch drops it",
+    }
+
+
+def test_target_output_padding_is_in_the_title_and_arguments() -> None:
+    args = ["conv-transpose2d", "--in", "2", "--out", "1", "-k", "3", "-s", "2", "-p", "1"]
+    table = invoke([*args, "-i", "3x3", "--target", "6x6"]).stdout
+    assert table.splitlines()[0].rstrip() == (
+        "ConvTranspose2d(2, 1, 3, stride=2, padding=1, output_padding=1)"
+    )
+    data = invoke_json([*args, "-i", "3x3", "--target", "6x5"])
+    assert data["arguments"]["output_padding"] == [1, 0]
+    assert data["output_padding"] == [1, 0]
+    assert data["output_shape"] == [1, 6, 5]

@@ -73,7 +73,7 @@ def test_readme_console_examples_match_the_program(command: str) -> None:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     shown = text.split(f"$ {command}\n", 1)[1].split("```", 1)[0]
     result = CliRunner().invoke(
-        cli, command.split()[1:], env={"COLUMNS": "100"}, prog_name="convcalc"
+        cli, command.split()[1:], env={"COLUMNS": "80"}, prog_name="convcalc"
     )
     assert result.exit_code == 0
     assert [line.rstrip() for line in result.stdout.splitlines()] == [

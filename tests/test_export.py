@@ -43,8 +43,21 @@ layers:
     compile(source, "tiny.py", "exec")
     assert "h1 = h0 + x" in source
     assert "h2 = torch.cat([h1, h0], dim=1)" in source
-    assert "parameter.requires_grad_(False)" in source
+    assert 'self.get_submodule("a").requires_grad_(False)' in source
     assert "class TinySkip(nn.Module):" in source
+
+
+def test_export_nests_blocks_one_class_per_block_type() -> None:
+    """Blocks become submodules of a class per block type, with the same attributes in every
+    instance, so state-dict keys and torchinfo's rows follow the spec's blocks."""
+    source = to_pytorch(load_spec_file("resnet18"))
+    compile(source, "resnet18.py", "exec")
+    assert source.count("class BasicBlock(nn.Module):") == 1
+    assert source.count("class BasicBlockDown(nn.Module):") == 1
+    assert "class BasicBlock2" not in source
+    assert "        self.basicblock_5 = BasicBlock(\n" in source
+    assert "        h5 = self.conv2d_3(x)\n" in source  # the projection shortcut reads the input
+    assert "        h7 = self.basicblock_3(h6)  # [1, 128, 28, 28]\n" in source
 
 
 def test_export_refuses_max_unpool() -> None:
@@ -77,16 +90,11 @@ def test_exported_zoo_runs_under_pytorch(name: str, tmp_path: Path) -> None:
         path = tmp_path / f"{name}.py"
         path.write_text(to_pytorch(network), encoding="utf-8")
         module = _load_module(path)
-        model = next(
-            v
-            for k, v in vars(module).items()
-            if isinstance(v, type) and issubclass(v, torch.nn.Module) and v is not torch.nn.Module
-        )()
-        shapes: dict[str, tuple[int, ...]] = {}
-        for attribute, child in model.named_children():
-            child.register_forward_hook(
-                lambda m, i, o, attribute=attribute: shapes.__setitem__(attribute, tuple(o.shape))
-            )
+        model = getattr(module, module.__all__[-1])()
+        shapes: list[tuple[int, ...]] = []
+        for child in model.modules():
+            if not any(child.children()):
+                child.register_forward_hook(lambda m, i, o: shapes.append(tuple(o.shape)))
         with torch.no_grad():
             out = model(torch.zeros(module.INPUT_SHAPE))
     assert tuple(out.shape) == summary.output_shape
@@ -98,4 +106,4 @@ def test_exported_zoo_runs_under_pytorch(name: str, tmp_path: Path) -> None:
     layer_shapes = [
         r.output_shape for r in summary.layer_rows() if r.type not in ("Add", "Mul", "Concat")
     ]
-    assert list(shapes.values()) == layer_shapes
+    assert shapes == layer_shapes

@@ -1,0 +1,94 @@
+"""Check files as a linter does: each problem as ``FILE:LINE:COL: message``.
+
+``check_file(path)`` loads a network spec and propagates its input through every layer; what
+``convcalc net`` would refuse becomes a :class:`Problem` located in the file. A YAML or JSON
+document with none of a spec's top-level keys is not a spec and is skipped, so a hook can be
+pointed at every YAML file of a repository.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import ConvCalcError, SpecError
+
+__all__ = ["Problem", "check_file"]
+
+_SPEC_KEYS = re.compile(r"^(name|input|layers|blocks)\s*:", re.MULTILINE)
+_LOCATED = re.compile(
+    r"^(?P<source>.+?):(?P<line>\d+)(?::(?P<column>\d+))?: (?P<message>.*)$", re.DOTALL
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One finding, 1-based line and column (``None`` when the file as a whole is at fault)."""
+
+    path: str
+    line: int | None
+    column: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = ":".join(str(p) for p in (self.path, self.line, self.column) if p is not None)
+        return f"{where}: {self.message}"
+
+
+def check_file(path: str) -> list[Problem] | None:
+    """The problems of the spec at ``path`` (an empty list when it is sound), or ``None`` when
+    the file is not a spec."""
+    from .network import summarize
+    from .spec import LIMITS, load_spec_file
+
+    file = Path(path)
+    try:
+        if file.stat().st_size > LIMITS["bytes"]:
+            return [Problem(path, None, None, f"is larger than {LIMITS['bytes']:,} bytes")]
+        text = file.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        return [Problem(path, None, None, "is not UTF-8 text")]
+    except OSError as exc:
+        return [Problem(path, None, None, f"cannot be read ({exc.strerror or exc})")]
+    if not _looks_like_spec(text, path):
+        return None
+    try:
+        summarize(load_spec_file(path))
+    except SpecError as exc:
+        if exc.line is None and exc.source == path:
+            return [_located(path, exc.message, text)]
+        path_text = f"{exc.path}: " if exc.path else ""
+        return [Problem(path, exc.line, exc.column, f"{path_text}{exc.message}")]
+    except ConvCalcError as exc:
+        return [_located(path, str(exc), text)]
+    return []
+
+
+def _looks_like_spec(text: str, path: str) -> bool:
+    if path.endswith(".json"):
+        return any(f'"{key}"' in text for key in ("layers", "blocks", "input"))
+    return _SPEC_KEYS.search(text) is not None
+
+
+def _located(path: str, message: str, text: str) -> Problem:
+    """A message that starts ``FILE:LINE:`` (a layer's failure) as a problem at that line and
+    at the column where the entry starts on it."""
+    match = _LOCATED.match(message)
+    if match is None or match["source"] != path:
+        return Problem(path, None, None, message)
+    line = int(match["line"])
+    column = int(match["column"]) if match["column"] else _entry_column(text, line)
+    return Problem(path, line, column, match["message"])
+
+
+def _entry_column(text: str, line: int) -> int:
+    """The 1-based column of a list entry's content (after ``- ``) on ``line``."""
+    lines = text.splitlines()
+    if not 1 <= line <= len(lines):
+        return 1
+    content = lines[line - 1]
+    stripped = content.lstrip(" ")
+    if stripped.startswith("- "):
+        return len(content) - len(stripped[2:].lstrip(" ")) + 1
+    return len(content) - len(stripped) + 1

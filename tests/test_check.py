@@ -1,0 +1,126 @@
+"""convcalc check: specs checked as a linter checks code, and its pre-commit hook."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from convcalc.check import Problem, check_file
+from convcalc.cli import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+
+GOOD = "input: [1, 1, 28, 28]\nlayers:\n  - Conv2d: [20, 5]\n  - Flatten\n  - Linear: 10\n"
+WRONG_FEATURES = (
+    "input: [1, 1, 28, 28]\n"
+    "layers:\n"
+    "  - Conv2d: [20, 5]\n"
+    "  - Flatten\n"
+    "  - Linear: {in_features: 500, out_features: 10}\n"
+)
+TYPO = "input: [1, 1, 28, 28]\nlayers:\n  - Conv2d: {out_channels: 4, kernal_size: 3}\n"
+
+
+def _write(tmp_path: Path, name: str, text: str) -> str:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def test_check_file_locates_a_layer_failure_at_its_entry(tmp_path: Path) -> None:
+    path = _write(tmp_path, "net.yaml", WRONG_FEATURES)
+    assert check_file(path) == [
+        Problem(
+            path,
+            5,
+            5,
+            "layers[2] Linear: in_features is 500, but the incoming tensor flattens to 11520 "
+            "(= 20×24×24); leave in_features out to infer it, or make it 11520",
+        )
+    ]
+
+
+def test_check_file_locates_a_spec_error_at_its_key(tmp_path: Path) -> None:
+    path = _write(tmp_path, "net.yaml", TYPO)
+    [problem] = check_file(path) or []
+    column = TYPO.splitlines()[2].index("3}") + 1  # the reader points at the key's value
+    assert (problem.line, problem.column) == (3, column)
+    assert str(problem) == (
+        f"{path}:3:{column}: layers[0].Conv2d.kernal_size: Conv2d has no argument "
+        "'kernal_size' (did you mean 'kernel_size'?)"
+    )
+
+
+def test_check_file_passes_a_sound_spec_and_skips_other_yaml(tmp_path: Path) -> None:
+    assert check_file(_write(tmp_path, "good.yaml", GOOD)) == []
+    assert check_file(_write(tmp_path, "ci.yaml", "jobs:\n  test: {runs-on: linux}\n")) is None
+    for name in ("lenet", "resnet50", "unet"):
+        assert check_file(str(ROOT / "convcalc" / "zoo" / f"{name}.yaml")) == []
+
+
+def test_check_command_prints_editor_lines_and_exits_1(tmp_path: Path) -> None:
+    bad = _write(tmp_path, "bad.yaml", WRONG_FEATURES)
+    good = _write(tmp_path, "good.yaml", GOOD)
+    result = CliRunner().invoke(cli, ["check", good, bad], prog_name="convcalc")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        f"{bad}:5:5: layers[2] Linear: in_features is 500, but the incoming tensor flattens to "
+        "11520 (= 20×24×24); leave in_features out to infer it, or make it 11520"
+    ]
+    assert result.stderr == "2 specs checked, 1 problem\n"
+    result = CliRunner().invoke(cli, ["check", good], prog_name="convcalc")
+    assert (result.exit_code, result.stdout) == (0, "")
+
+
+def test_pre_commit_hook_definition() -> None:
+    [hook] = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    assert hook["id"] == "convcalc-check"
+    assert hook["entry"] == "convcalc check"
+    assert hook["language"] == "python"
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+@pytest.mark.skipif(
+    shutil.which("pre-commit", path=os.path.dirname(sys.executable)) is None,
+    reason="needs pre-commit (in the test extra)",
+)
+def test_pre_commit_runs_the_hook_on_a_project(tmp_path: Path) -> None:
+    """pre-commit installs convcalc from this repository and runs the hook on a project with
+    a broken spec, a sound one and an unrelated YAML file."""
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "bad.yaml").write_text(WRONG_FEATURES, encoding="utf-8")
+    (project / "good.yaml").write_text(GOOD, encoding="utf-8")
+    (project / "ci.yaml").write_text("jobs: {}\n", encoding="utf-8")
+    env = {
+        **os.environ,
+        "PRE_COMMIT_HOME": str(tmp_path / "cache"),
+        "GIT_CONFIG_GLOBAL": "/dev/null",
+    }
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    subprocess.run([*git, "init", "-q"], cwd=project, check=True, env=env)
+    subprocess.run([*git, "add", "."], cwd=project, check=True, env=env)
+    pre_commit = os.path.join(os.path.dirname(sys.executable), "pre-commit")
+    result = subprocess.run(
+        [pre_commit, "try-repo", str(ROOT), "convcalc-check", "--all-files"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert (
+        "bad.yaml:5:5: layers[2] Linear: in_features is 500, but the incoming tensor flattens"
+        in result.stdout
+    )
+    assert "good.yaml:" not in result.stdout
+    assert "ci.yaml:" not in result.stdout
