@@ -616,6 +616,39 @@ def gen_layer_norm_2d(rng: random.Random) -> Case:
     return {"layer": "LayerNorm2d", "args": [normalized], "kwargs": kwargs, "input": shape}
 
 
+def gen_transpose(rng: random.Random) -> Case:
+    shape = _any_shape(rng, 0, 5)
+    bound = max(len(shape), 1)
+    dims = [rng.randint(-bound - 1, bound) for _ in range(2)]
+    return {"layer": "Transpose", "args": dims, "kwargs": {}, "input": shape}
+
+
+def gen_mean(rng: random.Random) -> Case:
+    shape = _any_shape(rng, 0, 5)
+    if rng.random() < 0.05 and shape:
+        shape[0] = 0
+    bound = max(len(shape), 1)
+    r = rng.random()
+    dim: Any
+    if r < 0.1:
+        dim = rng.choice([None, []])
+    elif r < 0.4:
+        dim = rng.randint(-bound - 1, bound)
+    else:
+        dim = rng.sample(range(-bound, bound), rng.randint(1, min(bound, 3)))
+    kwargs = {"keepdim": True} if rng.random() < 0.3 else {}
+    return {"layer": "Mean", "args": [dim], "kwargs": kwargs, "input": shape}
+
+
+def gen_frozen_batch_norm(rng: random.Random) -> Case:
+    c = rng.choice([0, 1, 3, 3, 8])
+    shape = _input(rng, 2, c)
+    if rng.random() < 0.1:
+        shape = _any_shape(rng, 0, 5)
+    kwargs = {"eps": rng.choice([0.0, 1e-3])} if rng.random() < 0.2 else {}
+    return {"layer": "FrozenBatchNorm2d", "args": [c], "kwargs": kwargs, "input": shape}
+
+
 FAMILIES: dict[str, Callable[[random.Random], Case]] = {
     **{f"Conv{nd}d": partial(gen_conv, nd=nd) for nd in (1, 2, 3)},
     **{f"ConvTranspose{nd}d": partial(gen_conv_transpose, nd=nd) for nd in (1, 2, 3)},
@@ -637,6 +670,9 @@ FAMILIES: dict[str, Callable[[random.Random], Case]] = {
     "StochasticDepth": gen_stochastic_depth,
     "Scale": gen_scale,
     "LayerNorm2d": gen_layer_norm_2d,
+    "Transpose": gen_transpose,
+    "Mean": gen_mean,
+    "FrozenBatchNorm2d": gen_frozen_batch_norm,
 }
 
 # Layers that torch.nn lacks: torchvision's definitions (read from its installed files at test
@@ -645,6 +681,7 @@ TORCHVISION = {
     "Permute": ("ops/misc.py", ["Permute"]),
     "StochasticDepth": ("ops/stochastic_depth.py", ["stochastic_depth", "StochasticDepth"]),
     "LayerNorm2d": ("models/convnext.py", ["LayerNorm2d"]),
+    "FrozenBatchNorm2d": ("ops/misc.py", ["FrozenBatchNorm2d"]),
 }
 
 # Generators that mix several layer classes give each class a family of its own, so that
@@ -819,6 +856,28 @@ def _torch_layer(torch: Any, layer: str) -> Any:
                 return self.weight * x
 
         return Scale
+    if layer == "Transpose":
+
+        class Transpose(torch.nn.Module):  # type: ignore[misc]
+            def __init__(self, dim0: int, dim1: int) -> None:
+                super().__init__()
+                self.dims = (dim0, dim1)
+
+            def forward(self, x: Any) -> Any:
+                return torch.transpose(x, *self.dims)
+
+        return Transpose
+    if layer == "Mean":
+
+        class Mean(torch.nn.Module):  # type: ignore[misc]
+            def __init__(self, dim: Any = None, keepdim: bool = False) -> None:
+                super().__init__()
+                self.dim, self.keepdim = dim, keepdim
+
+            def forward(self, x: Any) -> Any:
+                return torch.mean(x, self.dim, keepdim=self.keepdim)
+
+        return Mean
     return getattr(torch.nn, layer)
 
 

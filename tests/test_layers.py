@@ -1002,3 +1002,61 @@ def test_convolution_fast_path_answers_the_common_case(monkeypatch: pytest.Monke
     assert Conv2d(64, 32, 3).output_shape((8, 64, 128, 128)) == (8, 32, 126, 126)
     with pytest.raises(AssertionError, match="the full path ran"):
         Conv2d(64, 32, 3).output_shape([8, 64, 128, 128])
+
+
+def test_mean_transpose_and_frozen_batch_norm() -> None:
+    """MNASNet and ShuffleNetV2 end with ``x.mean([2, 3])``; ShuffleNet's shuffle transposes
+    two dimensions; detection backbones use torchvision's FrozenBatchNorm2d (buffers only)."""
+    assert convcalc.Mean([2, 3]).output_shape((1, 1280, 7, 7)) == (1, 1280)
+    assert convcalc.Mean([2, 3], keepdim=True).output_shape((1, 1280, 7, 7)) == (1, 1280, 1, 1)
+    assert convcalc.Mean().output_shape((2, 3)) == ()
+    assert convcalc.Mean([], keepdim=True).output_shape((2, 3)) == (1, 1)
+    assert convcalc.Transpose(1, 2).output_shape((1, 2, 58, 28, 28)) == (1, 58, 2, 28, 28)
+    assert convcalc.Transpose(0, -1).output_shape(()) == ()
+    norm = convcalc.FrozenBatchNorm2d(256)
+    assert norm.output_shape((2, 256, 50, 50)) == (2, 256, 50, 50)
+    assert (norm.param_count, norm.buffer_count) == (0, 1024)
+    assert norm.buffer_shapes == {
+        "weight": (256,),
+        "bias": (256,),
+        "running_mean": (256,),
+        "running_var": (256,),
+    }
+
+
+@pytest.mark.parametrize(
+    ("build", "shape", "message"),
+    [
+        pytest.param(
+            lambda: convcalc.Mean([2, -2]),
+            (1, 8, 7, 7),
+            "Mean: dim (2, -2) names a dimension twice; list each dimension once",
+            id="mean-twice",
+        ),
+        pytest.param(
+            lambda: convcalc.Mean(4),
+            (1, 8, 7, 7),
+            "Mean: dimension 4 is out of range for a 4-d input (use -4 to 3)",
+            id="mean-range",
+        ),
+        pytest.param(
+            lambda: convcalc.Transpose(1, 4),
+            (1, 8, 7, 7),
+            "Transpose: dimension 4 is out of range for a 4-d input (use -4 to 3)",
+            id="transpose-range",
+        ),
+        pytest.param(
+            lambda: convcalc.FrozenBatchNorm2d(256),
+            (2, 128, 50, 50),
+            "FrozenBatchNorm2d: input 2x128x50x50 does not broadcast with the (1, 256, 1, 1) "
+            "statistics: dimension -3 has 128, not 256; use an (N, 256, H, W) input",
+            id="frozen-channels",
+        ),
+    ],
+)
+def test_reductions_explain_their_rejections(
+    build: Any, shape: tuple[int, ...], message: str
+) -> None:
+    with pytest.raises(ShapeError) as info:
+        build().output_shape(shape)
+    assert str(info.value) == message
