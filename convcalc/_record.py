@@ -58,11 +58,19 @@ class RecordMeta(type):
         return super().__new__(mcls, name, bases, namespace, **kwargs)
 
 
+# Writing a class's __init__ costs about as much as 25 generic constructions: a class is
+# given its own only once it has been constructed this many times.
+_WRITE_AFTER = 32
+_constructed: dict[type, int] = {}
+
+
 def _first_init(self: Record, *args: Any, **kwargs: Any) -> None:
-    """Write the class's own ``__init__`` (see :func:`_init`), install it, and run it."""
+    """Construct with the generic ``__init__``; once the class has been constructed often,
+    write its own (see :func:`_init`) and install it."""
     cls = type(self)
-    if cls.__dict__.get("__init__") is not _first_init:
-        # Called through super() from a class with an __init__ of its own.
+    count = _constructed[cls] = _constructed.get(cls, 0) + 1
+    if count < _WRITE_AFTER or cls.__dict__.get("__init__") is not _first_init:
+        # Rarely used so far, or called through super() from an __init__ of its own.
         Record._generic_init(self, *args, **kwargs)
         return
     init = _init(cls)

@@ -1060,3 +1060,38 @@ def test_reductions_explain_their_rejections(
     with pytest.raises(ShapeError) as info:
         build().output_shape(shape)
     assert str(info.value) == message
+
+
+def test_records_written_init_binds_and_refuses_as_the_generic_one() -> None:
+    """After enough constructions a class gets an __init__ written for its fields: the
+    same values, defaults, checks and messages as before."""
+    from convcalc._record import _WRITE_AFTER
+
+    pool: Any = convcalc.LPPool3d  # called wrongly on purpose below
+
+    layers = [convcalc.LPPool3d(2.0, 3, ceil_mode=bool(i % 2)) for i in range(_WRITE_AFTER + 2)]
+    assert "__init__" in vars(convcalc.LPPool3d)
+    assert layers[-1] == convcalc.LPPool3d(2.0, 3, None, True)
+    assert layers[-2] == convcalc.LPPool3d(norm_type=2.0, kernel_size=3)
+    cases: tuple[tuple[Any, str], ...] = (
+        (lambda: pool(2.0), "LPPool3d() missing required argument 'kernel_size'"),
+        (
+            lambda: pool(2.0, 3, 1, True, 5),
+            "LPPool3d() takes at most 4 positional arguments (5 given)",
+        ),
+        (
+            lambda: pool(2.0, 3, size=1),
+            "LPPool3d() got an unexpected keyword argument 'size'",
+        ),
+        (
+            lambda: pool(2.0, 3, kernel_size=1),
+            "LPPool3d() got multiple values for argument 'kernel_size'",
+        ),
+    )
+    for build, message in cases:
+        with pytest.raises(TypeError) as info:
+            build()
+        assert str(info.value) == message
+    with pytest.raises(ShapeError) as shape_info:
+        pool("2", 3)
+    assert str(shape_info.value) == "LPPool3d: norm_type must be a number, got '2'"
