@@ -44,6 +44,8 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "schema": ("export", "schema_command"),
     "check": ("check", "check_command"),
     "completion": ("completion", "completion_command"),
+    "solve": ("analysis", "solve_command"),
+    "draw": ("draw", "draw_command"),
 }
 
 

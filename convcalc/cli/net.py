@@ -29,7 +29,7 @@ class _Columns(click.ParamType):  # type: ignore[type-arg]
         for raw in text.lstrip("+").split(","):
             name = raw.strip().lower().replace("-", "_")
             name = COLUMN_ALIASES.get(name, name)
-            if name not in COLUMNS:
+            if name not in COLUMNS and name != "rf":  # rf: receptive fields, after the table
                 self.fail(
                     f"unknown column {raw.strip()!r}; choose from {', '.join(COLUMNS)}", param, ctx
                 )
@@ -82,7 +82,7 @@ def net_command(name: str) -> click.Command:
         default=None,
         help="Columns in this order: input_size, output_size, num_params, params_percent, "
         "kernel_size, groups, mult_adds, trainable (comma-separated; a leading + adds them "
-        "to output_size,num_params).",
+        "to output_size,num_params); rf adds receptive fields below the table.",
     )
     @click.option(
         "--format",
@@ -114,6 +114,10 @@ def net_command(name: str) -> click.Command:
         "ascii_only.",
     )
     @click.option("--ascii", "ascii_only", is_flag=True, help="Plain ASCII tree and borders.")
+    @click.option("--explain", is_flag=True, help="Each layer's formula and every flatten size.")
+    @click.option(
+        "--valid-inputs", is_flag=True, help="Every input size each axis accepts, and why."
+    )
     def command(
         spec: str | None,
         input_shape: tuple[int, ...] | None,
@@ -124,6 +128,8 @@ def net_command(name: str) -> click.Command:
         macs: str,
         row_settings: tuple[str, ...],
         ascii_only: bool,
+        explain: bool,
+        valid_inputs: bool,
     ) -> None:
         """Per-layer output shapes, parameters and MACs of a network spec, and its totals.
 
@@ -150,7 +156,16 @@ def net_command(name: str) -> click.Command:
                     "name (convcalc zoo lists them)"
                 )
             spec = "-"
-        summary = summarize(load_spec_file(spec), input_shape)
+        from ..errors import ShapeError
+        from .analysis import input_size_hint, net_extras
+
+        network = load_spec_file(spec)
+        try:
+            summary = summarize(network, input_shape)
+        except ShapeError as exc:
+            raise ShapeError(input_size_hint(network, input_shape, exc)) from None
+        receptive = "rf" in (columns or ())
+        columns = tuple(c for c in columns or () if c != "rf") or None
         print_summary(
             summary,
             fmt=fmt,
@@ -160,6 +175,9 @@ def net_command(name: str) -> click.Command:
             macs=macs,
             row_settings=row_settings,
             ascii_only=ascii_only,
+        )
+        net_extras(
+            network, summary, explain=explain, valid_inputs=valid_inputs, receptive=receptive
         )
 
     return command
