@@ -151,6 +151,11 @@ class Record(metaclass=RecordMeta):
         (a hook for subclasses; none here)."""
         return {}
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Every subclass gets _first_init as its own __init__ (RecordMeta); this one is what
+        # type checkers see, and what a record without fields runs.
+        self._generic_init(*args, **kwargs)
+
     def _generic_init(self, *args: Any, **kwargs: Any) -> None:
         cls = type(self)
         names = cls._record_positional
