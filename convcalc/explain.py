@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from math import gcd
-from typing import Any
+from typing import Any, cast
 
 from ._record import _MISSING, Record
 from .arithmetic import _window_count, flops, same_padding, unused_input
@@ -152,9 +152,10 @@ def explain(
     input_shape: Sequence[int] | None = None,
     *,
     output_size: Sequence[int] | None = None,
+    training: bool = False,
 ) -> LayerReport:
     """Work out ``layer`` on ``input_shape``; ``output_size`` is ConvTranspose's forward
-    argument (it picks ``output_padding``)."""
+    argument (it picks ``output_padding``), ``training`` the module's mode (eval by default)."""
     shape = tuple(input_shape) if input_shape is not None else None
     out: Shape | None = None
     macs: int | None = None
@@ -163,19 +164,23 @@ def explain(
         layer.check_arguments()
     else:
         if layer._kind == "transpose":
+            from .layers.conv import _ConvTransposeNd
+
+            transposed = cast(_ConvTransposeNd, layer)
             if output_size is not None:
-                output_padding = layer.output_padding_for(shape, output_size)  # type: ignore[attr-defined]
+                output_padding = transposed.output_padding_for(shape, output_size)
                 # The layer that reaches the target is the one with that output_padding: it
                 # is what the title and the JSON arguments show.
                 from .layers import layer_fields
 
                 fields = {**layer_fields(layer), "output_padding": output_padding}
-                layer = type(layer)(**fields)
-            out = layer.output_shape(shape)
-            macs = layer.macs(shape)
+                transposed = type(transposed)(**fields)
+                layer = transposed
+            out = transposed.output_shape(shape, training=training)
+            macs = transposed.macs(shape, training=training)
         else:
-            out = layer.output_shape(shape)
-            macs = layer.macs(shape)
+            out = layer.output_shape(shape, training=training)
+            macs = layer.macs(shape, training=training)
     return LayerReport(
         layer=layer,
         input_shape=shape,

@@ -1,9 +1,10 @@
 """Random layer configurations, and the answers PyTorch and convcalc give for them.
 
 A *case* is plain JSON: ``{"layer": "Conv2d", "args": [...], "kwargs": {...}, "input": [...],
-"forward": {...}}``. A *result* is ``{"ok": true, "output_shape": [...], "params": n,
-"parameter_shapes": {...}, "buffer_shapes": {...}}`` or ``{"ok": false, "stage": "init" |
-"forward"}``.
+"forward": {...}, "training": true}``; without ``"training"`` the module runs in eval mode
+(``module.eval()``), convcalc's default. A *result* is ``{"ok": true, "output_shape": [...],
+"params": n, "parameter_shapes": {...}, "buffer_shapes": {...}}`` or ``{"ok": false, "stage":
+"init" | "forward"}``.
 
 ``scripts/record_fixtures.py`` runs the generators below through PyTorch and stores the
 answers in ``tests/fixtures/``; ``test_differential.py`` replays them without PyTorch, and
@@ -12,11 +13,14 @@ runs fresh random cases against PyTorch itself when it is installed.
 
 from __future__ import annotations
 
+import ast
+import importlib.util
 import random
 import warnings
 from collections.abc import Callable
 from functools import partial
 from math import prod
+from pathlib import Path
 from typing import Any
 
 import convcalc
@@ -91,7 +95,16 @@ def _input(rng: random.Random, nd: int, channels: int, *, unbatched: bool = True
         return spatial[:1] or [3]
     if unbatched and r < 0.14:
         return [channels, *spatial]
+    if r < 0.17:
+        return [0, channels, *spatial]  # an empty batch
     return [rng.randint(1, 2), channels, *spatial]
+
+
+def _mode(rng: random.Random, case: Case) -> Case:
+    """Half the cases in training mode (``module.train()``), half in eval."""
+    if rng.random() < 0.5:
+        case["training"] = True
+    return case
 
 
 def _divisor_of(rng: random.Random, *values: int) -> int:
@@ -179,10 +192,15 @@ def gen_conv_transpose(rng: random.Random, nd: int) -> Case:
     return case
 
 
+def _pool_stride(rng: random.Random, nd: int) -> Any:
+    """A pooling stride; rarely an empty list, which PyTorch reads as the kernel size."""
+    return [] if rng.random() < 0.05 else _per_axis(rng, nd, _stride)
+
+
 def gen_max_pool(rng: random.Random, nd: int) -> Case:
     kwargs: dict[str, Any] = {}
     if rng.random() < 0.6:
-        kwargs["stride"] = _per_axis(rng, nd, _stride)
+        kwargs["stride"] = _pool_stride(rng, nd)
     if rng.random() < 0.6:
         kwargs["padding"] = _per_axis(rng, nd, lambda r: r.choice([-1, 0, 0, 1, 1, 2, 3]))
     if rng.random() < 0.4:
@@ -202,7 +220,7 @@ def gen_max_pool(rng: random.Random, nd: int) -> Case:
 def gen_avg_pool(rng: random.Random, nd: int) -> Case:
     kwargs: dict[str, Any] = {}
     if rng.random() < 0.6:
-        kwargs["stride"] = _per_axis(rng, nd, _stride)
+        kwargs["stride"] = _pool_stride(rng, nd)
     if rng.random() < 0.6:
         kwargs["padding"] = _per_axis(rng, nd, lambda r: r.choice([-1, 0, 0, 1, 1, 2, 3]))
     if rng.random() < 0.4:
@@ -222,7 +240,7 @@ def gen_avg_pool(rng: random.Random, nd: int) -> Case:
 def gen_lp_pool(rng: random.Random, nd: int) -> Case:
     kwargs: dict[str, Any] = {}
     if rng.random() < 0.6:
-        kwargs["stride"] = _per_axis(rng, nd, _stride)
+        kwargs["stride"] = _pool_stride(rng, nd)
     if rng.random() < 0.4:
         kwargs["ceil_mode"] = True
     norm = rng.choice([1.0, 2.0, 2.0, 3.0, float("inf")])
@@ -420,20 +438,24 @@ def gen_norm(rng: random.Random) -> Case:
             kwargs["track_running_stats"] = rng.random() < 0.5
         if rng.random() < 0.1:
             kwargs["bias"] = False
+        if rng.random() < 0.15:
+            kwargs["eps"] = rng.choice([0.0, -1e-5, 1e-6, 1e-3])
         shape = _input(rng, nd, c)
         shape = [s if s or rng.random() < 0.3 else 1 for s in shape]
         if rng.random() < 0.2:
             shape = [1, c] + [1] * nd
-        return {"layer": f"{kind}{nd}d", "args": [c], "kwargs": kwargs, "input": shape}
+        return _mode(rng, {"layer": f"{kind}{nd}d", "args": [c], "kwargs": kwargs, "input": shape})
     if kind == "GroupNorm":
         g = rng.choice([1, 2, 3, 4, -2, 0])
         c = abs(g or 1) * rng.randint(1, 3) + (1 if rng.random() < 0.05 else 0)
         if rng.random() < 0.3:
             kwargs["affine"] = False
+        if rng.random() < 0.1:
+            kwargs["eps"] = rng.choice([0.0, -1e-5])
         shape = [rng.randint(1, 2), c + (1 if rng.random() < 0.05 else 0), *_any_shape(rng, 0, 2)]
         if rng.random() < 0.03:
             shape = shape[:1]
-        return {"layer": "GroupNorm", "args": [g, c], "kwargs": kwargs, "input": shape}
+        return _mode(rng, {"layer": "GroupNorm", "args": [g, c], "kwargs": kwargs, "input": shape})
     shape = _any_shape(rng, 1, 4)
     tail = shape[len(shape) - rng.randint(1, len(shape)) :]
     normalized: Any = list(tail)
@@ -445,7 +467,9 @@ def gen_norm(rng: random.Random) -> Case:
         kwargs["elementwise_affine"] = False
     if kind == "LayerNorm" and rng.random() < 0.2:
         kwargs["bias"] = False
-    return {"layer": kind, "args": [normalized], "kwargs": kwargs, "input": shape}
+    if rng.random() < 0.1:
+        kwargs["eps"] = rng.choice([0.0, -1e-5])
+    return _mode(rng, {"layer": kind, "args": [normalized], "kwargs": kwargs, "input": shape})
 
 
 ACTIVATIONS = [
@@ -497,7 +521,7 @@ def gen_elementwise(rng: random.Random) -> Case:
         ["Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout", "FeatureAlphaDropout"]
     )
     p = rng.choice([0.0, 0.1, 0.5, 1.0, 1.5])
-    return {"layer": layer, "args": [p], "kwargs": {}, "input": shape}
+    return _mode(rng, {"layer": layer, "args": [p], "kwargs": {}, "input": shape})
 
 
 def gen_pad(rng: random.Random) -> Case:
@@ -522,6 +546,109 @@ def gen_pad(rng: random.Random) -> Case:
     return {"layer": f"{prefix}Pad{nd}d", "args": args, "kwargs": {}, "input": shape}
 
 
+def gen_channel_shuffle(rng: random.Random) -> Case:
+    groups = rng.choice([-1, 0, 1, 2, 2, 3, 4])
+    shape = _any_shape(rng, 1, 5)
+    if len(shape) > 1 and rng.random() < 0.8:
+        shape[1] = abs(groups or 1) * rng.randint(0 if rng.random() < 0.05 else 1, 4)
+    if rng.random() < 0.05:
+        shape[0] = 0
+    return {"layer": "ChannelShuffle", "args": [groups], "kwargs": {}, "input": shape}
+
+
+def gen_permute(rng: random.Random) -> Case:
+    shape = _any_shape(rng, 0, 5)
+    dims = list(range(len(shape)))
+    rng.shuffle(dims)
+    dims = [d - len(shape) if rng.random() < 0.2 else d for d in dims]
+    r = rng.random()
+    if r < 0.05 and dims:
+        dims[rng.randrange(len(dims))] = dims[0]  # a repeated dimension
+    elif r < 0.1:
+        dims.append(rng.randint(-2, len(shape)))  # one too many
+    elif r < 0.15 and dims:
+        dims.pop()
+    elif r < 0.2 and dims:
+        dims[rng.randrange(len(dims))] = rng.choice([len(shape), -len(shape) - 1])
+    return {"layer": "Permute", "args": [dims], "kwargs": {}, "input": shape}
+
+
+def gen_stochastic_depth(rng: random.Random) -> Case:
+    p = rng.choice([0.0, 0.0, 0.1, 0.2, 0.5, 1.0, 1.5, -0.1])
+    mode = rng.choice(["row", "row", "batch", "batch", "rows"])
+    shape = _any_shape(rng, 0, 4)
+    return _mode(rng, {"layer": "StochasticDepth", "args": [p, mode], "kwargs": {}, "input": shape})
+
+
+def gen_scale(rng: random.Random) -> Case:
+    shape = _any_shape(rng, 0, 4)
+    if rng.random() < 0.05 and shape:
+        shape[0] = 0
+    tail = shape[len(shape) - rng.randint(0, len(shape)) :]
+    param = [1 if rng.random() < 0.5 else s for s in tail]
+    r = rng.random()
+    if r < 0.1:
+        param = [rng.randint(1, 3), *param]  # more dimensions than the input
+    elif r < 0.2 and param:
+        param[rng.randrange(len(param))] += 1  # a size that does not broadcast
+    elif r < 0.23:
+        param = [-1, *param]
+    kwargs = {"init": rng.choice([1.0, 1e-6])} if rng.random() < 0.3 else {}
+    return {"layer": "Scale", "args": [param], "kwargs": kwargs, "input": shape}
+
+
+def gen_layer_norm_2d(rng: random.Random) -> Case:
+    shape = [rng.randint(1, 2), *(_any_shape(rng, 3, 3))]
+    r = rng.random()
+    if r < 0.05:
+        shape = _any_shape(rng, 2, 5)
+    n, c, h, w = [*shape, 1, 1, 1, 1][:4]
+    normalized: Any = rng.choice([[c], [c], c, [w, c], [h, w, c]])
+    if rng.random() < 0.1:
+        normalized = rng.choice([[w], [c + 1], [], [n, h, w, c, 1]])
+    kwargs: dict[str, Any] = {}
+    if rng.random() < 0.3:
+        kwargs["eps"] = 1e-6
+    if rng.random() < 0.2:
+        kwargs["elementwise_affine"] = False
+    if rng.random() < 0.2:
+        kwargs["bias"] = False
+    return {"layer": "LayerNorm2d", "args": [normalized], "kwargs": kwargs, "input": shape}
+
+
+def gen_transpose(rng: random.Random) -> Case:
+    shape = _any_shape(rng, 0, 5)
+    bound = max(len(shape), 1)
+    dims = [rng.randint(-bound - 1, bound) for _ in range(2)]
+    return {"layer": "Transpose", "args": dims, "kwargs": {}, "input": shape}
+
+
+def gen_mean(rng: random.Random) -> Case:
+    shape = _any_shape(rng, 0, 5)
+    if rng.random() < 0.05 and shape:
+        shape[0] = 0
+    bound = max(len(shape), 1)
+    r = rng.random()
+    dim: Any
+    if r < 0.1:
+        dim = rng.choice([None, []])
+    elif r < 0.4:
+        dim = rng.randint(-bound - 1, bound)
+    else:
+        dim = rng.sample(range(-bound, bound), rng.randint(1, min(bound, 3)))
+    kwargs = {"keepdim": True} if rng.random() < 0.3 else {}
+    return {"layer": "Mean", "args": [dim], "kwargs": kwargs, "input": shape}
+
+
+def gen_frozen_batch_norm(rng: random.Random) -> Case:
+    c = rng.choice([0, 1, 3, 3, 8])
+    shape = _input(rng, 2, c)
+    if rng.random() < 0.1:
+        shape = _any_shape(rng, 0, 5)
+    kwargs = {"eps": rng.choice([0.0, 1e-3])} if rng.random() < 0.2 else {}
+    return {"layer": "FrozenBatchNorm2d", "args": [c], "kwargs": kwargs, "input": shape}
+
+
 FAMILIES: dict[str, Callable[[random.Random], Case]] = {
     **{f"Conv{nd}d": partial(gen_conv, nd=nd) for nd in (1, 2, 3)},
     **{f"ConvTranspose{nd}d": partial(gen_conv_transpose, nd=nd) for nd in (1, 2, 3)},
@@ -538,6 +665,23 @@ FAMILIES: dict[str, Callable[[random.Random], Case]] = {
     "Unfold": gen_unfold,
     "Fold": gen_fold,
     "Linear": gen_linear,
+    "ChannelShuffle": gen_channel_shuffle,
+    "Permute": gen_permute,
+    "StochasticDepth": gen_stochastic_depth,
+    "Scale": gen_scale,
+    "LayerNorm2d": gen_layer_norm_2d,
+    "Transpose": gen_transpose,
+    "Mean": gen_mean,
+    "FrozenBatchNorm2d": gen_frozen_batch_norm,
+}
+
+# Layers that torch.nn lacks: torchvision's definitions (read from its installed files at test
+# time), and the layer scale written out as ConvNeXt writes it.
+TORCHVISION = {
+    "Permute": ("ops/misc.py", ["Permute"]),
+    "StochasticDepth": ("ops/stochastic_depth.py", ["stochastic_depth", "StochasticDepth"]),
+    "LayerNorm2d": ("models/convnext.py", ["LayerNorm2d"]),
+    "FrozenBatchNorm2d": ("ops/misc.py", ["FrozenBatchNorm2d"]),
 }
 
 # Generators that mix several layer classes give each class a family of its own, so that
@@ -601,9 +745,24 @@ for _generator, _layers in _MIXED:
 
 
 def _tuples(value: Any) -> Any:
-    """JSON lists back to tuples, which is what PyTorch's constructors expect."""
+    """JSON lists back to tuples, which is what PyTorch's constructors expect, and integers
+    too long for JSON back to integers."""
     if isinstance(value, list):
         return tuple(_tuples(v) for v in value)
+    if isinstance(value, dict) and set(value) == {"$int"}:
+        return int(value["$int"], 16)
+    return value
+
+
+def encode(value: Any) -> Any:
+    """A case as JSON can hold it: an integer past Python's 4,300-digit printing limit is
+    written ``{"$int": "<hex digits>"}``."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value).bit_length() > 4000:
+        return {"$int": format(value, "x")}
+    if isinstance(value, (list, tuple)):
+        return [encode(v) for v in value]
+    if isinstance(value, dict):
+        return {k: encode(v) for k, v in value.items()}
     return value
 
 
@@ -617,7 +776,9 @@ def run_convcalc(case: Case) -> Result:
         return {"ok": False, "stage": "init"}
     forward = {k: _tuples(v) for k, v in case.get("forward", {}).items()}
     try:
-        out = layer.output_shape(tuple(case["input"]), **forward)
+        out = layer.output_shape(
+            _tuples(case["input"]), training=case.get("training", False), **forward
+        )
     except convcalc.ShapeError:
         return {"ok": False, "stage": "forward"}
     return {
@@ -644,16 +805,93 @@ def run_torch(case: Case) -> Result:
             return _run_torch_once(torch, case)
 
 
+def torchvision_available() -> bool:
+    """torchvision's files are installed (``pip install --no-deps torchvision==0.28.0``)."""
+    return importlib.util.find_spec("torchvision") is not None
+
+
+def _torchvision_definitions(torch: Any, path: str, names: list[str]) -> dict[str, Any]:
+    """The named top-level definitions of one of torchvision's files, executed without
+    importing the package: ``import torchvision`` fails against the CPU torch build (its
+    compiled operators do not match), but these definitions are plain Python."""
+    spec = importlib.util.find_spec("torchvision")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("torchvision is not installed: pip install --no-deps torchvision")
+    source = Path(spec.submodule_search_locations[0], path).read_text(encoding="utf-8")
+    tree = ast.parse(source)
+    body: list[ast.stmt] = [
+        node
+        for node in tree.body
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name in names
+    ]
+    namespace: dict[str, Any] = {
+        "torch": torch,
+        "nn": torch.nn,
+        "F": torch.nn.functional,
+        "Tensor": torch.Tensor,
+        "_log_api_usage_once": lambda obj: None,
+    }
+    code = compile(ast.Module(body=body, type_ignores=[]), path, "exec")
+    exec(code, namespace)  # noqa: S102  (torchvision's own installed definitions, as the oracle)
+    return {name: namespace[name] for name in names}
+
+
+_LOADED: dict[str, Any] = {}
+
+
+def _torch_layer(torch: Any, layer: str) -> Any:
+    if layer in TORCHVISION:
+        if layer not in _LOADED:
+            path, names = TORCHVISION[layer]
+            _LOADED[layer] = _torchvision_definitions(torch, path, names)[layer]
+        return _LOADED[layer]
+    if layer == "Scale":
+
+        class Scale(torch.nn.Module):  # type: ignore[misc]
+            def __init__(self, shape: tuple[int, ...], init: float = 1.0) -> None:
+                super().__init__()
+                self.weight = torch.nn.Parameter(torch.ones(shape) * init)
+
+            def forward(self, x: Any) -> Any:
+                return self.weight * x
+
+        return Scale
+    if layer == "Transpose":
+
+        class Transpose(torch.nn.Module):  # type: ignore[misc]
+            def __init__(self, dim0: int, dim1: int) -> None:
+                super().__init__()
+                self.dims = (dim0, dim1)
+
+            def forward(self, x: Any) -> Any:
+                return torch.transpose(x, *self.dims)
+
+        return Transpose
+    if layer == "Mean":
+
+        class Mean(torch.nn.Module):  # type: ignore[misc]
+            def __init__(self, dim: Any = None, keepdim: bool = False) -> None:
+                super().__init__()
+                self.dim, self.keepdim = dim, keepdim
+
+            def forward(self, x: Any) -> Any:
+                return torch.mean(x, self.dim, keepdim=self.keepdim)
+
+        return Mean
+    return getattr(torch.nn, layer)
+
+
 def _run_torch_once(torch: Any, case: Case) -> Result:
-    cls = getattr(torch.nn, case["layer"])
+    cls = _torch_layer(torch, case["layer"])
     args = [_tuples(a) for a in case["args"]]
     kwargs = {k: _tuples(v) for k, v in case["kwargs"].items()}
     try:
         module = cls(*args, **kwargs)
     except Exception:
         return {"ok": False, "stage": "init"}
+    module.train(bool(case.get("training", False)))
     forward = {k: _tuples(v) for k, v in case.get("forward", {}).items()}
-    shape = tuple(case["input"])
+    shape = _tuples(case["input"])
     try:
         with torch.no_grad():
             x = torch.empty(shape)
@@ -672,6 +910,149 @@ def _run_torch_once(torch: Any, case: Case) -> Result:
         "parameter_shapes": {k: list(p.shape) for k, p in module.named_parameters()},
         "buffer_shapes": {k: list(b.shape) for k, b in module.named_buffers()},
     }
+
+
+def _case(layer: str, args: list[Any], input: list[int], **more: Any) -> Case:
+    case: Case = {"layer": layer, "args": args, "kwargs": more.pop("kwargs", {}), "input": input}
+    case.update(more)
+    return case
+
+
+_BIG = 2**63  # one past int64
+_HUGE = 10**5000  # a 5,001-digit integer
+
+# Hand-picked cases at the edges random draws rarely reach: the mode-dependent norms, empty
+# pooling strides, int64 and int32 bounds, huge integers, and PyTorch's path for empty batches.
+TARGETED: list[Case] = [
+    # BatchNorm: eval with running statistics accepts one value per channel and eps 0.
+    _case("BatchNorm2d", [3], [1, 3, 1, 1]),
+    _case("BatchNorm2d", [3], [1, 3, 1, 1], training=True),
+    _case("BatchNorm2d", [3], [1, 3, 1, 1], kwargs={"track_running_stats": False}),
+    _case("BatchNorm1d", [3], [1, 3]),
+    _case("BatchNorm1d", [3], [1, 3], training=True),
+    _case("BatchNorm2d", [3], [2, 3, 4, 4], kwargs={"eps": 0.0}),
+    _case("BatchNorm2d", [3], [2, 3, 4, 4], kwargs={"eps": 0.0}, training=True),
+    _case("BatchNorm2d", [3], [2, 3, 4, 4], kwargs={"eps": -1.0}),
+    _case("BatchNorm2d", [3], [2, 3, 4, 4], kwargs={"eps": -1e-5}, training=True),
+    _case("BatchNorm3d", [3], [2, 3, 2, 2, 2], kwargs={"eps": 0, "track_running_stats": False}),
+    _case("BatchNorm2d", [3], [0, 3, 4, 4], kwargs={"eps": 0.0}, training=True),
+    _case("InstanceNorm2d", [3], [2, 3, 1, 1]),
+    _case("InstanceNorm2d", [3], [2, 3, 1, 1], kwargs={"track_running_stats": True}),
+    _case("InstanceNorm2d", [3], [2, 3, 1, 1], kwargs={"track_running_stats": True}, training=True),
+    _case("InstanceNorm2d", [3], [0, 3, 4, 4], kwargs={"affine": True}),
+    _case("Dropout2d", [0.5], [7]),
+    _case("Dropout2d", [0.5], [7], training=True),
+    _case("StochasticDepth", [0.5, "row"], []),
+    _case("StochasticDepth", [0.5, "row"], [], training=True),
+    # An empty stride means the kernel size.
+    *(
+        _case(f"{pool}{nd}d", [2], [1, 2, *[7] * nd], kwargs={"stride": stride})
+        for pool in ("MaxPool", "AvgPool")
+        for nd in (1, 2, 3)
+        for stride in (list[int](), None)
+    ),
+    _case("MaxPool2d", [[3, 2]], [1, 2, 7, 8], kwargs={"stride": []}),
+    *(
+        _case(f"LPPool{nd}d", [2.0, 2], [1, 2, *[7] * nd], kwargs={"stride": []})
+        for nd in (1, 2, 3)
+    ),
+    _case("MaxUnpool2d", [2], [1, 2, 3, 3], kwargs={"stride": []}),
+    # Sizes past int64, tensors whose bytes or strides overflow it, int32 kernels.
+    _case("AdaptiveMaxPool1d", [_BIG], [1, 2, 7]),
+    _case("AdaptiveMaxPool1d", [_BIG - 1], [1, 2, 7]),
+    _case("AdaptiveMaxPool1d", [2**62], [1, 2, 7]),
+    _case("AdaptiveMaxPool1d", [-_BIG - 1], [1, 2, 7]),
+    _case("AdaptiveAvgPool1d", [_BIG], [1, 2, 7]),
+    _case("AdaptiveAvgPool1d", [2**62], [1, 2, 7]),
+    _case("AdaptiveAvgPool2d", [2**40], [1, 2, 7, 7]),
+    _case("AdaptiveAvgPool2d", [[2**32, None]], [1, 2, 7, 2**31]),
+    _case("AdaptiveMaxPool2d", [[2**31, 2**31]], [1, 2, 7, 7]),
+    _case("AdaptiveMaxPool3d", [2**40], [1, 2, 3, 3, 3]),
+    _case("AdaptiveAvgPool3d", [_BIG], [1, 2, 3, 3, 3]),
+    _case("ReLU", [], [2**61]),
+    _case("ReLU", [], [2**62, 2**62, 0]),
+    _case("ReLU", [], [0, 2**62, 2**62]),
+    _case("ReLU", [], [_BIG - 1, 0]),
+    _case("Flatten", [], [2**31, 2**31, 0]),
+    _case("Linear", [2**31, 2**30], [2, 2**31]),
+    _case("Linear", [2**31, 2**30], [0, 2**31]),
+    _case("Conv2d", [1, 1, _BIG], [1, 1, 4, 4]),
+    _case("Conv2d", [1, 1, 1], [1, 1, 4, 4], kwargs={"stride": _BIG}),
+    _case("Conv2d", [1, 1, 1], [1, 1, 4, 4], kwargs={"stride": _BIG - 1}),
+    _case("Conv2d", [1, 1, 1], [1, 1, 4, 4], kwargs={"dilation": 2**62}),
+    _case("Conv2d", [1, 1, 1], [1, 1, 4, 4], kwargs={"padding": 2**62}),
+    _case("Conv2d", [1, 1, 1], [1, 1, 4, 4], kwargs={"padding": 2**62 - 1}),
+    _case("ConvTranspose2d", [1, 1, 1], [1, 1, 4, 4], kwargs={"stride": 2**31}),
+    _case("ConvTranspose2d", [1, 1, 1], [1, 1, 4, 4], kwargs={"dilation": 2**40}),
+    _case("ConvTranspose2d", [1, 1, 1], [1, 1, 4, 4], kwargs={"output_padding": _BIG}),
+    _case("Upsample", [], [1, 1, 4, 4], kwargs={"size": _BIG}),
+    _case("Upsample", [], [1, 1, 4, 4], kwargs={"size": [2**31, 2**31]}),
+    _case("ZeroPad2d", [[0, 0, 0, 2**62]], [1, 1, 4, 4]),
+    *(
+        _case(f"{pool}{nd}d", [1], [1, 1, *[4] * nd], kwargs={"stride": stride})
+        for pool in ("MaxPool", "AvgPool")
+        for nd in (1, 2, 3)
+        for stride in (2**31 - 1, 2**31, _BIG - 1, _BIG)
+    ),
+    _case("MaxPool2d", [1], [1, 1, 4, 4], kwargs={"dilation": 2**31}),
+    _case("LPPool2d", [2.0, 1], [1, 1, 4, 4], kwargs={"stride": 2**31}),
+    _case("MaxUnpool2d", [1], [1, 1, 4, 4], kwargs={"stride": _BIG}),
+    # Integers of thousands of digits.
+    _case("Conv2d", [3, _HUGE, 3], [1, 3, 8, 8]),
+    _case("Conv2d", [3, 8, 3], [1, 3, 8, 8], kwargs={"stride": _HUGE}),
+    _case("MaxPool2d", [2], [1, 3, 8, 8], kwargs={"stride": _HUGE}),
+    _case("Linear", [_HUGE, 2], [1, 4]),
+    _case("ReLU", [], [1, _HUGE]),
+    _case("AdaptiveAvgPool2d", [_HUGE], [1, 3, 8, 8]),
+    # An empty batch takes PyTorch's empty path, which skips some of the kernels' checks.
+    _case("ConvTranspose2d", [2, 3, 3], [0, 2, 5, 5]),
+    _case("ConvTranspose2d", [2, 3, 3], [0, 2, 5, 5], kwargs={"output_padding": 2}),
+    _case("ConvTranspose2d", [2, 3, 3], [1, 2, 5, 5], kwargs={"output_padding": 2}),
+    _case("ConvTranspose2d", [2, 3, 3], [0, 2, 5, 5], kwargs={"dilation": 0}),
+    _case("ConvTranspose2d", [2, 3, 3], [0, 2, 5, 5], kwargs={"dilation": -1}),
+    _case("ConvTranspose2d", [2, 3, 3], [0, 2, 2, 2], kwargs={"padding": 2}),
+    _case("ConvTranspose2d", [2, 3, 3], [1, 2, 2, 2], kwargs={"padding": 2}),
+    _case("ConvTranspose2d", [2, 3, 3], [0, 2, 1, 1], kwargs={"padding": 4}),
+    _case("ConvTranspose2d", [2, 3, 3], [0, 2, 0, 5]),
+    _case("ConvTranspose2d", [2, 3, 3], [1, 2, 0, 5]),
+    _case("ConvTranspose2d", [2, 3, 3], [0, 4, 5, 5]),
+    _case("ConvTranspose2d", [2, 3, 3], [0, 2, 5, 5], kwargs={"stride": 0}),
+    _case("ConvTranspose2d", [2, 3, 3], [0, 2, 5, 5], kwargs={"output_padding": -1}),
+    _case("ConvTranspose2d", [2, 3, 0], [0, 2, 5, 5]),
+    _case("ConvTranspose2d", [4, 4, 3], [0, 4, 5, 5], kwargs={"groups": 2, "output_padding": 1}),
+    _case("ConvTranspose2d", [2, 3, 3], [2, 5, 5], kwargs={"output_padding": 1}),
+    _case("ConvTranspose1d", [2, 3, 3], [0, 2, 5], kwargs={"output_padding": 1}),
+    _case("ConvTranspose3d", [2, 3, 3], [0, 2, 5, 5, 5], kwargs={"output_padding": 1}),
+    _case(
+        "ConvTranspose2d",
+        [2, 3, 3],
+        [0, 2, 5, 5],
+        kwargs={"stride": 2, "dilation": 0, "output_padding": 3},
+    ),
+    _case(
+        "ConvTranspose2d",
+        [2, 3, 3],
+        [0, 2, 5, 5],
+        kwargs={"stride": 2},
+        forward={"output_size": [12, 12]},
+    ),
+    _case("Conv2d", [2, 3, 3], [0, 2, 5, 5], kwargs={"dilation": 0}),
+    _case("Conv2d", [2, 3, 3], [1, 2, 5, 5], kwargs={"dilation": 0}),
+    _case("Conv2d", [0, 3, 3], [1, 0, 5, 5], kwargs={"dilation": 0}),
+    _case("Conv2d", [2, 3, 3], [0, 2, 0, 5], kwargs={"padding": 2}),
+    _case("Conv2d", [2, 3, 3], [1, 2, 0, 5], kwargs={"padding": 2}),
+    _case("Conv2d", [2, 3, 3], [0, 2, 0, 5]),
+    _case("Conv2d", [2, 3, 7], [0, 2, 5, 5]),
+    _case("Conv2d", [2, 0, 3], [0, 2, 5, 5]),
+    _case("Conv2d", [2, 3, [0, 3]], [0, 2, 5, 5]),
+    _case("Conv2d", [4, 4, 3], [0, 4, 5, 5], kwargs={"groups": 2, "dilation": 0}),
+    _case(
+        "Conv2d",
+        [2, 3, 3],
+        [0, 2, 5, 5],
+        kwargs={"dilation": 0, "padding": 1, "padding_mode": "reflect"},
+    ),
+]
 
 
 def generate(family: str, count: int, seed: int) -> list[Case]:

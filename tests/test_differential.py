@@ -62,14 +62,40 @@ def test_fixtures_cover_every_layer_kind_by_the_thousand() -> None:
     assert outcomes[(True, None)] > 0
     assert outcomes[(False, "init")] > 0
     assert outcomes[(False, "forward")] > 0
+    modes = Counter(
+        (r["case"]["layer"], r["case"].get("training", False))
+        for r in _DOCUMENT["records"]
+        if r["case"]["layer"].startswith(("BatchNorm", "InstanceNorm", "Dropout"))
+    )
+    assert all(modes[(layer, False)] > 0 and modes[(layer, True)] > 0 for layer, _ in modes)
 
 
 @pytest.mark.parametrize("layer", sorted(_BY_LAYER))
 def test_recorded_pytorch_answers(layer: str) -> None:
     """Every recorded case: same output shape, parameter shapes, buffers, and rejections at
-    the same stage (construction or forward)."""
+    the same stage (construction or forward), in the recorded mode (eval unless the case says
+    ``"training": true``)."""
     problems = _disagreements(_BY_LAYER[layer])
     assert not problems, f"{len(problems)} disagreements, first ones:\n" + "\n".join(problems[:5])
+
+
+def test_recorded_edge_cases_are_the_current_ones() -> None:
+    """The fixture file holds the answers to exactly the edge cases ``oracle.TARGETED`` lists
+    (re-record with ``scripts/record_fixtures.py`` after changing them)."""
+    recorded = [r["case"] for r in _DOCUMENT["targeted"]]
+    assert recorded == [oracle.encode(case) for case in oracle.TARGETED]
+
+
+@pytest.mark.parametrize(
+    "record",
+    _DOCUMENT["targeted"],
+    ids=[f"{i}-{r['case']['layer']}" for i, r in enumerate(_DOCUMENT["targeted"])],
+)
+def test_recorded_edge_cases(record: dict[str, Any]) -> None:
+    """Eval and training norms, empty pooling strides, int64 and int32 bounds, integers of
+    thousands of digits and the empty-batch path of (transposed) convolutions, as PyTorch
+    answered them."""
+    assert oracle.run_convcalc(record["case"]) == record["torch"]
 
 
 def test_pytorch_is_installed_where_required() -> None:
@@ -87,5 +113,7 @@ def test_pytorch_is_installed_where_required() -> None:
 @given(seed=st.integers(0, 2**32 - 1))
 def test_live_against_pytorch(family: str, seed: int) -> None:
     """Fresh random configurations, run through PyTorch itself."""
+    if family in oracle.TORCHVISION and not oracle.torchvision_available():
+        pytest.skip("torchvision's files are not installed (pip install --no-deps torchvision)")
     case = oracle.FAMILIES[family](random.Random(seed))
     assert oracle.run_convcalc(case) == oracle.run_torch(case), json.dumps(case)

@@ -33,15 +33,16 @@ class _DropoutNd(Layer):
         if not 0 <= self.p <= 1:
             raise ShapeError(f"{self._name}: probability p must be between 0 and 1, got {self.p}")
 
-    def output_shape(self, input_shape: Iterable[int]) -> Shape:
+    def output_shape(self, input_shape: Iterable[int], *, training: bool = False) -> Shape:
         shape = _as_shape(input_shape, self._name)
         if self._ranks is not None:
             _check_rank(shape, self._ranks, self._name, "batched or unbatched")
-        # A feature dropout draws one mask value per channel; p of 0 or 1 and empty inputs
-        # return before the mask is drawn, so only then does the rank not matter.
-        if 0 < self.p < 1 and prod(shape) > 0 and len(shape) < self._min_rank:
+        # A feature dropout draws one mask value per channel, in training only; p of 0 or 1
+        # and empty inputs return before the mask is drawn, so then the rank does not matter.
+        if training and 0 < self.p < 1 and prod(shape) > 0 and len(shape) < self._min_rank:
             raise ShapeError(
-                f"{self._name}: input {dims_text(shape)} needs at least {self._min_rank} dimensions"
+                f"{self._name}: input {dims_text(shape)} needs at least {self._min_rank} "
+                "dimensions in training mode"
             )
         return shape
 
@@ -59,7 +60,8 @@ class Dropout1d(_DropoutNd):
 class Dropout2d(_DropoutNd):
     """``torch.nn.Dropout2d(p=0.5)``: input ``(N, C, H, W)`` or ``(C, H, W)``.
 
-    PyTorch only warns about other ranks, but a feature dropout needs at least 2 dimensions.
+    PyTorch only warns about other ranks, but in training a feature dropout needs at least 2
+    dimensions. In eval every dropout returns its input.
     """
 
     _min_rank = 2
@@ -85,8 +87,34 @@ class FeatureAlphaDropout(_DropoutNd):
     _min_rank = 2
 
 
+class StochasticDepth(Layer):
+    """``torchvision.ops.StochasticDepth(p, mode)``: in training, zeroes the whole input
+    (``mode='batch'``) or whole rows of the batch (``'row'``) with probability ``p``; in eval
+    it returns its input. ``p`` and ``mode`` are checked in ``forward``, in either mode.
+    """
+
+    p: float
+    mode: str
+
+    def check_arguments(self) -> None:
+        name = self._name
+        if not 0 <= self.p <= 1:
+            raise ShapeError(f"{name}: probability p must be between 0 and 1, got {self.p}")
+        if self.mode not in ("batch", "row"):
+            raise ShapeError(f"{name}: mode must be 'batch' or 'row', got {self.mode!r}")
+
+    def output_shape(self, input_shape: Iterable[int], *, training: bool = False) -> Shape:
+        shape = _as_shape(input_shape, self._name)
+        self.check_arguments()
+        if training and self.p != 0 and self.mode == "row" and not shape:
+            raise ShapeError(
+                f"{self._name}: mode 'row' drops rows of the batch, but the input is 0-d"
+            )
+        return shape
+
+
 class _ShapePreserving(Layer):
-    def output_shape(self, input_shape: Iterable[int]) -> Shape:
+    def output_shape(self, input_shape: Iterable[int], *, training: bool = False) -> Shape:
         return _as_shape(input_shape, self._name)
 
 
@@ -209,7 +237,7 @@ class Softshrink(_ShapePreserving):
 class _SoftmaxLike(Layer):
     dim: int | None = None
 
-    def output_shape(self, input_shape: Iterable[int]) -> Shape:
+    def output_shape(self, input_shape: Iterable[int], *, training: bool = False) -> Shape:
         shape = _as_shape(input_shape, self._name)
         if self.dim is not None:
             _normalise_dim(self.dim, len(shape), self._name)
@@ -233,7 +261,7 @@ class GLU(Layer):
 
     dim: int = -1
 
-    def output_shape(self, input_shape: Iterable[int]) -> Shape:
+    def output_shape(self, input_shape: Iterable[int], *, training: bool = False) -> Shape:
         name = self._name
         shape = _as_shape(input_shape, name)
         _require(len(shape) > 0, f"{name}: input must have at least 1 dimension")
@@ -260,7 +288,7 @@ class PReLU(Layer):
     def parameter_shapes(self) -> dict[str, Shape]:
         return {"weight": (self.num_parameters,)}
 
-    def output_shape(self, input_shape: Iterable[int]) -> Shape:
+    def output_shape(self, input_shape: Iterable[int], *, training: bool = False) -> Shape:
         name = self._name
         shape = _as_shape(input_shape, name)
         if self.num_parameters != 1:

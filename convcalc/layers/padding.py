@@ -11,6 +11,7 @@ from ._base import (
     Shape,
     _as_shape,
     _check_rank,
+    _fits,
     _int_or_tuple,
     _layout,
     _ntuple,
@@ -32,12 +33,12 @@ class _PadNd(Layer):
         value = _int_or_tuple(self.padding, "padding", self._name)
         _set(self, "padding", _ntuple(value, 2 * self._nd))
 
-    def output_shape(self, input_shape: Iterable[int]) -> Shape:
+    def output_shape(self, input_shape: Iterable[int], *, training: bool = False) -> Shape:
         name = self._name
         shape = _as_shape(input_shape, name)
         if self._mode == "circular":
             _check_rank(shape, (self._nd + 1, self._nd + 2), name, _layout(self._nd))
-        return pad_shape(shape, self.padding, self._mode, name)  # type: ignore[arg-type]
+        return _fits(pad_shape(shape, self.padding, self._mode, name), name)  # type: ignore[arg-type]
 
 
 class _ConstantPadNd(_PadNd):

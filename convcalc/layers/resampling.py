@@ -16,6 +16,7 @@ from ._base import (
     _as_shape,
     _check_rank,
     _exactly,
+    _fits,
     _is_int,
     _join,
     _non_batch_nonzero,
@@ -68,7 +69,7 @@ class Upsample(Layer):
             # nn.Upsample stores a zero scale as None ("either size or scale_factor").
             _set(self, "scale_factor", value if value else None)
 
-    def output_shape(self, input_shape: Iterable[int]) -> Shape:
+    def output_shape(self, input_shape: Iterable[int], *, training: bool = False) -> Shape:
         name = self._name
         shape = _as_shape(input_shape, name)
         mode = self.mode
@@ -156,7 +157,7 @@ class Upsample(Layer):
                 f"{name}: input {dims_text(spatial)} and output {dims_text(out)} "
                 "sizes must be positive; use a larger size or scale_factor"
             )
-        return (*shape[:2], *out)
+        return _fits((*shape[:2], *out), name)
 
 
 def _area(shape: Shape, out: tuple[int, ...]) -> Shape:
@@ -177,7 +178,7 @@ class UpsamplingNearest2d(Layer):
     size: int | tuple[int, ...] | None = None
     scale_factor: float | tuple[float, ...] | None = None
 
-    def output_shape(self, input_shape: Iterable[int]) -> Shape:
+    def output_shape(self, input_shape: Iterable[int], *, training: bool = False) -> Shape:
         return Upsample(self.size, self.scale_factor, "nearest").output_shape(input_shape)
 
 
@@ -187,7 +188,7 @@ class UpsamplingBilinear2d(Layer):
     size: int | tuple[int, ...] | None = None
     scale_factor: float | tuple[float, ...] | None = None
 
-    def output_shape(self, input_shape: Iterable[int]) -> Shape:
+    def output_shape(self, input_shape: Iterable[int], *, training: bool = False) -> Shape:
         return Upsample(self.size, self.scale_factor, "bilinear", True).output_shape(input_shape)
 
 
@@ -205,7 +206,7 @@ class PixelShuffle(Layer):
     def __post_init__(self) -> None:
         _require_int(self, "upscale_factor")
 
-    def output_shape(self, input_shape: Iterable[int]) -> Shape:
+    def output_shape(self, input_shape: Iterable[int], *, training: bool = False) -> Shape:
         name, r = self._name, self.upscale_factor
         shape = _as_shape(input_shape, name)
         _require(
@@ -232,7 +233,7 @@ class PixelUnshuffle(Layer):
     def __post_init__(self) -> None:
         _require_int(self, "downscale_factor")
 
-    def output_shape(self, input_shape: Iterable[int]) -> Shape:
+    def output_shape(self, input_shape: Iterable[int], *, training: bool = False) -> Shape:
         name, r = self._name, self.downscale_factor
         shape = _as_shape(input_shape, name)
         _require(
@@ -289,7 +290,7 @@ class Unfold(Layer):
         _positive(name, "stride", s)
         return k, d, p, s
 
-    def output_shape(self, input_shape: Iterable[int]) -> Shape:
+    def output_shape(self, input_shape: Iterable[int], *, training: bool = False) -> Shape:
         name = self._name
         shape = _as_shape(input_shape, name)
         k, _, _, _ = self._checked()
@@ -301,7 +302,7 @@ class Unfold(Layer):
                 f"{name}: input {dims_text(spatial)} is too small for the kernel: "
                 f"{dims_text(blocks)} blocks; use a smaller kernel or more padding"
             )
-        return _join(batch, (channels * prod(k), prod(blocks)))
+        return _fits(_join(batch, (channels * prod(k), prod(blocks))), name)
 
 
 class Fold(Layer):
@@ -318,7 +319,7 @@ class Fold(Layer):
     def __post_init__(self) -> None:
         _normalise_int_fields(self, "output_size", "kernel_size", "dilation", "padding", "stride")
 
-    def output_shape(self, input_shape: Iterable[int]) -> Shape:
+    def output_shape(self, input_shape: Iterable[int], *, training: bool = False) -> Shape:
         name = self._name
         shape = _as_shape(input_shape, name)
         unfold = Unfold(self.kernel_size, self.dilation, self.padding, self.stride)
@@ -346,4 +347,4 @@ class Fold(Layer):
                 f"{dims_text(k)} allows: {dims_text(blocks)} blocks; use a larger output_size "
                 "or a smaller kernel"
             )
-        return (*lead, columns // area, *size)
+        return _fits((*lead, columns // area, *size), name)
