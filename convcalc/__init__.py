@@ -2,6 +2,8 @@
 
 The layer classes (``Conv2d``, ``MaxPool2d``, ...) load on first use from
 :mod:`convcalc.layers`, so that a command pays only for the layers it uses.
+``convcalc.trace(path, inputs=[...])`` traces a PyTorch model file (:mod:`convcalc.trace`, a
+callable subpackage).
 """
 
 import typing as _typing
@@ -21,7 +23,7 @@ from .arithmetic import (
     same_padding,
     unpool_output_size,
 )
-from .errors import ConvCalcError, ShapeError, SpecError
+from .errors import ConvCalcError, ShapeError, SpecError, TraceError, UntraceableError
 
 if _typing.TYPE_CHECKING:
     from .layers import (
@@ -63,6 +65,7 @@ if _typing.TYPE_CHECKING:
         FeatureAlphaDropout,
         Flatten,
         Fold,
+        FrozenBatchNorm2d,
         GroupNorm,
         Hardshrink,
         Hardsigmoid,
@@ -89,6 +92,7 @@ if _typing.TYPE_CHECKING:
         MaxUnpool1d,
         MaxUnpool2d,
         MaxUnpool3d,
+        Mean,
         Mish,
         PaddingMode,
         Permute,
@@ -116,6 +120,7 @@ if _typing.TYPE_CHECKING:
         StochasticDepth,
         Tanh,
         Tanhshrink,
+        Transpose,
         Unflatten,
         Unfold,
         Upsample,
@@ -128,6 +133,7 @@ if _typing.TYPE_CHECKING:
     )
     from .network import LayerSpec, Network, NetworkBuilder, Summary, sequential, summarize
     from .spec import load_spec
+    from .trace import trace as trace
 
 __version__ = "0.1.0"
 
@@ -171,6 +177,7 @@ __all__ = [  # noqa: RUF022  (plain sorted(), which tests/test_api.py checks)
     "FeatureAlphaDropout",
     "Flatten",
     "Fold",
+    "FrozenBatchNorm2d",
     "GELU",
     "GLU",
     "GroupNorm",
@@ -200,6 +207,7 @@ __all__ = [  # noqa: RUF022  (plain sorted(), which tests/test_api.py checks)
     "MaxUnpool1d",
     "MaxUnpool2d",
     "MaxUnpool3d",
+    "Mean",
     "Mish",
     "Network",
     "NetworkBuilder",
@@ -233,8 +241,11 @@ __all__ = [  # noqa: RUF022  (plain sorted(), which tests/test_api.py checks)
     "Summary",
     "Tanh",
     "Tanhshrink",
+    "TraceError",
+    "Transpose",
     "Unflatten",
     "Unfold",
+    "UntraceableError",
     "Upsample",
     "UpsampleMode",
     "UpsamplingBilinear2d",
@@ -276,6 +287,11 @@ _LAZY = {
 def __getattr__(name: str) -> _typing.Any:
     if name in _layers.__all__ and name not in _HELPERS:
         return getattr(_layers, name)
+    if name == "trace":
+        # A subpackage that is also the function: convcalc.trace(path, inputs=[...]).
+        import importlib
+
+        return importlib.import_module(f"{__name__}.trace")
     if name in _LAZY:
         import importlib
 

@@ -53,7 +53,89 @@ class RecordMeta(type):
         positional = [n for n, f in inherited.items() if not f.kw_only]
         namespace["_record_positional"] = tuple(positional)
         namespace.setdefault("__match_args__", tuple(positional))
+        # Each class gets its own __init__, written for its fields on first use (see _init).
+        namespace.setdefault("__init__", _first_init)
         return super().__new__(mcls, name, bases, namespace, **kwargs)
+
+
+# Writing a class's __init__ costs about as much as 25 generic constructions: a class is
+# given its own only once it has been constructed this many times.
+_WRITE_AFTER = 32
+_constructed: dict[type, int] = {}
+
+
+def _first_init(self: Record, *args: Any, **kwargs: Any) -> None:
+    """Construct with the generic ``__init__``; once the class has been constructed often,
+    write its own (see :func:`_init`) and install it."""
+    cls = type(self)
+    count = _constructed[cls] = _constructed.get(cls, 0) + 1
+    if count < _WRITE_AFTER or cls.__dict__.get("__init__") is not _first_init:
+        # Rarely used so far, or called through super() from an __init__ of its own.
+        Record._generic_init(self, *args, **kwargs)
+        return
+    init = _init(cls)
+    type.__setattr__(cls, "__init__", init)
+    init(self, *args, **kwargs)
+
+
+def _init(cls: type[Record]) -> Any:
+    """An ``__init__`` written for ``cls``'s fields, as ``dataclasses`` writes one, but only
+    for the classes a program uses: the arguments bind by Python's own calling convention,
+    each value goes straight into its slot, and the fields' annotated types are tested
+    inline (``type(v) is int``); only a value that fails the quick test takes the full check,
+    which accepts it or raises the message."""
+    fields = cls._record_fields
+    names = list(fields)
+    positional = [n for n in names if not fields[n].kw_only]
+    keyword = [n for n in names if fields[n].kw_only]
+    env: dict[str, Any] = {"_MISSING": _MISSING, "TypeError": TypeError}
+    params = []
+    for n in positional:
+        env[f"_d_{n}"] = fields[n].default
+        params.append(f"{n}=_d_{n}")
+    params.append("*_extra")
+    for n in keyword:
+        env[f"_d_{n}"] = fields[n].default
+        params.append(f"{n}=_d_{n}")
+    env["_too_many"] = (
+        f"{cls.__name__}() takes at most {len(positional)} positional arguments ({{}} given)"
+    )
+    lines = [
+        "    if _extra:",
+        f"        raise TypeError(_too_many.format({len(positional)} + len(_extra)))",
+    ]
+    for n in names:
+        if fields[n].default is _MISSING:
+            lines += [
+                f"    if {n} is _MISSING:",
+                f"        raise TypeError(\"{cls.__name__}() missing required argument '{n}'\")",
+            ]
+        env[f"_s_{n}"] = getattr(cls, n).__set__
+        lines.append(f"    _s_{n}(self, {n})")
+    quick = [
+        "(" + " or ".join(_QUICK.get(atom, "False").format(v=n) for atom in atoms) + ")"
+        for n, atoms in cls._quick_types().items()
+    ]
+    if quick:
+        lines += [f"    if not ({' and '.join(quick)}):", "        self._check_types()"]
+    else:
+        lines.append("    self._check_types()")
+    lines.append("    self.__post_init__()")
+    # Named after the class, so that Python's own messages read "Conv2d() got ...".
+    source = f"def {cls.__name__}(self, {', '.join(params)}):\n" + "\n".join(lines) + "\n"
+    exec(source, env)  # noqa: S102  (our own code, written from the class's field names)
+    return env[cls.__name__]
+
+
+# Quick tests of the annotated types; a value that fails one gets the full check.
+_QUICK = {
+    "None": "{v} is None",
+    "int": "type({v}) is int",
+    "bool": "type({v}) is bool",
+    "float": "type({v}) is float",
+    "str": "type({v}) is str",
+    "IntOrTuple": "type({v}) is int",
+}
 
 
 class Record(metaclass=RecordMeta):
@@ -63,7 +145,18 @@ class Record(metaclass=RecordMeta):
     _record_fields: ClassVar[dict[str, _Field]]
     _record_positional: ClassVar[tuple[str, ...]]
 
+    @classmethod
+    def _quick_types(cls) -> dict[str, tuple[str, ...]]:
+        """Each field's annotated type, split at ``|``, for fields whose values are checked
+        (a hook for subclasses; none here)."""
+        return {}
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Every subclass gets _first_init as its own __init__ (RecordMeta); this one is what
+        # type checkers see, and what a record without fields runs.
+        self._generic_init(*args, **kwargs)
+
+    def _generic_init(self, *args: Any, **kwargs: Any) -> None:
         cls = type(self)
         names = cls._record_positional
         if len(args) > len(names):

@@ -4,7 +4,9 @@
 
     ConvCalcError        base class; str(exc) is the message a user sees
     ├── SpecError        the YAML spec is malformed or invalid   (+ ValueError)
-    └── ShapeError       a layer cannot accept its configuration or input shape (+ ValueError)
+    ├── ShapeError       a layer cannot accept its configuration or input shape (+ ValueError)
+    └── TraceError       a model's Python file fails as PyTorch would fail (exit code 1)
+        └── UntraceableError  the file does something convcalc cannot trace (exit code 3)
 
 Every user mistake raises a subclass; a bare ``ValueError`` or ``TypeError`` means a bug in
 the caller's program. Mixing in ``ValueError`` lets generic callers catch them too.
@@ -12,7 +14,9 @@ the caller's program. Mixing in ``ValueError`` lets generic callers catch them t
 
 from __future__ import annotations
 
-__all__ = ["ConvCalcError", "ShapeError", "SpecError"]
+from typing import Any
+
+__all__ = ["ConvCalcError", "ShapeError", "SpecError", "TraceError", "UntraceableError"]
 
 
 class ConvCalcError(Exception):
@@ -57,3 +61,35 @@ class SpecError(ConvCalcError, ValueError):
         prefix = f"{where}: " if where else ""
         path = f"{self.path}: " if self.path else ""
         return f"{prefix}{path}{self.message}"
+
+
+class TraceError(ConvCalcError):
+    """Tracing a model's ``.py`` file found a line that would fail under PyTorch, or a mistake
+    in how it was asked (no such class, a bad ``init`` value).
+
+    ``source`` and ``line`` locate the user's line when known; ``exit_code`` is what the
+    command line exits with (1).
+    """
+
+    exit_code = 1
+
+    def __init__(self, message: str, *, source: str | None = None, line: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.source = source
+        self.line = line
+        # What ran before the failure (a convcalc.trace.TraceSummary), when forward had begun.
+        self.partial: Any = None
+
+    def __str__(self) -> str:
+        if self.source is None:
+            return self.message
+        where = self.source if self.line is None else f"{self.source}:{self.line}"
+        return f"{where}: {self.message}"
+
+
+class UntraceableError(TraceError):
+    """The model does something convcalc cannot follow without real tensors (a value-dependent
+    branch, a library outside torch), so it stops rather than guess (exit code 3)."""
+
+    exit_code = 3

@@ -169,8 +169,15 @@ def explain(
             transposed = cast(_ConvTransposeNd, layer)
             if output_size is not None:
                 output_padding = transposed.output_padding_for(shape, output_size)
-            out = transposed.output_shape(shape, output_size, training=training)
-            macs = transposed.macs(shape, output_size, training=training)
+                # The layer that reaches the target is the one with that output_padding: it
+                # is what the title and the JSON arguments show.
+                from .layers import layer_fields
+
+                fields = {**layer_fields(layer), "output_padding": output_padding}
+                transposed = type(transposed)(**fields)
+                layer = transposed
+            out = transposed.output_shape(shape, training=training)
+            macs = transposed.macs(shape, training=training)
         else:
             out = layer.output_shape(shape, training=training)
             macs = layer.macs(shape, training=training)
@@ -247,11 +254,18 @@ def _window_axes(layer: Any, shape: Shape | None, out: Shape | None) -> tuple[Ax
     for i, name in enumerate(names):
         before, after = pads[i]
         pad_text = f"2·{before}" if before == after else f"{before} + {after}"
-        lo, hi = ("⌈", "⌉") if ceil else ("⌊", "⌋")
+        known = shape is not None and out is not None
+        # With the numbers known, ceil mode is written as floor division plus the window it
+        # adds, so the printed numbers add up even where PyTorch drops that window.
+        lo, hi = ("⌈", "⌉") if ceil and not known else ("⌊", "⌋")
         size = str(shape[len(shape) - nd + i]) if shape is not None else name
         text = f"{name}_out = {lo}({size} + {pad_text} − {d[i]}·({k[i]}−1) − 1) / {s[i]}{hi} + 1"
         note = None
         if shape is not None and out is not None:
+            numerator = shape[len(shape) - nd + i] + before + after - d[i] * (k[i] - 1) - 1
+            extra = out[len(out) - nd + i] - (numerator // s[i] + 1)
+            if ceil and extra > 0:
+                text += f" + {extra}"
             text += f" = {out[len(out) - nd + i]}"
             note = _unused_note(
                 name,
@@ -284,7 +298,12 @@ def _unused_note(
     if ceil:
         rounded_up = _window_count(size + before + after + stride - 1, span, stride)
         if rounded_up > out:
-            return "ceil mode drops a last window that would start in the right padding"
+            return (
+                "ceil mode would add a last window, but it would start in the right padding, "
+                "so PyTorch drops it"
+            )
+        if out > _window_count(size + before + after, span, stride):
+            return "ceil mode adds a last, partial window (the + 1 after the floor)"
         return None
     # The trailing positions no window reaches, less those that are right padding.
     unused = (

@@ -33,8 +33,8 @@ Conventions shared by every command:
   `bias_shape` (lists, `null` where absent), `params`, `macs`, `flops`, `arguments`,
   `formulas`, and `output_padding` for a transposed convolution with `--target`.
 - Exit codes: 0 success; 1 a configuration PyTorch would reject (one line on stderr);
-  2 a malformed command line (one line on stderr). `convcalc --traceback COMMAND ...` shows
-  the Python traceback instead.
+  2 a malformed command line (one line on stderr); 3 a model file `convcalc trace` cannot
+  follow. `convcalc --traceback COMMAND ...` shows the Python traceback instead.
 - Shell completion of commands, options, zoo names and files: add
   `eval "$(convcalc completion bash)"` to `~/.bashrc` (or `zsh` to `~/.zshrc`), or run
   `convcalc completion fish > ~/.config/fish/completions/convcalc.fish`.

@@ -6,7 +6,9 @@
     python scripts/record_fixtures.py --only BatchNorm2d,Dropout2d   # re-record these only
 
 Each case builds the real ``torch.nn`` module and runs a real eager CPU forward pass (see
-``tests/oracle.py``). The plain test suite replays the file without PyTorch.
+``tests/oracle.py``). Besides the random cases, the hand-picked edge cases of
+``oracle.TARGETED`` are recorded every time. The plain test suite replays the file without
+PyTorch.
 """
 
 from __future__ import annotations
@@ -74,11 +76,16 @@ def main() -> None:
             f"{time.perf_counter() - start:6.1f} s",
             file=sys.stderr,
         )
+    targeted = [
+        {"case": oracle.encode(case), "torch": oracle.run_torch(case)} for case in oracle.TARGETED
+    ]
+    print(f"{'edge cases':20} {len(targeted):6} cases", file=sys.stderr)
     document = {
         "torch_version": torch.__version__,
         "seed": args.seed,
         "count": args.count,
         "records": records,
+        "targeted": targeted,
     }
     args.output.parent.mkdir(parents=True, exist_ok=True)
     with gzip.open(args.output, "wt", encoding="utf-8") as f:

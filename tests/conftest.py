@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+# The trace corpus holds model files to be traced, not tests (and they import torch); the
+# torch runner for it imports torch at the top.
+collect_ignore = ["trace_corpus", "trace_oracle.py"]
+
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(

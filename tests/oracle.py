@@ -95,6 +95,8 @@ def _input(rng: random.Random, nd: int, channels: int, *, unbatched: bool = True
         return spatial[:1] or [3]
     if unbatched and r < 0.14:
         return [channels, *spatial]
+    if r < 0.17:
+        return [0, channels, *spatial]  # an empty batch
     return [rng.randint(1, 2), channels, *spatial]
 
 
@@ -190,10 +192,15 @@ def gen_conv_transpose(rng: random.Random, nd: int) -> Case:
     return case
 
 
+def _pool_stride(rng: random.Random, nd: int) -> Any:
+    """A pooling stride; rarely an empty list, which PyTorch reads as the kernel size."""
+    return [] if rng.random() < 0.05 else _per_axis(rng, nd, _stride)
+
+
 def gen_max_pool(rng: random.Random, nd: int) -> Case:
     kwargs: dict[str, Any] = {}
     if rng.random() < 0.6:
-        kwargs["stride"] = _per_axis(rng, nd, _stride)
+        kwargs["stride"] = _pool_stride(rng, nd)
     if rng.random() < 0.6:
         kwargs["padding"] = _per_axis(rng, nd, lambda r: r.choice([-1, 0, 0, 1, 1, 2, 3]))
     if rng.random() < 0.4:
@@ -213,7 +220,7 @@ def gen_max_pool(rng: random.Random, nd: int) -> Case:
 def gen_avg_pool(rng: random.Random, nd: int) -> Case:
     kwargs: dict[str, Any] = {}
     if rng.random() < 0.6:
-        kwargs["stride"] = _per_axis(rng, nd, _stride)
+        kwargs["stride"] = _pool_stride(rng, nd)
     if rng.random() < 0.6:
         kwargs["padding"] = _per_axis(rng, nd, lambda r: r.choice([-1, 0, 0, 1, 1, 2, 3]))
     if rng.random() < 0.4:
@@ -233,7 +240,7 @@ def gen_avg_pool(rng: random.Random, nd: int) -> Case:
 def gen_lp_pool(rng: random.Random, nd: int) -> Case:
     kwargs: dict[str, Any] = {}
     if rng.random() < 0.6:
-        kwargs["stride"] = _per_axis(rng, nd, _stride)
+        kwargs["stride"] = _pool_stride(rng, nd)
     if rng.random() < 0.4:
         kwargs["ceil_mode"] = True
     norm = rng.choice([1.0, 2.0, 2.0, 3.0, float("inf")])
@@ -609,6 +616,39 @@ def gen_layer_norm_2d(rng: random.Random) -> Case:
     return {"layer": "LayerNorm2d", "args": [normalized], "kwargs": kwargs, "input": shape}
 
 
+def gen_transpose(rng: random.Random) -> Case:
+    shape = _any_shape(rng, 0, 5)
+    bound = max(len(shape), 1)
+    dims = [rng.randint(-bound - 1, bound) for _ in range(2)]
+    return {"layer": "Transpose", "args": dims, "kwargs": {}, "input": shape}
+
+
+def gen_mean(rng: random.Random) -> Case:
+    shape = _any_shape(rng, 0, 5)
+    if rng.random() < 0.05 and shape:
+        shape[0] = 0
+    bound = max(len(shape), 1)
+    r = rng.random()
+    dim: Any
+    if r < 0.1:
+        dim = rng.choice([None, []])
+    elif r < 0.4:
+        dim = rng.randint(-bound - 1, bound)
+    else:
+        dim = rng.sample(range(-bound, bound), rng.randint(1, min(bound, 3)))
+    kwargs = {"keepdim": True} if rng.random() < 0.3 else {}
+    return {"layer": "Mean", "args": [dim], "kwargs": kwargs, "input": shape}
+
+
+def gen_frozen_batch_norm(rng: random.Random) -> Case:
+    c = rng.choice([0, 1, 3, 3, 8])
+    shape = _input(rng, 2, c)
+    if rng.random() < 0.1:
+        shape = _any_shape(rng, 0, 5)
+    kwargs = {"eps": rng.choice([0.0, 1e-3])} if rng.random() < 0.2 else {}
+    return {"layer": "FrozenBatchNorm2d", "args": [c], "kwargs": kwargs, "input": shape}
+
+
 FAMILIES: dict[str, Callable[[random.Random], Case]] = {
     **{f"Conv{nd}d": partial(gen_conv, nd=nd) for nd in (1, 2, 3)},
     **{f"ConvTranspose{nd}d": partial(gen_conv_transpose, nd=nd) for nd in (1, 2, 3)},
@@ -630,6 +670,9 @@ FAMILIES: dict[str, Callable[[random.Random], Case]] = {
     "StochasticDepth": gen_stochastic_depth,
     "Scale": gen_scale,
     "LayerNorm2d": gen_layer_norm_2d,
+    "Transpose": gen_transpose,
+    "Mean": gen_mean,
+    "FrozenBatchNorm2d": gen_frozen_batch_norm,
 }
 
 # Layers that torch.nn lacks: torchvision's definitions (read from its installed files at test
@@ -638,6 +681,7 @@ TORCHVISION = {
     "Permute": ("ops/misc.py", ["Permute"]),
     "StochasticDepth": ("ops/stochastic_depth.py", ["stochastic_depth", "StochasticDepth"]),
     "LayerNorm2d": ("models/convnext.py", ["LayerNorm2d"]),
+    "FrozenBatchNorm2d": ("ops/misc.py", ["FrozenBatchNorm2d"]),
 }
 
 # Generators that mix several layer classes give each class a family of its own, so that
@@ -701,9 +745,24 @@ for _generator, _layers in _MIXED:
 
 
 def _tuples(value: Any) -> Any:
-    """JSON lists back to tuples, which is what PyTorch's constructors expect."""
+    """JSON lists back to tuples, which is what PyTorch's constructors expect, and integers
+    too long for JSON back to integers."""
     if isinstance(value, list):
         return tuple(_tuples(v) for v in value)
+    if isinstance(value, dict) and set(value) == {"$int"}:
+        return int(value["$int"], 16)
+    return value
+
+
+def encode(value: Any) -> Any:
+    """A case as JSON can hold it: an integer past Python's 4,300-digit printing limit is
+    written ``{"$int": "<hex digits>"}``."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value).bit_length() > 4000:
+        return {"$int": format(value, "x")}
+    if isinstance(value, (list, tuple)):
+        return [encode(v) for v in value]
+    if isinstance(value, dict):
+        return {k: encode(v) for k, v in value.items()}
     return value
 
 
@@ -718,7 +777,7 @@ def run_convcalc(case: Case) -> Result:
     forward = {k: _tuples(v) for k, v in case.get("forward", {}).items()}
     try:
         out = layer.output_shape(
-            tuple(case["input"]), training=case.get("training", False), **forward
+            _tuples(case["input"]), training=case.get("training", False), **forward
         )
     except convcalc.ShapeError:
         return {"ok": False, "stage": "forward"}
@@ -797,6 +856,28 @@ def _torch_layer(torch: Any, layer: str) -> Any:
                 return self.weight * x
 
         return Scale
+    if layer == "Transpose":
+
+        class Transpose(torch.nn.Module):  # type: ignore[misc]
+            def __init__(self, dim0: int, dim1: int) -> None:
+                super().__init__()
+                self.dims = (dim0, dim1)
+
+            def forward(self, x: Any) -> Any:
+                return torch.transpose(x, *self.dims)
+
+        return Transpose
+    if layer == "Mean":
+
+        class Mean(torch.nn.Module):  # type: ignore[misc]
+            def __init__(self, dim: Any = None, keepdim: bool = False) -> None:
+                super().__init__()
+                self.dim, self.keepdim = dim, keepdim
+
+            def forward(self, x: Any) -> Any:
+                return torch.mean(x, self.dim, keepdim=self.keepdim)
+
+        return Mean
     return getattr(torch.nn, layer)
 
 
@@ -810,7 +891,7 @@ def _run_torch_once(torch: Any, case: Case) -> Result:
         return {"ok": False, "stage": "init"}
     module.train(bool(case.get("training", False)))
     forward = {k: _tuples(v) for k, v in case.get("forward", {}).items()}
-    shape = tuple(case["input"])
+    shape = _tuples(case["input"])
     try:
         with torch.no_grad():
             x = torch.empty(shape)
@@ -829,6 +910,149 @@ def _run_torch_once(torch: Any, case: Case) -> Result:
         "parameter_shapes": {k: list(p.shape) for k, p in module.named_parameters()},
         "buffer_shapes": {k: list(b.shape) for k, b in module.named_buffers()},
     }
+
+
+def _case(layer: str, args: list[Any], input: list[int], **more: Any) -> Case:
+    case: Case = {"layer": layer, "args": args, "kwargs": more.pop("kwargs", {}), "input": input}
+    case.update(more)
+    return case
+
+
+_BIG = 2**63  # one past int64
+_HUGE = 10**5000  # a 5,001-digit integer
+
+# Hand-picked cases at the edges random draws rarely reach: the mode-dependent norms, empty
+# pooling strides, int64 and int32 bounds, huge integers, and PyTorch's path for empty batches.
+TARGETED: list[Case] = [
+    # BatchNorm: eval with running statistics accepts one value per channel and eps 0.
+    _case("BatchNorm2d", [3], [1, 3, 1, 1]),
+    _case("BatchNorm2d", [3], [1, 3, 1, 1], training=True),
+    _case("BatchNorm2d", [3], [1, 3, 1, 1], kwargs={"track_running_stats": False}),
+    _case("BatchNorm1d", [3], [1, 3]),
+    _case("BatchNorm1d", [3], [1, 3], training=True),
+    _case("BatchNorm2d", [3], [2, 3, 4, 4], kwargs={"eps": 0.0}),
+    _case("BatchNorm2d", [3], [2, 3, 4, 4], kwargs={"eps": 0.0}, training=True),
+    _case("BatchNorm2d", [3], [2, 3, 4, 4], kwargs={"eps": -1.0}),
+    _case("BatchNorm2d", [3], [2, 3, 4, 4], kwargs={"eps": -1e-5}, training=True),
+    _case("BatchNorm3d", [3], [2, 3, 2, 2, 2], kwargs={"eps": 0, "track_running_stats": False}),
+    _case("BatchNorm2d", [3], [0, 3, 4, 4], kwargs={"eps": 0.0}, training=True),
+    _case("InstanceNorm2d", [3], [2, 3, 1, 1]),
+    _case("InstanceNorm2d", [3], [2, 3, 1, 1], kwargs={"track_running_stats": True}),
+    _case("InstanceNorm2d", [3], [2, 3, 1, 1], kwargs={"track_running_stats": True}, training=True),
+    _case("InstanceNorm2d", [3], [0, 3, 4, 4], kwargs={"affine": True}),
+    _case("Dropout2d", [0.5], [7]),
+    _case("Dropout2d", [0.5], [7], training=True),
+    _case("StochasticDepth", [0.5, "row"], []),
+    _case("StochasticDepth", [0.5, "row"], [], training=True),
+    # An empty stride means the kernel size.
+    *(
+        _case(f"{pool}{nd}d", [2], [1, 2, *[7] * nd], kwargs={"stride": stride})
+        for pool in ("MaxPool", "AvgPool")
+        for nd in (1, 2, 3)
+        for stride in (list[int](), None)
+    ),
+    _case("MaxPool2d", [[3, 2]], [1, 2, 7, 8], kwargs={"stride": []}),
+    *(
+        _case(f"LPPool{nd}d", [2.0, 2], [1, 2, *[7] * nd], kwargs={"stride": []})
+        for nd in (1, 2, 3)
+    ),
+    _case("MaxUnpool2d", [2], [1, 2, 3, 3], kwargs={"stride": []}),
+    # Sizes past int64, tensors whose bytes or strides overflow it, int32 kernels.
+    _case("AdaptiveMaxPool1d", [_BIG], [1, 2, 7]),
+    _case("AdaptiveMaxPool1d", [_BIG - 1], [1, 2, 7]),
+    _case("AdaptiveMaxPool1d", [2**62], [1, 2, 7]),
+    _case("AdaptiveMaxPool1d", [-_BIG - 1], [1, 2, 7]),
+    _case("AdaptiveAvgPool1d", [_BIG], [1, 2, 7]),
+    _case("AdaptiveAvgPool1d", [2**62], [1, 2, 7]),
+    _case("AdaptiveAvgPool2d", [2**40], [1, 2, 7, 7]),
+    _case("AdaptiveAvgPool2d", [[2**32, None]], [1, 2, 7, 2**31]),
+    _case("AdaptiveMaxPool2d", [[2**31, 2**31]], [1, 2, 7, 7]),
+    _case("AdaptiveMaxPool3d", [2**40], [1, 2, 3, 3, 3]),
+    _case("AdaptiveAvgPool3d", [_BIG], [1, 2, 3, 3, 3]),
+    _case("ReLU", [], [2**61]),
+    _case("ReLU", [], [2**62, 2**62, 0]),
+    _case("ReLU", [], [0, 2**62, 2**62]),
+    _case("ReLU", [], [_BIG - 1, 0]),
+    _case("Flatten", [], [2**31, 2**31, 0]),
+    _case("Linear", [2**31, 2**30], [2, 2**31]),
+    _case("Linear", [2**31, 2**30], [0, 2**31]),
+    _case("Conv2d", [1, 1, _BIG], [1, 1, 4, 4]),
+    _case("Conv2d", [1, 1, 1], [1, 1, 4, 4], kwargs={"stride": _BIG}),
+    _case("Conv2d", [1, 1, 1], [1, 1, 4, 4], kwargs={"stride": _BIG - 1}),
+    _case("Conv2d", [1, 1, 1], [1, 1, 4, 4], kwargs={"dilation": 2**62}),
+    _case("Conv2d", [1, 1, 1], [1, 1, 4, 4], kwargs={"padding": 2**62}),
+    _case("Conv2d", [1, 1, 1], [1, 1, 4, 4], kwargs={"padding": 2**62 - 1}),
+    _case("ConvTranspose2d", [1, 1, 1], [1, 1, 4, 4], kwargs={"stride": 2**31}),
+    _case("ConvTranspose2d", [1, 1, 1], [1, 1, 4, 4], kwargs={"dilation": 2**40}),
+    _case("ConvTranspose2d", [1, 1, 1], [1, 1, 4, 4], kwargs={"output_padding": _BIG}),
+    _case("Upsample", [], [1, 1, 4, 4], kwargs={"size": _BIG}),
+    _case("Upsample", [], [1, 1, 4, 4], kwargs={"size": [2**31, 2**31]}),
+    _case("ZeroPad2d", [[0, 0, 0, 2**62]], [1, 1, 4, 4]),
+    *(
+        _case(f"{pool}{nd}d", [1], [1, 1, *[4] * nd], kwargs={"stride": stride})
+        for pool in ("MaxPool", "AvgPool")
+        for nd in (1, 2, 3)
+        for stride in (2**31 - 1, 2**31, _BIG - 1, _BIG)
+    ),
+    _case("MaxPool2d", [1], [1, 1, 4, 4], kwargs={"dilation": 2**31}),
+    _case("LPPool2d", [2.0, 1], [1, 1, 4, 4], kwargs={"stride": 2**31}),
+    _case("MaxUnpool2d", [1], [1, 1, 4, 4], kwargs={"stride": _BIG}),
+    # Integers of thousands of digits.
+    _case("Conv2d", [3, _HUGE, 3], [1, 3, 8, 8]),
+    _case("Conv2d", [3, 8, 3], [1, 3, 8, 8], kwargs={"stride": _HUGE}),
+    _case("MaxPool2d", [2], [1, 3, 8, 8], kwargs={"stride": _HUGE}),
+    _case("Linear", [_HUGE, 2], [1, 4]),
+    _case("ReLU", [], [1, _HUGE]),
+    _case("AdaptiveAvgPool2d", [_HUGE], [1, 3, 8, 8]),
+    # An empty batch takes PyTorch's empty path, which skips some of the kernels' checks.
+    _case("ConvTranspose2d", [2, 3, 3], [0, 2, 5, 5]),
+    _case("ConvTranspose2d", [2, 3, 3], [0, 2, 5, 5], kwargs={"output_padding": 2}),
+    _case("ConvTranspose2d", [2, 3, 3], [1, 2, 5, 5], kwargs={"output_padding": 2}),
+    _case("ConvTranspose2d", [2, 3, 3], [0, 2, 5, 5], kwargs={"dilation": 0}),
+    _case("ConvTranspose2d", [2, 3, 3], [0, 2, 5, 5], kwargs={"dilation": -1}),
+    _case("ConvTranspose2d", [2, 3, 3], [0, 2, 2, 2], kwargs={"padding": 2}),
+    _case("ConvTranspose2d", [2, 3, 3], [1, 2, 2, 2], kwargs={"padding": 2}),
+    _case("ConvTranspose2d", [2, 3, 3], [0, 2, 1, 1], kwargs={"padding": 4}),
+    _case("ConvTranspose2d", [2, 3, 3], [0, 2, 0, 5]),
+    _case("ConvTranspose2d", [2, 3, 3], [1, 2, 0, 5]),
+    _case("ConvTranspose2d", [2, 3, 3], [0, 4, 5, 5]),
+    _case("ConvTranspose2d", [2, 3, 3], [0, 2, 5, 5], kwargs={"stride": 0}),
+    _case("ConvTranspose2d", [2, 3, 3], [0, 2, 5, 5], kwargs={"output_padding": -1}),
+    _case("ConvTranspose2d", [2, 3, 0], [0, 2, 5, 5]),
+    _case("ConvTranspose2d", [4, 4, 3], [0, 4, 5, 5], kwargs={"groups": 2, "output_padding": 1}),
+    _case("ConvTranspose2d", [2, 3, 3], [2, 5, 5], kwargs={"output_padding": 1}),
+    _case("ConvTranspose1d", [2, 3, 3], [0, 2, 5], kwargs={"output_padding": 1}),
+    _case("ConvTranspose3d", [2, 3, 3], [0, 2, 5, 5, 5], kwargs={"output_padding": 1}),
+    _case(
+        "ConvTranspose2d",
+        [2, 3, 3],
+        [0, 2, 5, 5],
+        kwargs={"stride": 2, "dilation": 0, "output_padding": 3},
+    ),
+    _case(
+        "ConvTranspose2d",
+        [2, 3, 3],
+        [0, 2, 5, 5],
+        kwargs={"stride": 2},
+        forward={"output_size": [12, 12]},
+    ),
+    _case("Conv2d", [2, 3, 3], [0, 2, 5, 5], kwargs={"dilation": 0}),
+    _case("Conv2d", [2, 3, 3], [1, 2, 5, 5], kwargs={"dilation": 0}),
+    _case("Conv2d", [0, 3, 3], [1, 0, 5, 5], kwargs={"dilation": 0}),
+    _case("Conv2d", [2, 3, 3], [0, 2, 0, 5], kwargs={"padding": 2}),
+    _case("Conv2d", [2, 3, 3], [1, 2, 0, 5], kwargs={"padding": 2}),
+    _case("Conv2d", [2, 3, 3], [0, 2, 0, 5]),
+    _case("Conv2d", [2, 3, 7], [0, 2, 5, 5]),
+    _case("Conv2d", [2, 0, 3], [0, 2, 5, 5]),
+    _case("Conv2d", [2, 3, [0, 3]], [0, 2, 5, 5]),
+    _case("Conv2d", [4, 4, 3], [0, 4, 5, 5], kwargs={"groups": 2, "dilation": 0}),
+    _case(
+        "Conv2d",
+        [2, 3, 3],
+        [0, 2, 5, 5],
+        kwargs={"dilation": 0, "padding": 1, "padding_mode": "reflect"},
+    ),
+]
 
 
 def generate(family: str, count: int, seed: int) -> list[Case]:

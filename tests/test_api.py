@@ -57,6 +57,8 @@ def _modules_after(code: str) -> set[str]:
         "convcalc.network",
         "convcalc.export",
         "convcalc.schema",
+        "convcalc.analysis",
+        "convcalc.draw",
     ],
 )
 def test_core_modules_import_only_the_standard_library(module: str) -> None:

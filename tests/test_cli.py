@@ -636,3 +636,36 @@ def test_shell_completion_of_commands_options_zoo_names_and_files() -> None:
     for shell in ("bash", "zsh", "fish"):
         script = invoke(["completion", shell]).stdout
         assert "_CONVCALC_COMPLETE" in script
+
+
+def test_ceil_mode_formula_adds_up_as_printed() -> None:
+    """Ceil mode is written as the floor plus the window it adds, so the numbers add up."""
+    kept = invoke_json(["maxpool2d", "-k", "3", "-s", "2", "--ceil-mode", "-i", "1x1x8x7"])
+    assert kept["formulas"][0] == {
+        "axis": "H",
+        "formula": "H_out = ⌊(8 + 2·0 − 1·(3−1) − 1) / 2⌋ + 1 + 1 = 4",
+        "note": "ceil mode adds a last, partial window (the + 1 after the floor)",
+    }
+    assert kept["formulas"][1]["formula"] == "W_out = ⌊(7 + 2·0 − 1·(3−1) − 1) / 2⌋ + 1 = 3"
+    assert kept["formulas"][1]["note"] is None
+    dropped = invoke_json(
+        ["maxpool1d", "-k", "2", "-s", "2", "-p", "1", "--ceil-mode", "-i", "1x1x5"]
+    )
+    assert dropped["formulas"][0] == {
+        "axis": "L",
+        "formula": "L_out = ⌊(5 + 2·1 − 1·(2−1) − 1) / 2⌋ + 1 = 3",
+        "note": "ceil mode would add a last window, but it would start in the right padding, "
+        "so PyTorch drops it",
+    }
+
+
+def test_target_output_padding_is_in_the_title_and_arguments() -> None:
+    args = ["conv-transpose2d", "--in", "2", "--out", "1", "-k", "3", "-s", "2", "-p", "1"]
+    table = invoke([*args, "-i", "3x3", "--target", "6x6"]).stdout
+    assert table.splitlines()[0].rstrip() == (
+        "ConvTranspose2d(2, 1, 3, stride=2, padding=1, output_padding=1)"
+    )
+    data = invoke_json([*args, "-i", "3x3", "--target", "6x5"])
+    assert data["arguments"]["output_padding"] == [1, 0]
+    assert data["output_padding"] == [1, 0]
+    assert data["output_shape"] == [1, 6, 5]

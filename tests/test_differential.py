@@ -79,6 +79,25 @@ def test_recorded_pytorch_answers(layer: str) -> None:
     assert not problems, f"{len(problems)} disagreements, first ones:\n" + "\n".join(problems[:5])
 
 
+def test_recorded_edge_cases_are_the_current_ones() -> None:
+    """The fixture file holds the answers to exactly the edge cases ``oracle.TARGETED`` lists
+    (re-record with ``scripts/record_fixtures.py`` after changing them)."""
+    recorded = [r["case"] for r in _DOCUMENT["targeted"]]
+    assert recorded == [oracle.encode(case) for case in oracle.TARGETED]
+
+
+@pytest.mark.parametrize(
+    "record",
+    _DOCUMENT["targeted"],
+    ids=[f"{i}-{r['case']['layer']}" for i, r in enumerate(_DOCUMENT["targeted"])],
+)
+def test_recorded_edge_cases(record: dict[str, Any]) -> None:
+    """Eval and training norms, empty pooling strides, int64 and int32 bounds, integers of
+    thousands of digits and the empty-batch path of (transposed) convolutions, as PyTorch
+    answered them."""
+    assert oracle.run_convcalc(record["case"]) == record["torch"]
+
+
 def test_pytorch_is_installed_where_required() -> None:
     """With CONVCALC_REQUIRE_TORCH=1 (as in CI) the live tests must run, not skip."""
     if REQUIRE_TORCH:

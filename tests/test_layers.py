@@ -6,6 +6,8 @@ import pickle
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import convcalc
 from convcalc import (
@@ -819,3 +821,277 @@ def test_scale_refuses_a_negative_size_at_construction() -> None:
         "Scale: weight would have shape (-1, 3) with a negative size; channel, feature and "
         "kernel sizes must be zero or more"
     )
+
+
+# --------------------------------------------------------------------------------------------
+# PyTorch's edges: empty strides, int64 and int32 bounds, huge integers, empty batches
+
+
+@pytest.mark.parametrize("stride", [(), [], None])
+def test_pooling_reads_an_empty_stride_as_the_kernel_size(stride: Any) -> None:
+    """PyTorch 2.13: ``MaxPool2d(2, stride=())`` pools like ``MaxPool2d(2)``."""
+    assert MaxPool2d(2, stride=stride).output_shape((1, 2, 7, 8)) == (1, 2, 3, 4)
+    assert AvgPool2d(2, stride=stride).output_shape((1, 2, 7, 8)) == (1, 2, 3, 4)
+    assert MaxPool1d(2, stride=stride).output_shape((1, 2, 7)) == (1, 2, 3)
+    assert convcalc.LPPool2d(2.0, 2, stride=stride).output_shape((1, 2, 7, 8)) == (1, 2, 3, 4)
+
+
+@pytest.mark.parametrize(
+    ("build", "shape", "message"),
+    [
+        pytest.param(
+            lambda: convcalc.AdaptiveMaxPool1d(2**63),
+            (1, 2, 7),
+            "AdaptiveMaxPool1d: output_size 9223372036854775808 is beyond int64",
+            id="adaptive-past-int64",
+        ),
+        pytest.param(
+            lambda: convcalc.AdaptiveMaxPool1d(2**62),
+            (1, 2, 7),
+            "AdaptiveMaxPool1d: output tensor 1x2x4611686018427387904 cannot exist: its byte "
+            "size overflows int64; use smaller sizes",
+            id="adaptive-bytes",
+        ),
+        pytest.param(
+            lambda: ReLU(),
+            (0, 2**62, 2**62),
+            "ReLU: input tensor 0x4611686018427387904x4611686018427387904 cannot exist: its "
+            "strides overflow int64; use smaller sizes",
+            id="input-strides",
+        ),
+        pytest.param(
+            lambda: MaxPool2d(1, stride=2**31),
+            (1, 1, 4, 4),
+            "MaxPool2d: stride 2147483648x2147483648 is too large: PyTorch's pooling kernel "
+            "(int32) takes at most 2147483647; use a smaller stride",
+            id="pool-int32",
+        ),
+        pytest.param(
+            lambda: Conv2d(3, 8, 3, stride=10**5000),
+            (1, 3, 8, 8),
+            "Conv2d: stride <an integer of about 5,000 digits>x<an integer of about 5,000 "
+            "digits> is too large: an int64 argument takes at most 9223372036854775807; use "
+            "a smaller stride",
+            id="huge-integer",
+        ),
+        pytest.param(
+            lambda: ConvTranspose2d(2, 3, 3, padding=4),
+            (0, 2, 1, 1),
+            "ConvTranspose2d: output -5x-5 from input 1x1 is too small: padding 4x4 removes "
+            "more than the layer adds; use less padding",
+            id="empty-batch-negative-output",
+        ),
+    ],
+)
+def test_bounds_explain_themselves(build: Any, shape: tuple[int, ...], message: str) -> None:
+    with pytest.raises(ShapeError) as info:
+        build().output_shape(shape)
+    assert str(info.value) == message
+
+
+def test_parameters_past_int64_fail_at_construction() -> None:
+    with pytest.raises(ShapeError) as info:
+        Linear(2**31, 2**30)
+    assert str(info.value) == (
+        "Linear: weight tensor 1073741824x2147483648 cannot exist: its byte size overflows "
+        "int64; use smaller sizes"
+    )
+    with pytest.raises(ShapeError, match="about 5,000 digits"):
+        Conv2d(3, 10**5000, 3)
+
+
+def test_tensor_size_error_follows_pytorchs_arithmetic() -> None:
+    """Bytes are a uint64 product from the first size on (an overflow before a later 0
+    counts), times 4 for float32, within int64; strides count a 0 as 1."""
+    from convcalc.layers._base import tensor_size_error
+
+    assert tensor_size_error((2**61 - 1,)) is None
+    assert tensor_size_error((2**61,)) == "its byte size overflows int64"
+    assert tensor_size_error((2**62, 2**62, 0)) == "its byte size overflows int64"
+    assert tensor_size_error((0, 2**62, 2**62)) == "its strides overflow int64"
+    assert tensor_size_error((2**63 - 1, 0)) is None
+    assert tensor_size_error((2**63,)) == "size 9223372036854775808 is beyond int64"
+
+
+@pytest.mark.parametrize(
+    ("build", "shape", "expected"),
+    [
+        pytest.param(
+            lambda: ConvTranspose2d(2, 3, 3, output_padding=2),
+            (0, 2, 5, 5),
+            (0, 3, 9, 9),
+            id="output-padding-past-stride",
+        ),
+        pytest.param(
+            lambda: ConvTranspose2d(2, 3, 3, dilation=0), (0, 2, 5, 5), (0, 3, 5, 5), id="dil-0"
+        ),
+        pytest.param(
+            lambda: ConvTranspose2d(2, 3, 3, padding=2), (0, 2, 2, 2), (0, 3, 0, 0), id="out-0"
+        ),
+        pytest.param(
+            lambda: ConvTranspose2d(2, 3, 3), (0, 2, 0, 5), (0, 3, 2, 7), id="empty-spatial"
+        ),
+        pytest.param(lambda: Conv2d(2, 3, 3, dilation=0), (0, 2, 5, 5), (0, 3, 5, 5), id="conv"),
+        pytest.param(
+            lambda: Conv2d(0, 3, 3, dilation=0), (1, 0, 5, 5), (1, 0, 5, 5), id="conv-no-channels"
+        ),
+    ],
+)
+def test_an_empty_batch_takes_pytorchs_empty_path(
+    build: Any, shape: tuple[int, ...], expected: tuple[int, ...]
+) -> None:
+    """With no samples (or, for Conv, no channels) PyTorch skips the kernels' own checks;
+    the same configurations on a batch of 1 are refused."""
+    layer = build()
+    assert layer.output_shape(shape) == expected
+    with pytest.raises(ShapeError):
+        layer.output_shape((1, *shape[1:]) if shape[0] == 0 else (1, 2, 5, 5))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    nd=st.integers(1, 3),
+    batch=st.integers(0, 3),
+    channels=st.integers(0, 4),
+    size=st.integers(0, 12),
+    kernel=st.integers(0, 6),
+    stride=st.integers(0, 3),
+    padding=st.integers(-1, 3),
+    dilation=st.integers(0, 3),
+    groups=st.sampled_from([1, 2]),
+    out_channels=st.sampled_from([0, 2, 4]),
+)
+def test_convolution_fast_path_agrees_with_the_full_checks(
+    nd: int,
+    batch: int,
+    channels: int,
+    size: int,
+    kernel: int,
+    stride: int,
+    padding: int,
+    dilation: int,
+    groups: int,
+    out_channels: int,
+) -> None:
+    """output_shape works the common case out directly; the full path (every check in
+    PyTorch's order) gives the same shape or the same error for every input."""
+    cls = (Conv1d, Conv2d, Conv3d)[nd - 1]
+    try:
+        layer = cls(4, out_channels, kernel, stride, padding, dilation, groups)
+    except ShapeError:
+        return
+    shape = (batch, channels, *(size,) * nd)
+    try:
+        full: Any = layer._output_shape(shape)
+    except ShapeError as exc:
+        full = str(exc)
+    try:
+        ours: Any = layer.output_shape(shape)
+    except ShapeError as exc:
+        ours = str(exc)
+    assert ours == full
+
+
+def test_convolution_fast_path_answers_the_common_case(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The common case never reaches the full path; a list input does."""
+
+    def full_path(self: Any, shape: Any) -> Any:
+        raise AssertionError("the full path ran")
+
+    monkeypatch.setattr(Conv2d, "_output_shape", full_path)
+    assert Conv2d(64, 32, 3).output_shape((8, 64, 128, 128)) == (8, 32, 126, 126)
+    with pytest.raises(AssertionError, match="the full path ran"):
+        Conv2d(64, 32, 3).output_shape([8, 64, 128, 128])
+
+
+def test_mean_transpose_and_frozen_batch_norm() -> None:
+    """MNASNet and ShuffleNetV2 end with ``x.mean([2, 3])``; ShuffleNet's shuffle transposes
+    two dimensions; detection backbones use torchvision's FrozenBatchNorm2d (buffers only)."""
+    assert convcalc.Mean([2, 3]).output_shape((1, 1280, 7, 7)) == (1, 1280)
+    assert convcalc.Mean([2, 3], keepdim=True).output_shape((1, 1280, 7, 7)) == (1, 1280, 1, 1)
+    assert convcalc.Mean().output_shape((2, 3)) == ()
+    assert convcalc.Mean([], keepdim=True).output_shape((2, 3)) == (1, 1)
+    assert convcalc.Transpose(1, 2).output_shape((1, 2, 58, 28, 28)) == (1, 58, 2, 28, 28)
+    assert convcalc.Transpose(0, -1).output_shape(()) == ()
+    norm = convcalc.FrozenBatchNorm2d(256)
+    assert norm.output_shape((2, 256, 50, 50)) == (2, 256, 50, 50)
+    assert (norm.param_count, norm.buffer_count) == (0, 1024)
+    assert norm.buffer_shapes == {
+        "weight": (256,),
+        "bias": (256,),
+        "running_mean": (256,),
+        "running_var": (256,),
+    }
+
+
+@pytest.mark.parametrize(
+    ("build", "shape", "message"),
+    [
+        pytest.param(
+            lambda: convcalc.Mean([2, -2]),
+            (1, 8, 7, 7),
+            "Mean: dim (2, -2) names a dimension twice; list each dimension once",
+            id="mean-twice",
+        ),
+        pytest.param(
+            lambda: convcalc.Mean(4),
+            (1, 8, 7, 7),
+            "Mean: dimension 4 is out of range for a 4-d input (use -4 to 3)",
+            id="mean-range",
+        ),
+        pytest.param(
+            lambda: convcalc.Transpose(1, 4),
+            (1, 8, 7, 7),
+            "Transpose: dimension 4 is out of range for a 4-d input (use -4 to 3)",
+            id="transpose-range",
+        ),
+        pytest.param(
+            lambda: convcalc.FrozenBatchNorm2d(256),
+            (2, 128, 50, 50),
+            "FrozenBatchNorm2d: input 2x128x50x50 does not broadcast with the (1, 256, 1, 1) "
+            "statistics: dimension -3 has 128, not 256; use an (N, 256, H, W) input",
+            id="frozen-channels",
+        ),
+    ],
+)
+def test_reductions_explain_their_rejections(
+    build: Any, shape: tuple[int, ...], message: str
+) -> None:
+    with pytest.raises(ShapeError) as info:
+        build().output_shape(shape)
+    assert str(info.value) == message
+
+
+def test_records_written_init_binds_and_refuses_as_the_generic_one() -> None:
+    """After enough constructions a class gets an __init__ written for its fields: the
+    same values, defaults, checks and messages as before."""
+    from convcalc._record import _WRITE_AFTER
+
+    pool: Any = convcalc.LPPool3d  # called wrongly on purpose below
+
+    layers = [convcalc.LPPool3d(2.0, 3, ceil_mode=bool(i % 2)) for i in range(_WRITE_AFTER + 2)]
+    assert "__init__" in vars(convcalc.LPPool3d)
+    assert layers[-1] == convcalc.LPPool3d(2.0, 3, None, True)
+    assert layers[-2] == convcalc.LPPool3d(norm_type=2.0, kernel_size=3)
+    cases: tuple[tuple[Any, str], ...] = (
+        (lambda: pool(2.0), "LPPool3d() missing required argument 'kernel_size'"),
+        (
+            lambda: pool(2.0, 3, 1, True, 5),
+            "LPPool3d() takes at most 4 positional arguments (5 given)",
+        ),
+        (
+            lambda: pool(2.0, 3, size=1),
+            "LPPool3d() got an unexpected keyword argument 'size'",
+        ),
+        (
+            lambda: pool(2.0, 3, kernel_size=1),
+            "LPPool3d() got multiple values for argument 'kernel_size'",
+        ),
+    )
+    for build, message in cases:
+        with pytest.raises(TypeError) as info:
+            build()
+        assert str(info.value) == message
+    with pytest.raises(ShapeError) as shape_info:
+        pool("2", 3)
+    assert str(shape_info.value) == "LPPool3d: norm_type must be a number, got '2'"

@@ -91,9 +91,11 @@ def test_explain_transposed_report_carries_output_padding() -> None:
 def test_explain_notes_ceil_mode_dropping_a_window() -> None:
     report = explain(MaxPool2d(2, 2, 1, ceil_mode=True), (1, 1, 5, 5))
     assert report.output_shape == (1, 1, 3, 3)
-    assert (
-        report.axes[0].note == "ceil mode drops a last window that would start in the right padding"
+    assert report.axes[0].note == (
+        "ceil mode would add a last window, but it would start in the right padding, "
+        "so PyTorch drops it"
     )
+    assert report.axes[0].formula == "H_out = ⌊(5 + 2·1 − 1·(2−1) − 1) / 2⌋ + 1 = 3"
 
 
 def test_separable_totals() -> None:

@@ -44,6 +44,9 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "schema": ("export", "schema_command"),
     "check": ("check", "check_command"),
     "completion": ("completion", "completion_command"),
+    "solve": ("analysis", "solve_command"),
+    "draw": ("draw", "draw_command"),
+    "trace": ("trace", "trace_command"),
 }
 
 
@@ -70,7 +73,7 @@ class _Group(click.Group):
             if ctx.params.get("traceback"):
                 raise
             click.echo(f"Error: {exc}", err=True)
-            ctx.exit(ExitCode.INVALID_INPUT)
+            ctx.exit(getattr(exc, "exit_code", ExitCode.INVALID_INPUT))
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         """Run standalone, but report a usage error in one line on stderr (exit 2) rather than

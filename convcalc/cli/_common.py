@@ -44,11 +44,13 @@ __all__ = [
 
 class ExitCode(IntEnum):
     """Process exit codes: 0 success, 1 bad input (a clear message on stderr), 2 bad usage
-    (click's own code for unknown flags and malformed values)."""
+    (click's own code for unknown flags and malformed values), 3 a model file convcalc cannot
+    trace (``convcalc trace``)."""
 
     OK = 0
     INVALID_INPUT = 1
     USAGE = 2
+    CANNOT_TRACE = 3
 
 
 # --------------------------------------------------------------------------------------------

@@ -77,6 +77,7 @@ def conv_command(name: str) -> click.Command:
     )
     @input_option(f"Input: {sp}, Cx{sp} or NxCx{sp}.")
     @json_option
+    @click.option("--draw", is_flag=True, help="Also draw the windows on the input, as text.")
     def command(
         in_channels: int | None,
         out_channels: int,
@@ -89,6 +90,7 @@ def conv_command(name: str) -> click.Command:
         padding_mode: str,
         input_shape: tuple[int, ...] | None,
         as_json: bool,
+        draw: bool,
     ) -> None:
         channels = channels_from(in_channels, input_shape, nd)
         layer = getattr(L, f"Conv{nd}d")(
@@ -104,6 +106,10 @@ def conv_command(name: str) -> click.Command:
         )
         shape = shape_from(input_shape, nd, channels)
         show(layer, shape, as_json)
+        if draw:
+            from .draw import echo_grid
+
+            echo_grid(layer, shape)
 
     return command
 
@@ -148,6 +154,7 @@ def conv_transpose_command(name: str) -> click.Command:
     )
     @input_option(f"Input: {sp}, Cx{sp} or NxCx{sp}.")
     @json_option
+    @click.option("--draw", is_flag=True, help="Also draw the windows on the input, as text.")
     def command(
         in_channels: int | None,
         out_channels: int,
@@ -161,6 +168,7 @@ def conv_transpose_command(name: str) -> click.Command:
         target: tuple[int, ...] | None,
         input_shape: tuple[int, ...] | None,
         as_json: bool,
+        draw: bool,
     ) -> None:
         channels = channels_from(in_channels, input_shape, nd)
         layer = getattr(L, f"ConvTranspose{nd}d")(
@@ -180,6 +188,10 @@ def conv_transpose_command(name: str) -> click.Command:
         if target is not None and len(target) == 1 and nd > 1:
             target = target * nd
         show(layer, shape, as_json, output_size=target)
+        if draw:
+            from .draw import echo_grid
+
+            echo_grid(layer, shape, output_size=target)
 
     return command
 

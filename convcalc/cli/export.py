@@ -57,7 +57,7 @@ def export_command(name: str) -> click.Command:
         from ..export import to_pytorch
         from ..spec import load_spec_file
 
-        network = load_spec_file(spec, params=dict(overrides), input_shape=input_shape)
+        network = load_spec_file(spec, params=dict(overrides))
         source = to_pytorch(network, input_shape, mode=mode)
         if output is None:
             click.echo(source, nl=False)

@@ -37,7 +37,7 @@ class _Columns(click.ParamType):  # type: ignore[type-arg]
         for raw in text.lstrip("+").split(","):
             name = raw.strip().lower().replace("-", "_")
             name = COLUMN_ALIASES.get(name, name)
-            if name not in COLUMNS:
+            if name not in COLUMNS and name != "rf":  # rf: receptive fields, after the table
                 self.fail(
                     f"unknown column {raw.strip()!r}; choose from {', '.join(COLUMNS)}", param, ctx
                 )
@@ -90,7 +90,7 @@ def net_command(name: str) -> click.Command:
         default=None,
         help="Columns in this order: input_size, output_size, num_params, params_percent, "
         "kernel_size, groups, mult_adds, trainable (comma-separated; a leading + adds them "
-        "to output_size,num_params).",
+        "to output_size,num_params); rf adds receptive fields below the table.",
     )
     @click.option(
         "--format",
@@ -122,6 +122,10 @@ def net_command(name: str) -> click.Command:
         "ascii_only.",
     )
     @click.option("--ascii", "ascii_only", is_flag=True, help="Plain ASCII tree and borders.")
+    @click.option("--explain", is_flag=True, help="Each layer's formula and every flatten size.")
+    @click.option(
+        "--valid-inputs", is_flag=True, help="Every input size each axis accepts, and why."
+    )
     @mode_option
     @set_option
     def command(
@@ -134,13 +138,16 @@ def net_command(name: str) -> click.Command:
         macs: str,
         row_settings: tuple[str, ...],
         ascii_only: bool,
+        explain: bool,
+        valid_inputs: bool,
         mode: str,
         overrides: tuple[tuple[str, Any], ...],
     ) -> None:
         """Per-layer output shapes, parameters and MACs of a network spec, and its totals.
 
-        SPEC is a YAML or JSON file, - for standard input (or pipe it in), or the name of a
-        built-in network (see `convcalc zoo`). The first size argument of each layer
+        SPEC is a YAML or JSON file, - for standard input (or pipe it in), the name of a
+        built-in network (see `convcalc zoo`), or a PyTorch model file (.py, with -i; see
+        `convcalc trace`). The first size argument of each layer
         (in_channels, in_features, num_features) is inferred from the incoming tensor.
 
         The table fits the terminal (COLUMNS, else 80 columns when not a terminal): long
@@ -162,10 +169,34 @@ def net_command(name: str) -> click.Command:
                     "name (convcalc zoo lists them)"
                 )
             spec = "-"
-        network = load_spec_file(spec, params=dict(overrides), input_shape=input_shape)
-        summary = summarize(network, input_shape, mode=mode)
-        for warning in summary.warnings:
-            click.echo(f"Warning: {warning}", err=True)
+        receptive = "rf" in (columns or ())
+        columns = tuple(c for c in columns or () if c != "rf") or None
+        network = None
+        if spec.endswith(".py"):
+            # A PyTorch model file: traced as `convcalc trace` does, its table printed.
+            from ..trace import trace
+
+            if input_shape is None:
+                raise click.UsageError(
+                    "a .py model needs its input shape, for example -i 1x3x224x224"
+                )
+            if explain or valid_inputs or receptive:
+                raise click.UsageError(
+                    "--explain, --valid-inputs and rf work on specs; a model file gives only "
+                    "its table"
+                )
+            summary: Summary = trace(spec, inputs=[input_shape])
+        else:
+            from ..errors import ShapeError
+            from .analysis import input_size_hint
+
+            network = load_spec_file(spec, params=dict(overrides))
+            try:
+                summary = summarize(network, input_shape, mode=mode)
+            except ShapeError as exc:
+                raise ShapeError(input_size_hint(network, input_shape, exc)) from None
+            for warning in summary.warnings:
+                click.echo(f"Warning: {warning}", err=True)
         print_summary(
             summary,
             fmt=fmt,
@@ -176,6 +207,12 @@ def net_command(name: str) -> click.Command:
             row_settings=row_settings,
             ascii_only=ascii_only,
         )
+        if network is not None:
+            from .analysis import net_extras
+
+            net_extras(
+                network, summary, explain=explain, valid_inputs=valid_inputs, receptive=receptive
+            )
 
     return command
 

@@ -24,11 +24,16 @@ def pool_command(name: str) -> click.Command:
         ceil_mode: bool,
         input_shape: tuple[int, ...] | None,
         as_json: bool,
+        draw: bool,
         **options: Any,
     ) -> None:
         layer = cls(kernel_size, stride, padding, ceil_mode=ceil_mode, **options)
         shape = shape_from(input_shape, nd, None)
         show(layer, shape, as_json)
+        if draw:
+            from .draw import echo_grid
+
+            echo_grid(layer, shape)
 
     params: list[click.Parameter] = [
         click.Option(
@@ -73,6 +78,7 @@ def pool_command(name: str) -> click.Command:
         click.Option(
             ["--json", "as_json"], is_flag=True, help="Print one JSON object instead of a table."
         ),
+        click.Option(["--draw"], is_flag=True, help="Also draw the windows on the input, as text."),
     ]
     title = "MaxPool" if kind == "max" else "AvgPool"
     return Command(

@@ -46,7 +46,16 @@ _DIMS = ("D", "H", "W")
 
 def dims_text(values: Iterable[int]) -> str:
     """``(4, 4)`` -> ``'4x4'``: how sizes read in messages and on the command line."""
-    return "x".join(str(v) for v in values) or "()"
+    return "x".join(int_text(v) for v in values) or "()"
+
+
+def int_text(value: object) -> str:
+    """``str(value)``, but an integer too long for Python to print (past 4,300 digits) reads
+    as its digit count instead of raising."""
+    if isinstance(value, int) and abs(value).bit_length() > 4000:
+        digits = len(format(abs(value), "x")) * 4 * 30103 // 100000  # log10(2) = 0.30103
+        return f"{'-' if value < 0 else ''}<an integer of about {digits:,} digits>"
+    return str(value)
 
 
 def _axis_names(nd: int) -> tuple[str, ...]:
@@ -113,7 +122,56 @@ def _as_shape(shape: Iterable[int], owner: str) -> Shape:
             raise ShapeError(f"{owner}: input shape {result} must hold integers, got {size!r}")
         if size < 0:
             raise ShapeError(f"{owner}: input shape {dims_text(result)} has a negative size")
+    _check_fits(result, owner, "input")
     return result
+
+
+INT64_MAX = 2**63 - 1
+_FLOAT32 = 4
+
+
+def tensor_size_error(shape: Sequence[int], itemsize: int = _FLOAT32) -> str | None:
+    """Why PyTorch cannot make a contiguous tensor of ``shape``, or None if it can.
+
+    Sizes are int64. The byte count is the product of the sizes in uint64, multiplied from the
+    first dimension on, so an overflow before a later 0 still counts, then times the element
+    size, and must fit int64. Each stride (the product of the later sizes, a 0 counted as 1)
+    must fit int64 too. Whether the memory exists is another matter: only the arithmetic is
+    checked.
+    """
+    total = 1
+    for size in shape:
+        if size > INT64_MAX:
+            return f"size {int_text(size)} is beyond int64"
+        total *= size
+        if total >= 2**64:
+            return "its byte size overflows int64"
+    if total * itemsize > INT64_MAX:
+        return "its byte size overflows int64"
+    stride = 1
+    for size in reversed(shape[1:]):
+        stride *= max(size, 1)
+        if stride > INT64_MAX:
+            return "its strides overflow int64"
+    return None
+
+
+def _fits(shape: Shape, owner: str, itemsize: int = _FLOAT32) -> Shape:
+    """``shape``, once PyTorch could make an output tensor of it (``itemsize``: 4 for float32,
+    8 where int64 indices come with it)."""
+    _check_fits(shape, owner, "output", itemsize)
+    return shape
+
+
+def _check_fits(shape: Shape, owner: str, what: str, itemsize: int = _FLOAT32) -> None:
+    # Every realistic shape is far below the limits: only large ones need the exact rule.
+    if prod(shape) < 2**60 and 0 not in shape:
+        return
+    reason = tensor_size_error(shape, itemsize)
+    if reason is not None:
+        raise ShapeError(
+            f"{owner}: {what} tensor {dims_text(shape)} cannot exist: {reason}; use smaller sizes"
+        )
 
 
 def _check_rank(shape: Shape, ranks: Sequence[int], owner: str, what: str) -> None:
@@ -180,13 +238,13 @@ class Layer(Record):
         """
         raise NotImplementedError
 
+    @classmethod
+    def _quick_types(cls) -> dict[str, tuple[str, ...]]:
+        return {name: atoms for name, (atoms, _) in _class_type_checks(cls).items()}
+
     def _check_types(self) -> None:
         cls = type(self)
-        checks = cls.__dict__.get("_type_checks")
-        if checks is None:
-            checks = _type_checks(cls)
-            type.__setattr__(cls, "_type_checks", checks)
-        for name, (atoms, wanted) in checks.items():
+        for name, (atoms, wanted) in _class_type_checks(cls).items():
             value = getattr(self, name)
             if not any(_ACCEPTS[atom](value) for atom in atoms):
                 raise ShapeError(f"{cls.__name__}: {name} must be {wanted}, got {value!r}")
@@ -238,6 +296,7 @@ class Layer(Record):
                     f"{self._name}: {name} would have shape {shape} with a negative size; "
                     "channel, feature and kernel sizes must be zero or more"
                 )
+            _check_fits(shape, self._name, name)
 
 
 def _set(obj: object, name: str, value: object) -> None:
@@ -370,6 +429,18 @@ def _normalise_dim(dim: int, rank: int, name: str) -> int:
     return dim % bound
 
 
+INT32_MAX = 2**31 - 1
+
+
+def _at_most(owner: str, what: str, values: tuple[int, ...], high: int, where: str) -> None:
+    """PyTorch passes the value to a kernel as an int64 (or, ``where`` said, narrower) integer."""
+    if any(v > high for v in values):
+        raise ShapeError(
+            f"{owner}: {what} {dims_text(values)} is too large: {where} takes at most {high}; "
+            f"use a smaller {what}"
+        )
+
+
 def _positive(owner: str, what: str, values: tuple[int, ...]) -> None:
     if not all(v > 0 for v in values):
         raise ShapeError(f"{owner}: {what} {dims_text(values)} must be positive")
@@ -431,6 +502,14 @@ def _atoms(annotation: str) -> list[str]:
             start = i + 1
     atoms.append(annotation[start:].strip())
     return atoms
+
+
+def _class_type_checks(cls: type) -> dict[str, tuple[tuple[str, ...], str]]:
+    checks: dict[str, tuple[tuple[str, ...], str]] | None = cls.__dict__.get("_type_checks")
+    if checks is None:
+        checks = _type_checks(cls)
+        type.__setattr__(cls, "_type_checks", checks)
+    return checks
 
 
 def _type_checks(cls: type) -> dict[str, tuple[tuple[str, ...], str]]:

@@ -1,5 +1,5 @@
-"""Reshaping, dense and scaling layers: Flatten, Unflatten, Permute, ChannelShuffle, Linear,
-Scale, Identity."""
+"""Reshaping, reducing, dense and scaling layers: Flatten, Unflatten, Permute, Transpose,
+ChannelShuffle, Mean, Linear, Scale, Identity."""
 
 from __future__ import annotations
 
@@ -13,7 +13,9 @@ from ._base import (
     Layer,
     Shape,
     _as_shape,
+    _fits,
     _int_or_tuple,
+    _is_int,
     _normalise_dim,
     _require,
     _require_int,
@@ -119,7 +121,7 @@ class Linear(Layer):
                 f"in_features is {self.in_features}; use Linear({shape[-1]}, "
                 f"{self.out_features})"
             )
-        return (*shape[:-1], self.out_features)
+        return _fits((*shape[:-1], self.out_features), name)
 
     def macs(self, input_shape: Iterable[int], *, training: bool = False) -> int:
         shape = _as_shape(input_shape, self._name)
@@ -224,7 +226,7 @@ class Scale(Layer):
     def output_shape(self, input_shape: Iterable[int], *, training: bool = False) -> Shape:
         name = self._name
         shape = _as_shape(input_shape, name)
-        return _broadcast(name, tuple(self.shape), shape)
+        return _fits(_broadcast(name, tuple(self.shape), shape), name)
 
 
 def _broadcast(name: str, a: Shape, b: Shape) -> Shape:
@@ -241,3 +243,58 @@ def _broadcast(name: str, a: Shape, b: Shape) -> Shape:
             )
         out.append(y if x == 1 else x)
     return tuple(out)
+
+
+class Transpose(Layer):
+    """``torch.transpose(x, dim0, dim1)``: swaps two dimensions (negative ones count from the
+    end).
+
+    >>> Transpose(1, 2).output_shape((8, 58, 2, 28, 28))
+    (8, 2, 58, 28, 28)
+    """
+
+    dim0: int
+    dim1: int
+
+    def output_shape(self, input_shape: Iterable[int], *, training: bool = False) -> Shape:
+        name = self._name
+        shape = _as_shape(input_shape, name)
+        a = _normalise_dim(self.dim0, len(shape), name)
+        b = _normalise_dim(self.dim1, len(shape), name)
+        if not shape:
+            return shape
+        out = list(shape)
+        out[a], out[b] = shape[b], shape[a]
+        return tuple(out)
+
+
+class Mean(Layer):
+    """``torch.mean(x, dim, keepdim=False)``: the average over ``dim`` (an int or a list of
+    ints; None or an empty list: every dimension), as MNASNet and ShuffleNetV2 end with
+    ``x.mean([2, 3])``.
+
+    >>> Mean([2, 3]).output_shape((8, 1024, 7, 7)), Mean(-1, keepdim=True).output_shape((2, 3))
+    ((8, 1024), (2, 1))
+    """
+
+    dim: int | Sequence[int] | None = None
+    keepdim: bool = False
+
+    def __post_init__(self) -> None:
+        if self.dim is not None and not _is_int(self.dim):
+            _set(self, "dim", _as_tuple(self.dim, "dim", self._name))
+
+    def output_shape(self, input_shape: Iterable[int], *, training: bool = False) -> Shape:
+        name = self._name
+        shape = _as_shape(input_shape, name)
+        dim = self.dim
+        dims: tuple[int, ...] = (dim,) if isinstance(dim, int) else tuple(dim or ())
+        reduced = [_normalise_dim(d, len(shape), name) for d in dims]
+        if len(set(reduced)) != len(reduced):
+            raise ShapeError(
+                f"{name}: dim {self.dim} names a dimension twice; list each dimension once"
+            )
+        every = not reduced
+        if self.keepdim:
+            return tuple(1 if every or i in reduced else s for i, s in enumerate(shape))
+        return tuple(s for i, s in enumerate(shape) if not every and i not in reduced)

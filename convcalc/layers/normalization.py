@@ -122,6 +122,45 @@ class BatchNorm3d(_BatchNormNd):
     _ranks = (5,)
 
 
+class FrozenBatchNorm2d(Layer):
+    """torchvision's ``FrozenBatchNorm2d(num_features, eps=1e-5)`` (detection backbones): a
+    batch norm whose statistics and affine terms are buffers, not parameters.
+
+    It multiplies and adds ``(1, C, 1, 1)`` tensors, so the output has the broadcast shape.
+
+    >>> norm = FrozenBatchNorm2d(64)
+    >>> norm.output_shape((2, 64, 56, 56)), norm.param_count, norm.buffer_count
+    ((2, 64, 56, 56), 0, 256)
+    """
+
+    num_features: int
+    eps: float = 1e-5
+
+    def __post_init__(self) -> None:
+        self._check_tensors()
+
+    @property
+    def buffer_shapes(self) -> dict[str, Shape]:
+        c = (self.num_features,)
+        return {"weight": c, "bias": c, "running_mean": c, "running_var": c}
+
+    def output_shape(self, input_shape: Iterable[int], *, training: bool = False) -> Shape:
+        name = self._name
+        shape = _as_shape(input_shape, name)
+        c = self.num_features
+        padded = (1,) * (4 - len(shape)) + shape
+        out = []
+        for axis, (mine, theirs) in enumerate(zip((1, c, 1, 1), padded[-4:], strict=True)):
+            if mine != theirs and 1 not in (mine, theirs):
+                raise ShapeError(
+                    f"{name}: input {dims_text(shape)} does not broadcast with the "
+                    f"(1, {c}, 1, 1) statistics: dimension {axis - 4} has {theirs}, not {c}; "
+                    f"use an (N, {c}, H, W) input"
+                )
+            out.append(theirs if mine == 1 else mine)
+        return (*padded[:-4], *out)
+
+
 class _InstanceNormNd(_BatchNormNd):
     affine: bool = False
     track_running_stats: bool = False
@@ -131,7 +170,7 @@ class _InstanceNormNd(_BatchNormNd):
     def output_shape(self, input_shape: Iterable[int], *, training: bool = False) -> Shape:
         name = self._name
         shape = _as_shape(input_shape, name)
-        _, channels, spatial = _split(shape, self._nd, name)
+        batch, channels, spatial = _split(shape, self._nd, name)
         if channels != self.num_features and (self.affine or self.track_running_stats):
             raise ShapeError(
                 f"{name}: input {dims_text(shape)} has {channels} channels, but "
@@ -147,6 +186,12 @@ class _InstanceNormNd(_BatchNormNd):
             raise ShapeError(
                 f"{name}: input {dims_text(shape)} has one spatial element, which {reason} "
                 "cannot normalise; use a larger spatial size"
+            )
+        if self.affine and (batch == 0 or channels == 0):
+            # PyTorch repeats the weight once per sample and channel: with none, it fails.
+            raise ShapeError(
+                f"{name}: input {dims_text(shape)} has no samples or channels, which an "
+                "affine instance norm cannot take; use affine=False"
             )
         return shape
 

@@ -11,6 +11,7 @@ from ._base import (
     Shape,
     _as_shape,
     _check_rank,
+    _fits,
     _int_or_tuple,
     _layout,
     _ntuple,
@@ -37,7 +38,7 @@ class _PadNd(Layer):
         shape = _as_shape(input_shape, name)
         if self._mode == "circular":
             _check_rank(shape, (self._nd + 1, self._nd + 2), name, _layout(self._nd))
-        return pad_shape(shape, self.padding, self._mode, name)  # type: ignore[arg-type]
+        return _fits(pad_shape(shape, self.padding, self._mode, name), name)  # type: ignore[arg-type]
 
 
 class _ConstantPadNd(_PadNd):

@@ -9,13 +9,17 @@ from typing import ClassVar
 from ..arithmetic import _pooled_size, unpool_output_size
 from ..errors import ShapeError
 from ._base import (
+    INT32_MAX,
+    INT64_MAX,
     IntOrTuple,
     Layer,
     Shape,
     _as_shape,
     _at_least,
+    _at_most,
     _exactly,
     _expand,
+    _fits,
     _is_int,
     _join,
     _non_batch_nonzero,
@@ -76,6 +80,14 @@ def _pool_spatial(
     return tuple(out)
 
 
+def _default_stride(layer: _MaxPoolNd | _AvgPoolNd | AvgPool1d) -> None:
+    """``stride=None`` means the kernel size, and so does an empty stride (``()`` or
+    ``[]``): PyTorch's pooling ops read an empty list as "not given"."""
+    stride = layer.stride
+    if stride is None or (isinstance(stride, (tuple, list)) and len(stride) == 0):
+        _set(layer, "stride", layer.kernel_size)
+
+
 class _WindowPool(Layer):
     """Max, average and power-average pooling: a window slides over each spatial axis."""
 
@@ -90,7 +102,17 @@ class _WindowPool(Layer):
         return False
 
     def check_arguments(self) -> None:
-        _check_pool_arguments(self._name, *self._window_arguments())
+        arguments = self._window_arguments()
+        _check_pool_arguments(self._name, *arguments)
+        # The pooling kernels take 32-bit sizes, except max_pool1d's own.
+        if isinstance(self, MaxPool1d):
+            high, where = INT64_MAX, "an int64 argument"
+        else:
+            high, where = INT32_MAX, "PyTorch's pooling kernel (int32)"
+        for what, values in zip(
+            ("kernel_size", "stride", "padding", "dilation"), arguments, strict=True
+        ):
+            _at_most(self._name, what, values, high, where)
 
     def output_shape(self, input_shape: Iterable[int], *, training: bool = False) -> Shape:
         name, nd = self._name, self._nd
@@ -122,8 +144,7 @@ class _MaxPoolNd(_WindowPool):
     ceil_mode: bool = False
 
     def __post_init__(self) -> None:
-        if self.stride is None:
-            _set(self, "stride", self.kernel_size)
+        _default_stride(self)
         _normalise_int_fields(self, "kernel_size", "stride", "padding", "dilation")
 
     def _window_arguments(self) -> tuple[tuple[int, ...], ...]:
@@ -161,8 +182,7 @@ class _AvgPoolNd(_WindowPool):
     divisor_override: int | None = None
 
     def __post_init__(self) -> None:
-        if self.stride is None:
-            _set(self, "stride", self.kernel_size)
+        _default_stride(self)
         _normalise_int_fields(self, "kernel_size", "stride", "padding")
 
     def _window_arguments(self) -> tuple[tuple[int, ...], ...]:
@@ -198,8 +218,7 @@ class AvgPool1d(_WindowPool):
     count_include_pad: bool = True
 
     def __post_init__(self) -> None:
-        if self.stride is None:
-            _set(self, "stride", self.kernel_size)
+        _default_stride(self)
         _normalise_int_fields(self, "kernel_size", "stride", "padding")
 
     def _window_arguments(self) -> tuple[tuple[int, ...], ...]:
@@ -239,7 +258,8 @@ class _LPPoolNd(_WindowPool):
             )
         kernel = _exactly(_ntuple(self.kernel_size, nd), nd, "kernel_size", name)
         fit = _exactly if nd == 1 else _expand
-        stride = self.kernel_size if self.stride is None else self.stride
+        # An empty stride, like None, means the kernel size.
+        stride = self.stride if self.stride not in (None, ()) else self.kernel_size
         return kernel, fit(_ntuple(stride, 1), nd, "stride", name), (0,) * nd, (1,) * nd
 
     def _kernel_within_input(self) -> bool:
@@ -325,7 +345,11 @@ class _AdaptivePoolNd(Layer):
         _require(
             all(o >= 0 for o in out), f"{name}: output_size {dims_text(out)} must not be negative"
         )
-        return _join(batch, (channels, *out))
+        _require(
+            all(o <= INT64_MAX for o in out),
+            f"{name}: output_size {dims_text(out)} is beyond int64",
+        )
+        return _fits(_join(batch, (channels, *out)), name, 8 if self._max else 4)
 
 
 class AdaptiveAvgPool1d(_AdaptivePoolNd):
@@ -422,7 +446,7 @@ class _MaxUnpoolNd(Layer):
             raise ShapeError(f"{name}: output {dims_text(out)} would be negative; use less padding")
         if nd == 3:
             _positive(name, "stride", stride)
-        return _join(batch, (channels, *out))
+        return _fits(_join(batch, (channels, *out)), name)
 
 
 class MaxUnpool1d(_MaxUnpoolNd):

@@ -16,6 +16,7 @@ from ._base import (
     _as_shape,
     _check_rank,
     _exactly,
+    _fits,
     _is_int,
     _join,
     _non_batch_nonzero,
@@ -156,7 +157,7 @@ class Upsample(Layer):
                 f"{name}: input {dims_text(spatial)} and output {dims_text(out)} "
                 "sizes must be positive; use a larger size or scale_factor"
             )
-        return (*shape[:2], *out)
+        return _fits((*shape[:2], *out), name)
 
 
 def _area(shape: Shape, out: tuple[int, ...]) -> Shape:
@@ -301,7 +302,7 @@ class Unfold(Layer):
                 f"{name}: input {dims_text(spatial)} is too small for the kernel: "
                 f"{dims_text(blocks)} blocks; use a smaller kernel or more padding"
             )
-        return _join(batch, (channels * prod(k), prod(blocks)))
+        return _fits(_join(batch, (channels * prod(k), prod(blocks))), name)
 
 
 class Fold(Layer):
@@ -346,4 +347,4 @@ class Fold(Layer):
                 f"{dims_text(k)} allows: {dims_text(blocks)} blocks; use a larger output_size "
                 "or a smaller kernel"
             )
-        return (*lead, columns // area, *size)
+        return _fits((*lead, columns // area, *size), name)

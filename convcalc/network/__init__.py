@@ -29,6 +29,9 @@ from ._graph import _inferred_field as _inferred_field
 from ._ops import MERGES as MERGES
 from ._ops import PIECES as PIECES
 from ._ops import Add, Chunk, Concat, Mul, Split
+from ._ops import _Merge as _Merge
+from ._ops import _Op as _Op
+from ._ops import _Piece as _Piece
 from ._summary import Row, ShapeTracker, Summary, Totals, dtype_size, summarize
 
 __all__ = [

@@ -4,7 +4,6 @@ Markdown and HTML (for notebooks)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from html import escape
 from typing import Any
 
 from ..conventions import MacsConvention, row_macs, total_macs
@@ -183,6 +182,8 @@ def render_html(
     macs: MacsConvention | str = MacsConvention.TORCHVISION,
 ) -> str:
     """An HTML table of the visible rows and the totals, for notebooks."""
+    from html import escape
+
     header = ["Layer (type:depth-idx)", *(COLUMNS[c] for c in columns)]
     parts = [
         '<div class="convcalc-summary">',

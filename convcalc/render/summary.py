@@ -17,8 +17,7 @@ Stdlib only: rich is not needed to lay out aligned text.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..conventions import MacsConvention, forward_backward_elements, row_macs, total_macs
 from ..explain import describe
@@ -64,8 +63,7 @@ _SHAPE_COLUMNS = frozenset({"input_size", "output_size", "kernel_size"})
 _ASCII = str.maketrans({"×": "x", "…": "...", "—": "--", "│": "|", "·": "*", "−": "-"})
 
 
-@dataclass(frozen=True, slots=True)
-class TableRow:
+class TableRow(NamedTuple):
     """One visible row: the tree prefix, the layer text, the ``: depth-idx`` suffix, and the
     text of each chosen column."""
 

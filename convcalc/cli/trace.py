@@ -1,0 +1,142 @@
+"""The trace command: a PyTorch model's .py file, traced without PyTorch."""
+
+from __future__ import annotations
+
+import ast
+from typing import Any
+
+import click
+
+from ._common import SHAPE, Command
+
+
+class _Init(click.ParamType):  # type: ignore[type-arg]
+    """``'num_classes=10, widths=(16, 32)'``: constructor keywords as Python literals."""
+
+    name = "K=V,..."
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, dict):
+            return value
+        try:
+            call = ast.parse(f"f({value})", mode="eval").body
+        except SyntaxError:
+            self.fail(
+                f"{value!r} is not a list of keyword arguments like 'k=1, name=\"a\"'", param, ctx
+            )
+        assert isinstance(call, ast.Call)  # noqa: S101  (what f(...) parses to)
+        if call.args:
+            self.fail(f"{value!r}: give every argument as name=value", param, ctx)
+        result = {}
+        for keyword in call.keywords:
+            if keyword.arg is None:
+                self.fail(f"{value!r}: ** is not allowed; give name=value pairs", param, ctx)
+            try:
+                result[keyword.arg] = ast.literal_eval(keyword.value)
+            except (ValueError, SyntaxError):
+                text = ast.unparse(keyword.value)
+                self.fail(
+                    f"{keyword.arg}={text} is not a Python literal (a number, string, "
+                    "tuple, list, dict, True, False or None)",
+                    param,
+                    ctx,
+                )
+        return result
+
+
+def trace_command(name: str) -> click.Command:
+    @click.command(
+        cls=Command,
+        name=name,
+        short_help="Shapes for every line of a PyTorch model's forward, without PyTorch.",
+    )
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False))
+    @click.option(
+        "--class",
+        "cls",
+        metavar="NAME",
+        help="The nn.Module class, or a function returning one, to trace (default: the "
+        "file's one model class that no other class uses).",
+    )
+    @click.option(
+        "-i",
+        "--input",
+        "inputs",
+        type=SHAPE,
+        multiple=True,
+        required=True,
+        help="Shape of each forward() argument, batch included: 1x3x32x32, 1,3,32,32 or "
+        "[1, 3, 32, 32]. Repeat for several arguments.",
+    )
+    @click.option("--init", type=_Init(), default=None, help="Constructor keyword arguments.")
+    @click.option("--mode", type=click.Choice(["eval", "train"]), default="eval", show_default=True)
+    @click.option(
+        "--depth",
+        type=click.IntRange(0, 100),
+        default=3,
+        show_default=True,
+        help="Show lines and rows of modules nested this deep.",
+    )
+    @click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["text", "json", "markdown"]),
+        default="text",
+        show_default=True,
+    )
+    def command(
+        file: str,
+        cls: str | None,
+        inputs: tuple[tuple[int, ...], ...],
+        init: dict[str, Any] | None,
+        mode: str,
+        depth: int,
+        fmt: str,
+    ) -> None:
+        """Trace FILE's model: each executed line of forward() with the shapes it makes,
+        then the layer table and totals of `convcalc net`.
+
+        Only the file's imports, functions, classes and constant assignments run (as
+        importing it would, with torch replaced by convcalc's shape-only stand-in); its
+        other top-level statements never run. A line that would fail in PyTorch is an
+        error with PyTorch's message and the fix (exit code 1); what convcalc cannot follow
+        without real tensors stops with exit code 3.
+
+        \b
+        Example:
+          convcalc trace model.py -i 64x1x28x28
+          convcalc trace resnet.py --class resnet18 -i 1x3x224x224 --depth 1
+          convcalc trace net.py -i 1x3x32x32 --init 'num_classes=100' --format json
+        """
+        from ..errors import TraceError
+        from ..trace import trace
+
+        try:
+            summary = trace(file, cls=cls, inputs=list(inputs), init=init, mode=mode)
+        except TraceError as exc:
+            if fmt == "text" and exc.partial is not None:
+                from ..render.trace import trace_lines
+
+                # The lines that ran, up to the one that fails; the error follows on stderr.
+                click.echo("\n".join(trace_lines(exc.partial, depth=depth)))
+            raise
+        if fmt == "json":
+            from ..render._json import render_json
+            from ..render.data import summary_dict
+            from ..render.trace import trace_dict
+
+            click.echo(render_json(trace_dict(summary, summary_dict(summary))))
+            return
+        from ..render.trace import trace_lines
+        from .net import print_summary
+
+        lines = "\n".join(trace_lines(summary, depth=depth))
+        if fmt == "markdown":
+            click.echo(f"```text\n{lines}\n```\n")
+            print_summary(summary, fmt="markdown", depth=depth)
+            return
+        click.echo(lines)
+        click.echo()
+        print_summary(summary, depth=depth)
+
+    return command

@@ -1,0 +1,2 @@
+from .conv import ConvBNReLU, DoubleConv
+from .upsample import UpBlock
