@@ -114,7 +114,7 @@ def test_field_outgrowing_the_input_warns_once() -> None:
     assert (
         receptive_field(load_spec_file("resnet18"))
         .warnings[0]
-        .startswith("basicblockdown_3.conv2d_16: the field on H (243) outgrows the input (224)")
+        .startswith("layer4.basicblock_7.conv2d_16: the field on H (243) outgrows the input (224)")
     )
 
 
