@@ -3,53 +3,24 @@ conditions, ``from``, shared modules and arguments."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ..errors import ShapeError, SpecError
+from ..errors import SpecError
 from ..layers import layer_types
-from ..network import INPUT, MERGES, PIECES, LayerSpec, Network, Node, ShapeTracker
-from ._blocks import _NAME, _BlockReader
+from ..network import INPUT, MERGES, PIECES, Network, Node, ShapeTracker
+from ._blocks import _NAME
 from ._call import bind, looks_like_call, parse_call
 from ._common import LIMITS, _describe, _Map, _Seq, _suggest
-from ._expr import _EXPR, evaluate
+from ._expr import _EXPR
+from ._nodes import _ID, _Call, _NodeWriter, _Out, _Scope
 
 _META = ("id", "from", "repeat", "trainable", "train_only", "if", "share")
 _TOP = ("name", "input", "params", "include", "blocks", "layers", "description")
-_ID = re.compile(r"[A-Za-z_][\w.-]*")
-_PIECE_REF = re.compile(r"(.+?)(?:\.(\d+)|\[(\d+)\])")
-
-# A reference: one node, or the tensors of a Chunk/Split entry.
-_Out = int | tuple[int, ...]
 
 
-class _Call:
-    """The arguments of an entry written as PyTorch call text."""
-
-    def __init__(self, args: list[Any], kwargs: dict[str, Any]) -> None:
-        self.args = args
-        self.kwargs = kwargs
-
-
-class _Scope:
-    """What the entries of one list see: parameters, ids, and the list's inputs."""
-
-    def __init__(
-        self,
-        values: dict[str, Any],
-        inputs: dict[str, int],
-        path: tuple[str, ...],
-    ) -> None:
-        self.values = values
-        self.names: dict[str, _Out] = dict(inputs)
-        self.layers: dict[str, int] = {}  # ids of single layers, which 'share' can reuse
-        self.input = next(iter(inputs.values()))
-        self.path = path
-
-
-class _Loader(_BlockReader):
+class _Loader(_NodeWriter):
     def __init__(
         self,
         source: str,
@@ -163,47 +134,6 @@ class _Loader(_BlockReader):
             values[key] = self.value(value, path, raw, key, values, None)
         return values
 
-    # -- values
-
-    def tensor(self, index: int, fail: Callable[[str], SpecError]) -> Callable[[], Any]:
-        def shape() -> tuple[int, ...]:
-            self.reads_input = True
-            if self.tracker is None:
-                raise fail(
-                    "${...} reads the incoming tensor, so the spec needs an input shape: add "
-                    "'input:' (or give one with -i)"
-                )
-            return self.tracker.shape(self.nodes, index)
-
-        return shape
-
-    def value(
-        self,
-        v: Any,
-        vpath: str,
-        container: Any,
-        key: Any,
-        values: dict[str, Any],
-        source: int | None,
-    ) -> Any:
-        """A value with ``${...}`` worked out; lists become tuples."""
-        if isinstance(v, str) and (match := _EXPR.fullmatch(v.strip())):
-
-            def fail(message: str) -> SpecError:
-                return self.fail(message, vpath, container, key)
-
-            tensor = self.tensor(source, fail) if source is not None else None
-            return evaluate(match.group(1), values, fail, tensor)
-        if isinstance(v, list):
-            return tuple(
-                self.value(x, f"{vpath}[{j}]", v, j, values, source) for j, x in enumerate(v)
-            )
-        if isinstance(v, dict):
-            raise self.fail(
-                "expected a number, a string or a list, not a mapping", vpath, container, key
-            )
-        return v
-
     # -- entries
 
     def expand(self, entries: _Seq, path: str, scope: _Scope, *, block_depth: int) -> _Out:
@@ -257,17 +187,6 @@ class _Loader(_BlockReader):
                 if isinstance(last, int) and kind not in self.blocks and kind not in MERGES:
                     scope.layers[meta["id"]] = last
         return outputs[-1]
-
-    def one(self, out: _Out, path: str, entry: Any) -> int:
-        if isinstance(out, int):
-            return out
-        raise self.fail(
-            f"the entry before gives {len(out)} tensors (Chunk or Split); take one with "
-            "'from: ID.0' (give that entry an id)",
-            path,
-            entry,
-            None,
-        )
 
     def condition(
         self, meta: dict[str, Any], path: str, entry: Any, scope: _Scope, sources: tuple[int, ...]
@@ -443,242 +362,6 @@ class _Loader(_BlockReader):
             bound = bind(kind, cls._record_positional, cls._record_fields, args, kwargs, fail)
             return kind, _Call([], bound)
         return kind, _Call(args, kwargs)
-
-    def sources(
-        self,
-        meta: dict[str, Any],
-        path: str,
-        entry: Any,
-        scope: _Scope,
-        outputs: list[_Out],
-    ) -> tuple[int, ...]:
-        if "from" not in meta:
-            return (self.one(outputs[-1], path, entry) if outputs else scope.input,)
-        raw = meta["from"]
-        refs = raw if isinstance(raw, list) else [raw]
-        if not refs:
-            raise self.fail("'from' needs at least one entry", f"{path}.from", entry, "from")
-        result: list[int] = []
-        for j, ref in enumerate(refs):
-            rpath = f"{path}.from" + (f"[{j}]" if isinstance(raw, list) else "")
-            found = self.reference(ref, rpath, entry, scope, outputs)
-            result.extend((found,) if isinstance(found, int) else found)
-        return tuple(result)
-
-    def reference(
-        self, ref: Any, rpath: str, entry: Any, scope: _Scope, outputs: list[_Out]
-    ) -> _Out:
-        if isinstance(ref, str) and _EXPR.fullmatch(ref.strip()):
-            # A reference chosen by a parameter: '${"halves.1" if stride == 1 else "input"}'
-            ref = self.value(ref, rpath, entry, "from", scope.values, None)
-        if isinstance(ref, int) and not isinstance(ref, bool):
-            if ref >= 0:
-                raise self.fail(
-                    f"a relative 'from' counts back from this entry: use -1 "
-                    f"for the previous one, not {ref}",
-                    rpath,
-                    entry,
-                    "from",
-                )
-            if -ref > len(outputs):
-                if -ref == len(outputs) + 1:
-                    return scope.input
-                raise self.fail(
-                    f"'from: {ref}' reaches before the first entry; only "
-                    f"{len(outputs)} come before this one",
-                    rpath,
-                    entry,
-                    "from",
-                )
-            return outputs[ref]
-        if not isinstance(ref, str):
-            raise self.fail(
-                f"expected an id or a negative index, got {_describe(ref)}", rpath, entry, "from"
-            )
-        if ref in scope.names:
-            return scope.names[ref]
-        piece = _PIECE_REF.fullmatch(ref)
-        if piece and isinstance(scope.names.get(piece.group(1)), tuple):
-            tensors = scope.names[piece.group(1)]
-            assert isinstance(tensors, tuple)  # noqa: S101 - checked just above
-            index = int(piece.group(2) or piece.group(3))
-            if index >= len(tensors):
-                raise self.fail(
-                    f"{piece.group(1)!r} gives {len(tensors)} tensors, so there is no "
-                    f"tensor {index}",
-                    rpath,
-                    entry,
-                    "from",
-                )
-            return tensors[index]
-        known = [n for n in scope.names if n != "input"]
-        raise self.fail(
-            f"no earlier entry has id {ref!r}{_suggest(ref, scope.names)}; an entry can "
-            f"only take input from 'input' or earlier ids"
-            + (f" ({', '.join(known)})" if known else ""),
-            rpath,
-            entry,
-            "from",
-        )
-
-    # -- nodes
-
-    def node_name(self, kind: str, meta: dict[str, Any], scope: _Scope) -> str:
-        count = self.counts[kind] = self.counts.get(kind, 0) + 1
-        name = meta.get("id") or f"{kind.lower()}_{count}"
-        return f"{scope.path[-1]}.{name}" if scope.path else name
-
-    def append(
-        self,
-        op: Any,
-        name: str,
-        sources: tuple[int, ...],
-        scope: _Scope,
-        path: str,
-        meta: dict[str, Any],
-        shares: int | None = None,
-    ) -> int:
-        self.nodes.append(
-            Node(
-                op,
-                name,
-                sources,
-                scope.path,
-                f"{self.source}:{self.here[0]}: {path}",
-                meta.get("trainable", True),
-                source=self.source,
-                line=self.here[0],
-                path=path,
-                train_only=self.train_only or meta.get("train_only", False),
-                shares=shares,
-            )
-        )
-        return len(self.nodes) - 1
-
-    def add_node(
-        self,
-        kind: str,
-        value: Any,
-        meta: dict[str, Any],
-        path: str,
-        entry: Any,
-        scope: _Scope,
-        sources: tuple[int, ...],
-    ) -> int:
-        if kind == "share":
-            return self.share(meta, path, entry, scope, sources)
-        name = self.node_name(kind, meta, scope)
-        args, kwargs = self.arguments(kind, value, path, entry, scope, sources[0])
-        op: Any
-        if kind in MERGES:
-            try:
-                op = MERGES[kind](*args, **kwargs)
-            except TypeError as exc:
-                raise self.fail(f"{kind}: {exc}", path, entry, kind) from None
-            except ShapeError as exc:
-                raise self.fail(str(exc), path, entry, kind) from None
-            if len(sources) < 2:
-                raise self.fail(
-                    f"{kind} takes two or more inputs: give 'from: [a, b]'", path, entry, kind
-                )
-        else:
-            op = LayerSpec(kind, tuple(args), tuple(kwargs.items()))
-        return self.append(op, name, sources, scope, path, meta)
-
-    def share(
-        self, meta: dict[str, Any], path: str, entry: Any, scope: _Scope, sources: tuple[int, ...]
-    ) -> int:
-        """The module of an earlier layer used again: PyTorch counts its parameters once."""
-        ref = meta["share"]
-        if not isinstance(ref, str) or ref not in scope.layers:
-            known = ", ".join(scope.layers) or "none here"
-            raise self.fail(
-                f"'share' takes the id of an earlier single layer in this list, got "
-                f"{_describe(ref)}{_suggest(str(ref), scope.layers)} (layers with ids: {known})",
-                f"{path}.share",
-                entry,
-                "share",
-            )
-        index = scope.layers[ref]
-        original = self.nodes[index]
-        kind = (
-            original.op.type if isinstance(original.op, LayerSpec) else type(original.op).__name__
-        )
-        name = self.node_name(kind, meta, scope)
-        return self.append(original.op, name, sources, scope, path, meta, shares=index)
-
-    def add_pieces(
-        self,
-        kind: str,
-        value: Any,
-        meta: dict[str, Any],
-        path: str,
-        entry: Any,
-        scope: _Scope,
-        sources: tuple[int, ...],
-    ) -> tuple[int, ...]:
-        """A Chunk or Split: one node per tensor it gives, addressed as ``ID.0``, ``ID.1``..."""
-        args, kwargs = self.arguments(kind, value, path, entry, scope, sources[0])
-        cls = PIECES[kind]
-        fields = [f for f in cls._record_positional if f != "index"]
-        given = dict(zip(fields, args, strict=False))
-        given.update(kwargs)
-        try:
-            probe = cls(**given)
-        except (TypeError, ShapeError) as exc:
-            raise self.fail(f"{kind}: {exc}", path, entry, kind) from None
-        split = getattr(probe, "split_size_or_sections", None)
-        if isinstance(split, tuple):
-            count = len(split)
-        elif isinstance(split, int):
-            shape = self.tensor(sources[0], lambda m: self.fail(m, path, entry, kind))()
-            dim = getattr(probe, "dim", 0)
-            size = shape[dim] if -len(shape) <= dim < len(shape) else 0
-            count = max(1, -(-size // split)) if split > 0 else 1
-        else:
-            count = getattr(probe, "chunks", 1)
-        base = self.node_name(kind, meta, scope)
-        return tuple(
-            self.append(cls(**given, index=k), f"{base}.{k}", sources, scope, path, meta)
-            for k in range(count)
-        )
-
-    def arguments(
-        self, kind: str, value: Any, path: str, entry: Any, scope: _Scope, source: int
-    ) -> tuple[list[Any], dict[str, Any]]:
-        """A layer's, merge's or block's arguments: none, a list, a mapping or one value,
-        with ``${...}`` worked out in the entry's scope."""
-        if kind in self.blocks:
-            names: Any = self.blocks[kind].params
-            owner = f"block {kind} has no parameter"
-        else:
-            cls = MERGES.get(kind) or PIECES.get(kind) or self.types[kind]
-            names = [f for f in cls._record_fields if not (kind in PIECES and f == "index")]
-            owner = f"{kind} has no argument"
-
-        def resolve(v: Any, vpath: str, container: Any, key: Any) -> Any:
-            return self.value(v, vpath, container, key, scope.values, source)
-
-        vpath = f"{path}.{kind}"
-        if value is None:
-            return [], {}
-        if isinstance(value, _Call):
-            return (
-                [resolve(v, vpath, entry, kind) for v in value.args],
-                {k: resolve(v, f"{vpath}.{k}", entry, kind) for k, v in value.kwargs.items()},
-            )
-        if isinstance(value, _Map):
-            kwargs = {}
-            for key, v in value.items():
-                if key not in names:
-                    raise self.fail(
-                        f"{owner} {key!r}{_suggest(key, names)}", f"{vpath}.{key}", value, key
-                    )
-                kwargs[key] = resolve(v, f"{vpath}.{key}", value, key)
-            return [], kwargs
-        if isinstance(value, _Seq):
-            return [resolve(v, f"{vpath}[{j}]", value, j) for j, v in enumerate(value)], {}
-        return [resolve(value, vpath, entry, kind)], {}
 
     def use_block(
         self,
