@@ -12,7 +12,7 @@ has parameters, with ``N`` the batch size (the first dimension of the module's o
 
 Its "Forward/backward pass size" is twice the output bytes of the leaf modules that have
 parameters (the output and its gradient), and its totals sum every call of a module, a reused
-one included.
+one included (torchinfo marks its later rows ``(recursive)``).
 """
 
 from __future__ import annotations
@@ -24,7 +24,13 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .network import Row, Summary
 
-__all__ = ["MacsConvention", "forward_backward_elements", "row_macs", "total_macs"]
+__all__ = [
+    "MacsConvention",
+    "forward_backward_elements",
+    "module_params",
+    "row_macs",
+    "total_macs",
+]
 
 
 class MacsConvention(StrEnum):
@@ -32,6 +38,14 @@ class MacsConvention(StrEnum):
 
     TORCHVISION = "torchvision"
     TORCHINFO = "torchinfo"
+
+
+def module_params(row: Row) -> int:
+    """The parameters of the module a row calls: its own count, or for a second use of a
+    shared module (whose row counts 0, as PyTorch counts a parameter once) the module's."""
+    if row.shared_with is not None:
+        return int(getattr(row.layer, "param_count", 0))
+    return row.params
 
 
 def row_macs(row: Row, convention: MacsConvention | str = MacsConvention.TORCHVISION) -> int:
@@ -44,12 +58,13 @@ def row_macs(row: Row, convention: MacsConvention | str = MacsConvention.TORCHVI
     """
     if MacsConvention(convention) is MacsConvention.TORCHVISION:
         return row.macs
-    if row.is_block or not row.params or not row.output_shape:
+    params = module_params(row)
+    if row.is_block or not params or not row.output_shape:
         return 0
     out = row.output_shape
     if "Conv" in row.type:
-        return row.params * prod(out[:1] + out[2:])
-    return row.params * out[0]
+        return params * prod(out[:1] + out[2:])
+    return params * out[0]
 
 
 def total_macs(
@@ -63,5 +78,5 @@ def total_macs(
 
 def forward_backward_elements(summary: Summary) -> int:
     """torchinfo's "Forward/backward pass size" in elements: twice the output of every layer
-    with parameters."""
-    return sum(2 * prod(row.output_shape) for row in summary.layer_rows() if row.params)
+    with parameters (every call of a shared one)."""
+    return sum(2 * prod(row.output_shape) for row in summary.layer_rows() if module_params(row))

@@ -4,7 +4,8 @@ The rows follow torchinfo 1.8: a root row for the network, then each layer and b
 ``type: depth-idx``, the index counted per depth across the whole network; a block whose
 children are shown has ``--`` in its count columns, and a folded one its totals; a kernel is
 printed as the module holds it (``[3, 3]`` for a convolution, ``2`` for ``MaxPool2d(2)``).
-Where convcalc differs on purpose (the layer's arguments after its type, rows for the graph
+A second use of a shared module shows ``(recursive)`` in its count columns, as torchinfo's
+does. Where convcalc differs on purpose (the layer's arguments after its type, rows for the graph
 merges ``Add``/``Mul``/``Concat``, which have no depth-idx because they are not modules), the
 docs list the difference and its reason.
 
@@ -120,6 +121,7 @@ class _Cells:
         self.summary = summary
         self.macs = macs
         self.total = summary.totals.params
+        self.owners = {row.name: row for row in summary.rows if not row.is_block}
 
     def layer(self, row: Row, column: str) -> str:
         if column == "input_size":
@@ -130,6 +132,8 @@ class _Cells:
             return _kernel(row)
         if column == "groups":
             return str(row.groups) if row.groups is not None else "--"
+        if row.shared_with is not None and column in ("num_params", "params_percent"):
+            return "(recursive)"  # a second use of a module: its parameters count once
         if column == "num_params":
             return _count(row.params, row.trainable_params)
         if column == "params_percent":
@@ -138,6 +142,9 @@ class _Cells:
             value = row_macs(row, self.macs)
             return format_count(value) if value else "--"
         if column == "trainable":
+            if row.shared_with is not None:
+                owner = self.owners.get(row.shared_with)
+                return "--" if owner is None else self.layer(owner, column)
             return _trainable(row.params, row.trainable_params)
         raise ValueError(column)
 
