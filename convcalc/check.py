@@ -4,6 +4,11 @@
 ``convcalc net`` would refuse becomes a :class:`Problem` located in the file. A YAML or JSON
 document with none of a spec's top-level keys is not a spec and is skipped, so a hook can be
 pointed at every YAML file of a repository.
+
+A PyTorch model file is checked when it says how to trace it, in a comment line such as
+``# convcalc: -i 64x1x28x28 --class Net`` (``-i`` once per ``forward`` argument; ``--class``
+when the file has several models): it is traced as ``convcalc trace`` does, and the line
+PyTorch would fail on is the problem. Other ``.py`` files are skipped.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from .errors import ConvCalcError, SpecError
 
 __all__ = ["Problem", "check_file"]
 
+_DIRECTIVE = re.compile(r"^#\s*convcalc:(?P<args>.*)$", re.MULTILINE)
 _SPEC_KEYS = re.compile(r"^(name|input|layers|blocks)\s*:", re.MULTILINE)
 _LOCATED = re.compile(
     r"^(?P<source>.+?):(?P<line>\d+)(?::(?P<column>\d+))?: (?P<message>.*)$", re.DOTALL
@@ -51,6 +57,8 @@ def check_file(path: str) -> list[Problem] | None:
         return [Problem(path, None, None, "is not UTF-8 text")]
     except OSError as exc:
         return [Problem(path, None, None, f"cannot be read ({exc.strerror or exc})")]
+    if path.endswith(".py"):
+        return _check_model(path, text)
     if not _looks_like_spec(text, path):
         return None
     try:
@@ -63,6 +71,52 @@ def check_file(path: str) -> list[Problem] | None:
     except ConvCalcError as exc:
         return [_located(path, str(exc), text)]
     return []
+
+
+def _check_model(path: str, text: str) -> list[Problem] | None:
+    match = _DIRECTIVE.search(text)
+    if match is None:
+        return None
+    line = text.count("\n", 0, match.start()) + 1
+    words = match["args"].split()
+    inputs: list[tuple[int, ...]] = []
+    cls: str | None = None
+    for flag, value in zip(words[::2], words[1::2], strict=False):
+        if flag in ("-i", "--input"):
+            shape = _shape(value)
+            if shape is None:
+                return [
+                    Problem(
+                        path, line, 1, f"'# convcalc:' has {value!r}, not a shape like 1x3x224x224"
+                    )
+                ]
+            inputs.append(shape)
+        elif flag == "--class":
+            cls = value
+        else:
+            return [
+                Problem(
+                    path, line, 1, f"'# convcalc:' takes -i SHAPE and --class NAME, not {flag!r}"
+                )
+            ]
+    if not inputs or len(words) % 2:
+        return [Problem(path, line, 1, "'# convcalc:' needs the input shape: -i 1x3x224x224")]
+    from .trace import trace
+
+    try:
+        trace(path, cls=cls, inputs=inputs)
+    except ConvCalcError as exc:
+        return [_located(path, str(exc), text)]
+    return []
+
+
+def _shape(text: str) -> tuple[int, ...] | None:
+    parts = text.strip("[]()").replace(",", "x").lower().split("x")
+    try:
+        shape = tuple(int(p) for p in parts if p.strip())
+    except ValueError:
+        return None
+    return shape if shape and all(n >= 0 for n in shape) else None
 
 
 def _looks_like_spec(text: str, path: str) -> bool:
@@ -83,7 +137,8 @@ def _located(path: str, message: str, text: str) -> Problem:
 
 
 def _entry_column(text: str, line: int) -> int:
-    """The 1-based column of a list entry's content (after ``- ``) on ``line``."""
+    """The 1-based column of a list entry's content (after ``- ``) on ``line``, or of the
+    line's first character."""
     lines = text.splitlines()
     if not 1 <= line <= len(lines):
         return 1

@@ -74,9 +74,49 @@ def test_check_command_prints_editor_lines_and_exits_1(tmp_path: Path) -> None:
         f"{bad}:5:5: layers[2] Linear: in_features is 500, but the incoming tensor flattens to "
         "11520 (= 20×24×24); leave in_features out to infer it, or make it 11520"
     ]
-    assert result.stderr == "2 specs checked, 1 problem\n"
+    assert result.stderr == "2 files checked, 1 problem\n"
     result = CliRunner().invoke(cli, ["check", good], prog_name="convcalc")
     assert (result.exit_code, result.stdout) == (0, "")
+
+
+MODEL = """\
+# convcalc: -i 64x1x28x28
+import torch.nn as nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(1, 32, 3, padding=1)
+        self.fc = nn.Linear(1050, 10)
+
+    def forward(self, x):
+        x = nn.functional.max_pool2d(self.conv(x), 4)
+        return self.fc(x.flatten(1))
+"""
+
+
+def test_check_traces_a_model_file_that_says_how(tmp_path: Path) -> None:
+    path = _write(tmp_path, "model.py", MODEL)
+    assert check_file(path) == [
+        Problem(
+            path,
+            13,
+            9,
+            "self.fc (nn.Linear(1050, 10)) on [64, 1568] = 32×7×7 from the flatten on line 13 "
+            "fails in PyTorch: mat1 and mat2 shapes cannot be multiplied (64x1568 and "
+            "1050x10); `nn.Linear(1050, 10)` on line 9 should be `nn.Linear(1568, 10)`",
+        )
+    ]
+    fixed = _write(
+        tmp_path, "fixed.py", MODEL.replace("nn.Linear(1050, 10)", "nn.Linear(1568, 10)")
+    )
+    assert check_file(fixed) == []
+    assert check_file(_write(tmp_path, "helpers.py", "def f():\n    return 1\n")) is None
+    bad = _write(tmp_path, "bad.py", "# convcalc: -i 64xone\n")
+    assert check_file(bad) == [
+        Problem(bad, 1, 1, "'# convcalc:' has '64xone', not a shape like 1x3x224x224")
+    ]
 
 
 def test_pre_commit_hook_definition() -> None:
