@@ -14,9 +14,9 @@ depth, alias expansion, ``repeat`` counts and the total number of layers.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 from .._record import record_fields
@@ -38,11 +38,12 @@ __all__ = [
     "zoo_text",
 ]
 
-_ZOO = Path(__file__).parent.parent / "zoo"
+# Paths as strings: pathlib costs a command a few milliseconds to import.
+_ZOO = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "zoo")
 
 
 def load_spec(
-    text_or_path: str | Path,
+    text_or_path: str | os.PathLike[str],
     *,
     source: str | None = None,
     name: str | None = None,
@@ -56,8 +57,8 @@ def load_spec(
     overrides the spec's top-level ``params:`` (``{"depth": 101}``); ``input_shape``
     overrides its ``input:``.
     """
-    if isinstance(text_or_path, Path):
-        return load_spec_file(str(text_or_path), params=params, input_shape=input_shape)
+    if isinstance(text_or_path, os.PathLike):
+        return load_spec_file(os.fspath(text_or_path), params=params, input_shape=input_shape)
     text = text_or_path
     if _looks_like_path(text):
         return load_spec_file(text, params=params, input_shape=input_shape)
@@ -72,7 +73,7 @@ def _looks_like_path(text: str) -> bool:
     if text == "-" or text.endswith((".yaml", ".yml", ".json")) or text in zoo_names():
         return True
     try:
-        return Path(text).is_file()
+        return os.path.isfile(text)
     except (OSError, ValueError):
         return False
 
@@ -84,10 +85,11 @@ def _load_text(
     name: str | None = None,
     params: Mapping[str, Any] | None = None,
     input_shape: Sequence[int] | None = None,
-    base: Path | None = None,
+    base: str | None = None,
 ) -> Network:
     data = _parse(text, source)
-    default = name or (Path(source).stem if not source.startswith("<") else "network")
+    stem = os.path.splitext(os.path.basename(source))[0]
+    default = name or (stem if not source.startswith("<") else "network")
     shape = tuple(input_shape) if input_shape is not None else None
 
     def rebuild(new_shape: tuple[int, ...]) -> Network:
@@ -96,7 +98,7 @@ def _load_text(
         )
 
     if base is None and not source.startswith(("<", "zoo:")):
-        base = Path(source).parent
+        base = os.path.dirname(source)
     loader = _Loader(
         source, params=dict(params or {}), input_shape=shape, base=base, rebuild=rebuild
     )
@@ -122,8 +124,7 @@ def load_spec_file(
         return _load_text(
             sys.stdin.read(), source="<stdin>", params=params, input_shape=input_shape
         )
-    file = Path(path)
-    if not file.exists() and path in zoo_names():
+    if not os.path.exists(path) and path in zoo_names():
         family, preset, shape = _zoo_entry(path)
         return _load_text(
             zoo_text(family),
@@ -134,10 +135,11 @@ def load_spec_file(
             base=_ZOO,
         )
     try:
-        size = file.stat().st_size
+        size = os.stat(path).st_size
         if size > LIMITS["bytes"]:
             raise SpecError(f"the spec is larger than {LIMITS['bytes']:,} bytes", source=path)
-        text = file.read_text(encoding="utf-8")
+        with open(path, encoding="utf-8") as file:
+            text = file.read()
     except FileNotFoundError:
         raise SpecError(
             f"no such file, and no zoo entry by that name (the zoo has: {_zoo_listing()})",
@@ -163,7 +165,8 @@ def _zoo_entry(name: str) -> tuple[str, dict[str, Any], tuple[int, ...] | None]:
 def zoo_families() -> list[str]:
     """The built-in networks' spec files: one per family (``resnet``), and single networks."""
     if not _FAMILIES:
-        _FAMILIES.extend(sorted(p.stem for p in _ZOO.glob("*.yaml") if not p.stem.startswith("_")))
+        stems = (os.path.splitext(f)[0] for f in os.listdir(_ZOO) if f.endswith(".yaml"))
+        _FAMILIES.extend(sorted(stem for stem in stems if not stem.startswith("_")))
     return list(_FAMILIES)
 
 
@@ -201,7 +204,8 @@ def zoo_text(name: str) -> str:
             f"no zoo entry {name!r}{_suggest(name, zoo_names())}; the zoo has: {_zoo_listing()}"
         )
     family = _zoo_entry(name)[0]
-    return (_ZOO / f"{family}.yaml").read_text(encoding="utf-8")
+    with open(os.path.join(_ZOO, f"{family}.yaml"), encoding="utf-8") as file:
+        return file.read()
 
 
 def parse_assignment(text: str) -> tuple[str, Any]:

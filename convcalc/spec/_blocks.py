@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import SpecError
 from ..network import MERGES, PIECES
 from ._common import LIMITS, _Checker, _describe, _Map, _Seq
 from ._expr import TENSOR_NAMES
 from ._yaml import _parse
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _BLOCK_KEYS = ("params", "inputs", "layers", "description")
@@ -47,10 +49,12 @@ class _BlockReader(_Checker):
         self.blocks: dict[str, _Block] = {}
         self.files = 0
 
-    def read_includes(self, data: _Map, base: Path | None, stack: tuple[str, ...]) -> None:
+    def read_includes(self, data: _Map, base: str | Path | None, stack: tuple[str, ...]) -> None:
         """Read the blocks of every file ``data`` includes, depth first."""
         if "include" not in data:
             return
+        from pathlib import Path  # only a spec with include: pays for it
+
         raw = data["include"]
         paths = raw if isinstance(raw, _Seq) else [raw]
         for j, item in enumerate(paths):
@@ -63,7 +67,7 @@ class _BlockReader(_Checker):
                     container,
                     key,
                 )
-            file = (base / item) if base is not None else Path(item)
+            file = (Path(base) / item) if base else Path(item)
             try:
                 resolved = str(file.resolve())
             except (OSError, RuntimeError):

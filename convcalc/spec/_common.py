@@ -5,7 +5,6 @@ Standard library only.
 
 from __future__ import annotations
 
-import difflib
 from typing import Any
 
 from ..errors import SpecError
@@ -84,6 +83,8 @@ def _suggest(name: str, options: Any) -> str:
     bare = name.removeprefix("nn.").removeprefix("torch.nn.")
     if bare.lower() in lowered and lowered[bare.lower()] != name:
         return f" (did you mean {lowered[bare.lower()]!r}?)"
+    import difflib  # only a mistake pays for it
+
     close = difflib.get_close_matches(bare, options, n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""
 

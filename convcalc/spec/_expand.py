@@ -4,7 +4,6 @@ conditions, ``from``, shared modules and arguments."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from ..errors import SpecError
@@ -27,7 +26,7 @@ class _Loader(_NodeWriter):
         *,
         params: dict[str, Any] | None = None,
         input_shape: tuple[int, ...] | None = None,
-        base: Path | None = None,
+        base: str | None = None,
         rebuild: Callable[[tuple[int, ...]], Network] | None = None,
     ) -> None:
         super().__init__(source, layer_types())

@@ -294,6 +294,9 @@ class _Evaluator:
         return self.number(result) if _number(result) else result
 
 
+_PARSED: dict[str, ast.Expression] = {}
+
+
 def evaluate(
     expression: str,
     scope: Mapping[str, Any],
@@ -306,12 +309,16 @@ def evaluate(
     text = expression.strip()
     if not text:
         raise fail("${} is empty; write an expression such as ${width * 2}")
-    try:
-        tree = ast.parse(text, mode="eval")
-    except SyntaxError as exc:
-        raise fail(f"cannot read ${{{expression}}}: {exc.msg}") from None
-    except (RecursionError, MemoryError, ValueError):
-        raise fail(f"cannot read ${{{expression}}}") from None
+    tree = _PARSED.get(text)
+    if tree is None:
+        try:
+            tree = ast.parse(text, mode="eval")
+        except SyntaxError as exc:
+            raise fail(f"cannot read ${{{expression}}}: {exc.msg}") from None
+        except (RecursionError, MemoryError, ValueError):
+            raise fail(f"cannot read ${{{expression}}}") from None
+        if len(_PARSED) < 4096:  # a family spec repeats a few expressions many times
+            _PARSED[text] = tree
     evaluator = _Evaluator(expression, scope, tensor, fail)
     try:
         return evaluator.run(tree.body)
