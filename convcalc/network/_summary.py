@@ -310,28 +310,15 @@ def _run(
     training: bool = False,
 ) -> tuple[Row, Shape, tuple[int, ...] | None]:
     op = node.op
-    if isinstance(op, _Piece):
-        if len(in_shapes) != 1:
-            raise ShapeError(f"takes one input, got {len(in_shapes)}")
-        out = op.output_shape(in_shapes[0])
-        row = Row(
-            index,
-            node.name,
-            type(op).__name__,
-            len(node.scope),
-            in_shapes,
-            out,
-            0,
-            0,
-            0,
-            layer=op,
-            scope=node.scope,
-        )
-        return row, out, None
-    if isinstance(op, _Merge):
-        if len(in_shapes) < 2:
-            raise ShapeError(f"{type(op).__name__} needs two or more inputs (from: [a, b])")
-        out = op.output_shape(in_shapes)
+    if isinstance(op, (_Piece, _Merge)):
+        if isinstance(op, _Piece):
+            if len(in_shapes) != 1:
+                raise ShapeError(f"takes one input, got {len(in_shapes)}")
+            out = op.output_shape(in_shapes[0])
+        else:
+            if len(in_shapes) < 2:
+                raise ShapeError(f"{type(op).__name__} needs two or more inputs (from: [a, b])")
+            out = op.output_shape(in_shapes)
         row = Row(
             index,
             node.name,
