@@ -669,3 +669,21 @@ def test_target_output_padding_is_in_the_title_and_arguments() -> None:
     assert data["arguments"]["output_padding"] == [1, 0]
     assert data["output_padding"] == [1, 0]
     assert data["output_shape"] == [1, 6, 5]
+
+
+def test_connected_to_names_where_each_layer_reads_from() -> None:
+    """Keras's "Connected to": a concat names both of its inputs, the first layer the input."""
+    out = invoke(["net", "unet", "--format", "markdown", "--columns", "connected_to"]).stdout
+    assert "| Connected To |" in out
+    assert "| Concat(dim=1) | convtranspose2d_1, enc3.relu_6 |" in out
+    data = json.loads(invoke(["net", "unet", "--format", "json"]).stdout)
+    assert data["layers"][0]["inputs"] == ["input"]
+    concats = [layer["inputs"] for layer in data["layers"] if layer["type"] == "Concat"]
+    assert concats[0] == ["convtranspose2d_1", "enc3.relu_6"]
+    rows = list(
+        csv.reader(
+            invoke(["net", "unet", "--format", "csv", "--columns", "from"]).stdout.splitlines()
+        )
+    )
+    assert rows[0][-1] == "inputs"
+    assert rows[1][-1] == "input"

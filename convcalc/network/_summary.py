@@ -32,6 +32,8 @@ class Row(Record):
     layer: Layer | _Op | None = None
     scope: tuple[str, ...] = ()
     shared_with: str | None = field(default=None, kw_only=True)
+    # Where the row's inputs come from: node indices, -1 for the network's input.
+    inputs: tuple[int, ...] = field(default=(), kw_only=True)
 
 
 class Totals(Record):
@@ -331,6 +333,7 @@ def _run(
             0,
             layer=op,
             scope=node.scope,
+            inputs=node.inputs,
         )
         return row, out, None
     if len(in_shapes) != 1:
@@ -372,6 +375,7 @@ def _run(
         groups=getattr(layer, "groups", None),
         layer=layer,
         scope=node.scope,
+        inputs=node.inputs,
     )
     return row, out, _flattened_factors(layer, shape, out, in_flat[0])
 

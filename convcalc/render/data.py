@@ -29,6 +29,7 @@ def summary_dict(
     t = summary.totals
     convention = MacsConvention(macs)
     layers = []
+    names = {row.index: row.name for row in summary.layer_rows()}
     for row in summary.layer_rows():
         layers.append(
             {
@@ -47,6 +48,7 @@ def summary_dict(
                 "macs": row_macs(row, convention),
                 "kernel_size": _listed(row.kernel_size),
                 "groups": row.groups,
+                "inputs": [names.get(i, "input") for i in row.inputs],
             }
         )
     total = total_macs(summary, convention)
@@ -80,7 +82,9 @@ def _arguments(row: Row) -> dict[str, Any]:
     return {k: _plain(v) for k, v in layer_fields(row.layer).items()}  # type: ignore[arg-type]
 
 
-def _csv_value(row: Row, column: str, total_params: int, macs: MacsConvention) -> Any:
+def _csv_value(
+    row: Row, column: str, total_params: int, macs: MacsConvention, names: dict[int, str]
+) -> Any:
     if column == "input_size":
         return " ".join("x".join(map(str, s)) for s in row.input_shapes)
     if column == "output_size":
@@ -97,6 +101,8 @@ def _csv_value(row: Row, column: str, total_params: int, macs: MacsConvention) -
         return row_macs(row, macs)
     if column == "trainable":
         return row.trainable_params
+    if column == "connected_to":
+        return " ".join(names.get(i, "input") for i in row.inputs)
     raise ValueError(column)
 
 
@@ -109,6 +115,7 @@ _CSV_HEADERS = {
     "params_percent": "params_percent",
     "mult_adds": "macs",
     "trainable": "trainable_params",
+    "connected_to": "inputs",
 }
 
 
@@ -129,6 +136,7 @@ def render_csv(
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["index", "name", "type", "layer", "block", *(_CSV_HEADERS[c] for c in chosen)])
     total = summary.totals.params
+    names = {row.index: row.name for row in summary.layer_rows()}
     for row in summary.layer_rows():
         writer.writerow(
             [
@@ -137,7 +145,7 @@ def render_csv(
                 row.type,
                 _layer_text(row),
                 _block(row) or "",
-                *(_csv_value(row, c, total, convention) for c in chosen),
+                *(_csv_value(row, c, total, convention, names) for c in chosen),
             ]
         )
     return out.getvalue()

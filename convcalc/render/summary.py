@@ -47,6 +47,7 @@ COLUMNS = {
     "params_percent": "Param %",
     "mult_adds": "Mult-Adds",
     "trainable": "Trainable",
+    "connected_to": "Connected To",
 }
 COLUMN_ALIASES = {
     "input": "input_size",
@@ -56,6 +57,8 @@ COLUMN_ALIASES = {
     "percent": "params_percent",
     "param_percent": "params_percent",
     "macs": "mult_adds",
+    "inputs": "connected_to",
+    "from": "connected_to",
 }
 DEFAULT_COLUMNS = ("output_size", "num_params")
 ROW_SETTINGS = ("depth", "var_names", "ascii_only")
@@ -122,6 +125,7 @@ class _Cells:
         self.macs = macs
         self.total = summary.totals.params
         self.owners = {row.name: row for row in summary.rows if not row.is_block}
+        self.names = {row.index: row.name for row in summary.rows if not row.is_block}
 
     def layer(self, row: Row, column: str) -> str:
         if column == "input_size":
@@ -141,6 +145,8 @@ class _Cells:
         if column == "mult_adds":
             value = row_macs(row, self.macs)
             return format_count(value) if value else "--"
+        if column == "connected_to":
+            return self.sources(row)
         if column == "trainable":
             if row.shared_with is not None:
                 owner = self.owners.get(row.shared_with)
@@ -163,7 +169,7 @@ class _Cells:
             return ", ".join(format_shape(s) for s in inputs)
         if column == "output_size":
             return format_shape(output)
-        if column in ("kernel_size", "groups"):
+        if column in ("kernel_size", "groups", "connected_to"):
             return "--"
         if column == "trainable":
             return _trainable(params, trainable)
@@ -177,6 +183,11 @@ class _Cells:
             value = sum(row_macs(r, self.macs) for r in members)
             return format_count(value) if value else "--"
         raise ValueError(column)
+
+    def sources(self, row: Row) -> str:
+        """The names of the entries a row reads (Keras's "Connected to"), ``input`` for the
+        network's input."""
+        return ", ".join("input" if i < 0 else self.names.get(i, str(i)) for i in row.inputs)
 
     def percent(self, params: int) -> str:
         return f"{100 * params / self.total:.2f}%" if self.total and params else "--"
