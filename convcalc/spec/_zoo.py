@@ -51,4 +51,8 @@ ALIASES: dict[str, _Alias] = {
     },
     "squeezenet1_0": ("squeezenet", {"version": 1.0}, None),
     "squeezenet1_1": ("squeezenet", {"version": 1.1}, None),
+    **{
+        f"mnasnet{width}": ("mnasnet", {"alpha": float(width.replace("_", "."))}, None)
+        for width in ("0_5", "0_75", "1_0", "1_3")
+    },
 }
