@@ -295,8 +295,10 @@ def _torch_outputs(network: Network, shape: tuple[int, ...]) -> tuple[Any, list[
 def _gradient_extent(x: Any, y: Any, position: tuple[int, ...]) -> tuple[Any, ...]:
     import torch
 
-    index = (0, 0, *position) if y.dim() > 2 else (0, 0)
-    (grad,) = torch.autograd.grad(y[index], x, retain_graph=True)
+    # Every channel of the position: a field is the tensor's, and after a Concat the channels
+    # differ (SqueezeNet's Fire joins a 1x1 and a 3x3 branch).
+    index = (0, slice(None), *position) if y.dim() > 2 else (0, 0)
+    (grad,) = torch.autograd.grad(y[index].sum(), x, retain_graph=True)
     reached = grad[0].abs().sum(dim=0)
     extents = []
     for axis in range(reached.dim()):

@@ -49,4 +49,10 @@ ALIASES: dict[str, _Alias] = {
         f"shufflenet_v2_{width}": ("shufflenet_v2", {"width": width}, None)
         for width in ("x0_5", "x1_0", "x1_5", "x2_0")
     },
+    "squeezenet1_0": ("squeezenet", {"version": 1.0}, None),
+    "squeezenet1_1": ("squeezenet", {"version": 1.1}, None),
+    **{
+        f"mnasnet{width}": ("mnasnet", {"alpha": float(width.replace("_", "."))}, None)
+        for width in ("0_5", "0_75", "1_0", "1_3")
+    },
 }
