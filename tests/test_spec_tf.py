@@ -284,3 +284,23 @@ def test_exported_tf_same_gives_tensorflows_size_under_pytorch(size: int, tmp_pa
         expected = [-(-n // 2) for n in expected]
     assert summarize(network).output_shape == (1, 4, *expected)
     assert _export_and_run(network, tmp_path) == (1, 4, *expected)
+
+
+def test_schema_accepts_tf_same_where_the_reader_does() -> None:
+    import jsonschema
+    import yaml
+
+    from convcalc.schema import spec_schema
+
+    validator = jsonschema.Draft202012Validator(spec_schema())
+    for spec in ("alexnet_v2_tf.yaml", "vgg_16_tf.yaml"):
+        validator.validate(yaml.safe_load((SPECS / spec).read_text(encoding="utf-8")))
+    for layer, valid in [
+        ({"Conv2d": {"out_channels": 8, "kernel_size": 3, "padding": "tf_same"}}, True),
+        ({"Conv2d": {"out_channels": 8, "kernel_size": 3, "padding": "same"}}, True),
+        ({"MaxPool3d": {"kernel_size": 3, "padding": "tf_same"}}, True),
+        ({"MaxPool2d": {"kernel_size": 3, "padding": "same"}}, False),
+        ({"AvgPool2d": {"kernel_size": 3, "padding": "tf_same"}}, False),
+        ({"Conv2d": {"out_channels": 8, "kernel_size": 3, "padding": "tf_sme"}}, False),
+    ]:
+        assert validator.is_valid({"input": [1, 3, 8, 8], "layers": [layer]}) is valid, layer
