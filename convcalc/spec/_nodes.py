@@ -63,7 +63,7 @@ class _NodeWriter(_BlockReader):
             if self.tracker is None:
                 raise fail(
                     "${...} reads the incoming tensor, so the spec needs an input shape: add "
-                    "'input:'"
+                    "'input:' (or give one with -i)"
                 )
             return self.tracker.shape(self.nodes, index)
 
