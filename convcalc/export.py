@@ -41,8 +41,15 @@ def _class_name(name: str) -> str:
     return text if text[0].isalpha() else f"Net{text}"
 
 
+def _literal(value: object) -> str:
+    """Python source for an argument: ``float('-inf')`` where ``repr`` would give ``-inf``."""
+    if isinstance(value, float) and value in (float("inf"), float("-inf")):
+        return f"float({str(value)!r})"
+    return repr(value)
+
+
 def _constructor(layer: Layer) -> str:
-    args = ", ".join(f"{key}={value!r}" for key, value in layer_fields(layer).items())
+    args = ", ".join(f"{key}={_literal(value)}" for key, value in layer_fields(layer).items())
     name = type(layer).__name__
     return f"{name}({args})" if name in _OPS else f"nn.{name}({args})"
 

@@ -30,6 +30,12 @@ _INTS = {
 }
 
 
+_PADDING_WORDS = {
+    "Conv": ["same", "valid", "tf_same"],
+    "MaxPool": ["tf_same"],
+}
+
+
 def _field_schema(annotation: str) -> dict[str, Any]:
     text = str(annotation)
     if text in ("int",):
@@ -60,6 +66,10 @@ def _arguments(cls: type) -> dict[str, Any]:
         annotations.update(getattr(klass, "__annotations__", {}))
     fields = cls._record_fields  # type: ignore[attr-defined]
     properties = {name: _field_schema(annotations.get(name, "")) for name in fields}
+    words = _PADDING_WORDS.get(cls.__name__[:-2])
+    if words and "padding" in properties:
+        # A convolution's 'same'/'valid' (PyTorch's), and the spec's 'tf_same' (TensorFlow's).
+        properties["padding"] = {"anyOf": [*properties["padding"]["anyOf"], {"enum": words}]}
     positional = [
         name
         for name in cls._record_positional  # type: ignore[attr-defined]

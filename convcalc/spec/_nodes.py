@@ -9,10 +9,11 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import ShapeError, SpecError
-from ..network import MERGES, PIECES, LayerSpec, Node, ShapeTracker
+from ..network import MERGES, PIECES, LayerSpec, Node, ShapeTracker, _inferred_field
 from ._blocks import _BlockReader
 from ._common import _describe, _Map, _Seq, _suggest
 from ._expr import _EXPR, evaluate
+from ._tf import expand_tf_same, uses_tf_same
 
 _ID = re.compile(r"[A-Za-z_][\w.-]*")
 _PIECE_REF = re.compile(r"(.+?)(?:\.(\d+)|\[(\d+)\])")
@@ -244,8 +245,44 @@ class _NodeWriter(_BlockReader):
                     f"{kind} takes two or more inputs: give 'from: [a, b]'", path, entry, kind
                 )
         else:
+            fields = [f for f in self.types[kind]._record_positional if f != _inferred_field(kind)]
+            if "padding" in fields and uses_tf_same(fields, args, kwargs):
+                sources, args, kwargs = self.tf_same(
+                    kind, fields, args, kwargs, path, entry, scope, meta, sources
+                )
             op = LayerSpec(kind, tuple(args), tuple(kwargs.items()))
         return self.append(op, name, sources, scope, path, meta)
+
+    def tf_same(
+        self,
+        kind: str,
+        fields: list[str],
+        args: list[Any],
+        kwargs: dict[str, Any],
+        path: str,
+        entry: Any,
+        scope: _Scope,
+        meta: dict[str, Any],
+        sources: tuple[int, ...],
+    ) -> tuple[tuple[int, ...], list[Any], dict[str, Any]]:
+        """``padding: tf_same``: TensorFlow's SAME for the incoming size, as PyTorch layers."""
+
+        def fail(message: str) -> SpecError:
+            return self.fail(message, f"{path}.{kind}.padding", entry, kind)
+
+        if self.tracker is None:
+            raise fail(
+                "padding 'tf_same' depends on the incoming tensor's size, so the spec needs an "
+                "input shape: add 'input:'"
+            )
+        pad, args, kwargs = expand_tf_same(
+            kind, fields, args, kwargs, self.tensor(sources[0], fail), fail
+        )
+        if pad is not None:
+            pad_name = self.node_name(type(pad).__name__, {}, scope)
+            pad_meta = {k: v for k, v in meta.items() if k != "id"}
+            sources = (self.append(pad, pad_name, sources, scope, path, pad_meta),)
+        return sources, args, kwargs
 
     def share(
         self, meta: dict[str, Any], path: str, entry: Any, scope: _Scope, sources: tuple[int, ...]
