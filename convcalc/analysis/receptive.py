@@ -18,6 +18,13 @@ Concat) takes the union of its branches' fields and warns when their centres dif
 Linear and normalisation over space make the field the whole input (``whole``). A warning
 marks the first node whose field outgrows the input.
 
+A Chunk or Split of the channels, a channel shuffle, Permute and Transpose keep each
+position's field (the tracked axes move with their dimensions); a piece cut along a spatial
+axis starts further in; Mean over an axis reads all of it. A branch of size 1 broadcast into
+a merge (a squeeze-excitation gate) gives every position its field, the whole input after a
+global pooling. A shared module is the same arithmetic at each use; a training-only entry has
+a field in train mode only (``mode=``, as in ``summarize``).
+
 Batch normalisation counts as per position, as at inference. :func:`field_of` gives the exact
 input positions (inside the input) that one output position reads, through every path of the
 graph: what the gradient of that output reaches when every weight is positive.
