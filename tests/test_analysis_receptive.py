@@ -4,6 +4,7 @@ the exact fields against PyTorch's gradients."""
 from __future__ import annotations
 
 import importlib.util
+import itertools
 import os
 import warnings
 from fractions import Fraction
@@ -12,8 +13,20 @@ from typing import Any
 import pytest
 
 from convcalc.analysis import field_of, receptive_field, tf_padding_layers
+from convcalc.analysis.receptive import _Graph
+from convcalc.errors import ShapeError
 from convcalc.layers import Layer, layer_fields
-from convcalc.network import INPUT, Add, Concat, LayerSpec, Mul, Network, NetworkBuilder
+from convcalc.network import (
+    INPUT,
+    Add,
+    Chunk,
+    Concat,
+    LayerSpec,
+    Mul,
+    Network,
+    NetworkBuilder,
+    Split,
+)
 from convcalc.spec import load_spec_file, zoo_names
 
 HAS_TORCH = importlib.util.find_spec("torch") is not None
@@ -173,13 +186,127 @@ def _gated() -> Network:
     return b.build()
 
 
+def _pieces() -> Network:
+    """Chunk of the channels, a channel shuffle, and Split along H and W (spatial pieces)."""
+    b = NetworkBuilder(input_shape=(1, 3, 16, 16), name="pieces")
+    stem = b.add(LayerSpec("Conv2d", (8, 3), (("padding", 1),)))
+    first = b.add(Chunk(2, 1, 0), inputs=[stem])  # type: ignore[arg-type]
+    second = b.add(Chunk(2, 1, 1), inputs=[stem])  # type: ignore[arg-type]
+    wide = b.add(LayerSpec("Conv2d", (4, 3), (("padding", 2), ("dilation", 2))), inputs=[second])
+    b.add(Concat(), inputs=[first, wide])
+    b.add(LayerSpec("ChannelShuffle", (2,)))
+    low = b.add(Split((6, 10), 2, 1), name="low")  # type: ignore[arg-type]
+    b.add(Split(4, 3, 2), inputs=[low], name="middle")  # type: ignore[arg-type]
+    b.add(LayerSpec("Conv2d", (4, 3)))
+    return b.build()
+
+
+def _channels_last() -> Network:
+    """ConvNeXt's moves: Permute to channels-last, LayerNorm and Linear over channels, back,
+    layer scale, stochastic depth, LayerNorm2d, then Mean over W only."""
+    b = NetworkBuilder(input_shape=(1, 3, 16, 16), name="channels_last")
+    b.add(LayerSpec("Conv2d", (8, 3), (("stride", 2),)))
+    b.add(LayerSpec("Permute", ((0, 2, 3, 1),)))
+    b.add(LayerSpec("LayerNorm", (8,)))
+    b.add(LayerSpec("Linear", (8, 8)))
+    b.add(LayerSpec("Transpose", (1, 3)))  # (N, C, W, H): the axes swap places
+    b.add(LayerSpec("Conv2d", (8, (3, 1)), (("padding", (1, 0)),)))  # 3 along W
+    b.add(LayerSpec("Transpose", (1, 3)))
+    b.add(LayerSpec("Permute", ((0, 3, 1, 2),)))
+    b.add(LayerSpec("Scale", ((8, 1, 1), 1e-6)))
+    b.add(LayerSpec("StochasticDepth", (0.1, "row")))
+    b.add(LayerSpec("LayerNorm2d", (8,)))
+    b.add(LayerSpec("FrozenBatchNorm2d", (8,)))
+    b.add(LayerSpec("Mean", (3,), (("keepdim", True),)))
+    return b.build()
+
+
+_SHARED = """\
+name: shared
+input: [1, 3, 16, 16]
+layers:
+  - Conv2d: {out_channels: 3, kernel_size: 3, stride: 2}
+    id: conv
+  - ReLU
+  - share: conv
+    id: again
+  - Conv2d: {out_channels: 4, kernel_size: 3, dilation: 2}
+    id: head
+    from: conv
+    train_only: true
+  - Conv2d: {out_channels: 4, kernel_size: 1}
+    from: again
+"""
+
+
+def _shared() -> Network:
+    from convcalc.spec import load_spec
+
+    return load_spec(_SHARED)
+
+
 CONSTRUCTS = {
+    "pieces": _pieces,
+    "channels_last": _channels_last,
+    "shared": _shared,
     "dilated": _dilated,
     "transposed": _transposed,
     "concat": _concat,
     "misaligned": _misaligned_add,
     "gated": _gated,
 }
+
+
+def _texts(network: Network, mode: str = "eval") -> dict[str, tuple[str, ...]]:
+    return {
+        n.name: tuple(a.text() for a in n.axes) for n in receptive_field(network, mode=mode).nodes
+    }
+
+
+def test_pieces_of_channels_keep_the_field_and_spatial_pieces_shift_it() -> None:
+    """A Chunk of the channels and a channel shuffle keep the field; a Split along H (or W)
+    starts its first position ``offset`` input positions in."""
+    texts = _texts(_pieces())
+    assert texts["chunk_2"] == texts["chunk_3"] == texts["conv2d_1"] == ("3 / 1 / 0",) * 2
+    assert texts["channelshuffle_6"] == texts["concat_5"] == ("7 / 1 / 0",) * 2
+    assert texts["low"] == ("7 / 1 / 6", "7 / 1 / 0")
+    assert texts["middle"] == ("7 / 1 / 6", "7 / 1 / 8")
+    assert field_of(_pieces(), "middle", (0, 0)) == ((3, 9), (5, 11))
+
+
+def test_permute_and_transpose_carry_each_axis_and_mean_takes_the_whole_axis() -> None:
+    """Channels-last operations keep the field of each position; a (3, 1) kernel applied
+    after a transpose slides along W; Mean over W reads the whole of W."""
+    texts = _texts(_channels_last())
+    assert texts["linear_4"] == ("3 / 2 / 1", "3 / 2 / 1")
+    assert texts["conv2d_6"] == ("3 / 2 / 1", "7 / 2 / 1")
+    assert texts["frozenbatchnorm2d_12"] == ("3 / 2 / 1", "7 / 2 / 1")
+    assert texts["mean_13"] == ("3 / 2 / 1", "whole input")
+    assert field_of(_channels_last(), "mean_13", (2, 0)) == ((4, 6), (0, 14))
+
+
+def test_a_shared_module_repeats_its_arithmetic_and_training_only_entries_follow_the_mode() -> None:
+    network = _shared()
+    assert _texts(network) == {
+        "conv": ("3 / 2 / 1",) * 2,
+        "relu_1": ("3 / 2 / 1",) * 2,
+        "again": ("7 / 4 / 3",) * 2,
+        "conv2d_4": ("7 / 4 / 3",) * 2,
+    }
+    assert _texts(network, "train")["head"] == ("11 / 2 / 5",) * 2
+    assert field_of(network, "head", (0, 0), mode="train") == ((0, 10), (0, 10))
+    with pytest.raises(ShapeError) as caught:
+        field_of(network, "head", (0, 0))
+    assert str(caught.value) == (
+        "shared: node 'head' is training-only and does not run in eval mode; ask with mode='train'"
+    )
+
+
+def test_a_broadcast_global_gate_makes_the_field_the_whole_input() -> None:
+    """Every position of a squeeze-excitation product reads the global pooling's field."""
+    texts = _texts(_gated())
+    assert texts["mul_4"] == ("whole input", "whole input")
+    assert receptive_field(_gated())["mul_4"].warnings == ()
 
 
 def test_misaligned_add_warns() -> None:
@@ -247,6 +374,9 @@ def _torch_module(layer: Layer) -> Any:
 
     name = type(layer).__name__
     fields = layer_fields(layer)
+    special = _torch_function(layer)
+    if special is not None:
+        return _Lambda(special)
     if name in _POOL_AS_AVERAGE:
         name = _POOL_AS_AVERAGE[name]
         for key in ("dilation", "return_indices"):
@@ -263,6 +393,43 @@ def _torch_module(layer: Layer) -> Any:
     return module.eval()
 
 
+def _Lambda(function: Any) -> Any:
+    import torch
+
+    class Lambda(torch.nn.Module):
+        def forward(self, x: Any) -> Any:
+            return function(x)
+
+    return Lambda()
+
+
+def _torch_function(layer: Layer) -> Any:
+    """torchvision's operations and the tensor methods the zoo's specs use, written with
+    torch's functions; a normalisation over channels is a positive sum over what it reads
+    (the normalisation itself sends a uniform gradient back to zero)."""
+    import torch
+
+    lay: Any = layer
+    name = type(layer).__name__
+    if name in ("StochasticDepth", "FrozenBatchNorm2d"):
+        return lambda x: x  # eval: the input; frozen statistics: a per-channel affine map
+    if name == "Permute":
+        return lambda x: x.permute(*lay.dims)
+    if name == "Transpose":
+        return lambda x: x.transpose(lay.dim0, lay.dim1)
+    if name == "Scale":
+        return lambda x: x * torch.ones(lay.shape)
+    if name == "Mean":
+        dims = lay.dim if lay.dim not in (None, ()) else None
+        return lambda x: x.mean(dim=dims, keepdim=lay.keepdim)
+    if name == "LayerNorm2d":
+        return lambda x: x + x.sum(dim=1, keepdim=True)
+    if name == "LayerNorm":
+        count = 1 if isinstance(lay.normalized_shape, int) else len(lay.normalized_shape)
+        return lambda x: x + x.sum(dim=tuple(range(-count, 0)), keepdim=True)
+    return None
+
+
 def _torch_outputs(network: Network, shape: tuple[int, ...]) -> tuple[Any, list[Any]]:
     """Every node's output, up to the first layer too large to be worth running
     (VGG's 25088x4096 classifier: a Linear's field is the whole input, checked elsewhere)."""
@@ -270,15 +437,25 @@ def _torch_outputs(network: Network, shape: tuple[int, ...]) -> tuple[Any, list[
 
     from convcalc.network import summarize
 
-    rows = summarize(network, shape).layer_rows()
+    by_index = {row.index: row for row in summarize(network, shape).layer_rows()}
     x = torch.ones(shape, requires_grad=True)
     outputs: list[Any] = []
-    for node, row in zip(network.nodes, rows, strict=True):
+    for index, node in enumerate(network.nodes):
+        row = by_index.get(index)
+        if row is None:  # a training-only entry, which does not run in eval mode
+            outputs.append(None)
+            continue
         if row.params > 5_000_000:
             break
         ins = [x if i == INPUT else outputs[i] for i in node.inputs]
         op = row.layer
-        if isinstance(op, Add):
+        if isinstance(op, Chunk):
+            y = torch.chunk(ins[0], op.chunks, dim=op.dim)[op.index]
+        elif isinstance(op, Split):
+            sections = op.split_size_or_sections
+            sizes = sections if isinstance(sections, int) else list(sections)
+            y = torch.split(ins[0], sizes, dim=op.dim)[op.index]
+        elif isinstance(op, Add):
             y = ins[0] + ins[1]
         elif isinstance(op, Mul):
             y = ins[0] * ins[1]
@@ -292,12 +469,11 @@ def _torch_outputs(network: Network, shape: tuple[int, ...]) -> tuple[Any, list[
     return x, outputs
 
 
-def _gradient_extent(x: Any, y: Any, position: tuple[int, ...]) -> tuple[Any, ...]:
+def _gradient_extent(x: Any, y: Any, index: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The input extent reached by the gradient of ``y[index]`` summed (every channel of one
+    position: a position's field is the union of its channels')."""
     import torch
 
-    # Every channel of the position: a field is the tensor's, and after a Concat the channels
-    # differ (SqueezeNet's Fire joins a 1x1 and a 3x3 branch).
-    index = (0, slice(None), *position) if y.dim() > 2 else (0, 0)
     (grad,) = torch.autograd.grad(y[index].sum(), x, retain_graph=True)
     reached = grad[0].abs().sum(dim=0)
     extents = []
@@ -317,22 +493,31 @@ def _check_against_torch(network: Network, shape: tuple[int, ...], budget: int) 
     torch.set_num_threads(min(2, os.cpu_count() or 1))
     x, outputs = _torch_outputs(network, shape)
     # Check the nodes where the resolution changes, and the last one.
-    picks = [i for i in range(1, len(outputs)) if outputs[i].shape[2:] != outputs[i - 1].shape[2:]]
-    picks = sorted({0, *picks, len(outputs) - 1})
+    ran = [i for i, y in enumerate(outputs) if y is not None]
+    picks = [b for a, b in itertools.pairwise(ran)
+             if outputs[b].shape[2:] != outputs[a].shape[2:]]  # fmt: skip
+    picks = sorted({ran[0], *picks, ran[-1]})
     if len(picks) > budget:
         step = len(picks) / budget
         picks = sorted({picks[int(k * step)] for k in range(budget)} | {picks[-1]})
     checked = 0
+    graph = _Graph(network, shape)
     for index in picks:
         if network.nodes[index].name.startswith("flatten"):
             continue  # a flattened feature is one position; the node's field is the input's
         y = outputs[index]
-        spatial = tuple(y.shape[2:]) if y.dim() > 2 else (1,) * (len(shape) - 2)
+        # Where the input's axes sit in this output (moved by Permute, gone after Mean).
+        dims = graph.dims[index]
+        spatial = tuple(1 if d is None else y.shape[d] for d in dims)
         for position in {tuple(0 for _ in spatial), tuple(s // 2 for s in spatial),
                          tuple(s - 1 for s in spatial)}:  # fmt: skip
             expected = field_of(network, index, position, shape)
-            assert _gradient_extent(x, y, position) == expected, (network.nodes[index].name,
-                                                                  position)  # fmt: skip
+            element: list[Any] = [0] + [slice(None)] * (y.dim() - 1)
+            for d, p in zip(dims, position, strict=True):
+                if d is not None:
+                    element[d] = p
+            assert _gradient_extent(x, y, tuple(element)) == expected, (
+                network.nodes[index].name, position)  # fmt: skip
             checked += 1
     return checked
 
@@ -340,20 +525,14 @@ def _check_against_torch(network: Network, shape: tuple[int, ...], budget: int) 
 _SMALL = {"lenet": 28, "alexnet": 64}
 
 
-# Families built from torch.nn modules alone: the others use torchvision's ops (StochasticDepth,
-# Permute, layer scale), Chunk/Split pieces or training-only heads, which _torch_module and
-# this walk do not build.
-_NOT_TORCH_NN = ("convnext", "efficientnet", "googlenet", "shufflenet_v2")
-
-
 @pytest.mark.torch
 @needs_torch
-@pytest.mark.parametrize("name", [n for n in zoo_names() if not n.startswith(_NOT_TORCH_NN)])
+@pytest.mark.parametrize("name", zoo_names())
 def test_exact_fields_match_torch_gradients_for_the_zoo(name: str) -> None:
     network = load_spec_file(name)
     assert network.input_shape is not None
     size = _SMALL.get(name, 32)
-    shape = (2, network.input_shape[1], size, size)  # two: batch norm needs 2 values
+    shape = (1, network.input_shape[1], size, size)  # batch norm runs as in eval
     assert _check_against_torch(network, shape, budget=6) > 0
 
 

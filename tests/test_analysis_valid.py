@@ -62,7 +62,16 @@ def test_valid_inputs_match_brute_force_over_1_to_1024(
     assert axis.sizes(1, 1024) == _accepted(network, 0, 1024)
 
 
-@pytest.mark.parametrize("name", ["lenet", "alexnet", "vgg16", "resnet18", "mobilenet_v2"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "lenet",
+        "alexnet",
+        "vgg16",
+        "resnet18",
+        "mobilenet_v2",
+    ],
+)
 def test_valid_inputs_of_the_rest_of_the_zoo(name: str) -> None:
     network = load_spec_file(name)
     axis = valid_inputs(network).axes[1]
@@ -139,3 +148,45 @@ def test_huge_strides_are_checked_size_by_size_not_tabulated() -> None:
     axis = valid_inputs(net, high=64).axes[0]
     assert axis.method == "size by size"
     assert axis.rule() == "L in {1..64}"
+
+
+@pytest.mark.parametrize(
+    ("name", "rules"),
+    [
+        pytest.param("pieces", ("H in {16}", "W in {11..1024}"), id="chunk-shuffle-split"),
+        pytest.param("channels_last", ("H in {3..1024}", "W ≥ 3"), id="permute-transpose-mean"),
+        pytest.param("shared", ("H ≥ 11", "W ≥ 11"), id="shared-and-training-only"),
+    ],
+)
+def test_valid_inputs_through_pieces_permutes_and_shared_modules(
+    name: str, rules: tuple[str, str]
+) -> None:
+    """Channel pieces and moved axes keep the arithmetic; a Split along H is checked size by
+    size; a training-only entry does not constrain eval mode."""
+    from test_analysis_receptive import CONSTRUCTS
+
+    network = CONSTRUCTS[name]()
+    found = valid_inputs(network)
+    for a, axis in enumerate(found.axes):
+        assert axis.sizes(1, 120) == _accepted(network, a, 120)
+    assert tuple(axis.rule() for axis in found.axes) == rules
+
+
+@pytest.mark.parametrize(
+    ("name", "rule"),
+    [
+        ("convnext_tiny", "W ≥ 32"),
+        ("efficientnet_b0", "W ≥ 1"),
+        ("googlenet", "W ≥ 15"),
+        ("shufflenet_v2_x0_5", "W ≥ 1"),
+    ],
+)
+def test_valid_inputs_through_the_zoo_families_with_pieces_and_channels_last(
+    name: str, rule: str
+) -> None:
+    """Found by arithmetic, agreeing with summarize over the small sizes where they differ."""
+    network = load_spec_file(name)
+    axis = valid_inputs(network).axes[1]
+    assert axis.method == "arithmetic"
+    assert axis.rule() == rule
+    assert axis.sizes(1, 72) == _accepted(network, 1, 72)

@@ -30,6 +30,14 @@ _POINTWISE = frozenset(
         "BatchNorm2d",
         "BatchNorm3d",
         "CELU",
+        # Channel-wise or whole-tensor-per-sample operations: each position reads itself.
+        "ChannelShuffle",
+        "FrozenBatchNorm2d",
+        "LayerNorm2d",
+        "Permute",
+        "Scale",
+        "StochasticDepth",
+        "Transpose",
         "Dropout",
         "Dropout1d",
         "Dropout2d",
@@ -331,8 +339,40 @@ def spatial_dims_after(
         dim = lay.dim % rank
         grow = out_rank - rank
         return tuple(None if d is None or d == dim else d if d < dim else d + grow for d in dims)
+    if name in ("Permute", "Transpose"):
+        # A tracked axis moves with its dimension; nothing is mixed.
+        order = list(range(rank))
+        if name == "Permute":
+            order = [int(d) % rank for d in _permute_order(layer)]
+        else:
+            a, b = (int(getattr(layer, k)) % rank for k in ("dim0", "dim1"))
+            order[a], order[b] = order[b], order[a]
+        return tuple(None if d is None else order.index(d) for d in dims)
+    if name == "Mean":
+        reduced = _mean_dims(layer, rank)
+        keep = bool(getattr(layer, "keepdim", False))
+        return tuple(
+            None
+            if d is None or d in reduced
+            else d
+            if keep
+            else d - sum(1 for r in reduced if r < d)
+            for d in dims
+        )
     if out_rank != rank:
         return tuple(None for _ in dims)
     if name == "Linear":
         return tuple(None if d == rank - 1 else d for d in dims)
     return dims
+
+
+def _permute_order(layer: Layer) -> tuple[int, ...]:
+    """A Permute's order of dimensions."""
+    return tuple(getattr(layer, "dims", ()))
+
+
+def _mean_dims(layer: Layer, rank: int) -> set[int]:
+    """The dimensions a Mean reduces (every one when ``dim`` is None or empty)."""
+    dim = getattr(layer, "dim", None)
+    dims: tuple[int, ...] = (dim,) if isinstance(dim, int) else tuple(dim or ())
+    return {d % rank for d in dims} if dims else set(range(rank))

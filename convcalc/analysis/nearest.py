@@ -11,7 +11,7 @@ from typing import Any
 
 from ..errors import ShapeError
 from ..network import Network, summarize
-from .valid import _IDENTITY, _NAMES, _axis_rule, _Size
+from .valid import _IDENTITY, _NAMES, _axis_rule, _node_rows, _Size
 
 __all__ = ["input_size_error"]
 
@@ -40,7 +40,7 @@ def input_size_error(
         summary = summarize(network, reference)
     except ShapeError:
         return None
-    rows = summary.layer_rows()
+    rows = _node_rows(network, summary, reference)
     shape0 = summary.input_shape
     if len(shape0) != len(shape):
         return None

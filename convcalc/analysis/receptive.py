@@ -18,6 +18,13 @@ Concat) takes the union of its branches' fields and warns when their centres dif
 Linear and normalisation over space make the field the whole input (``whole``). A warning
 marks the first node whose field outgrows the input.
 
+A Chunk or Split of the channels, a channel shuffle, Permute and Transpose keep each
+position's field (the tracked axes move with their dimensions); a piece cut along a spatial
+axis starts further in; Mean over an axis reads all of it. A branch of size 1 broadcast into
+a merge (a squeeze-excitation gate) gives every position its field, the whole input after a
+global pooling. A shared module is the same arithmetic at each use; a training-only entry has
+a field in train mode only (``mode=``, as in ``summarize``).
+
 Batch normalisation counts as per position, as at inference. :func:`field_of` gives the exact
 input positions (inside the input) that one output position reads, through every path of the
 graph: what the gradient of that output reaches when every weight is positive.
@@ -32,7 +39,7 @@ from typing import Any
 from .._record import Record
 from ..errors import ShapeError
 from ..layers import Layer, Shape
-from ..network import INPUT, Concat, Network, _Merge, summarize
+from ..network import INPUT, Concat, Network, _Merge, _Piece, summarize
 from ._reads import axis_of, pointwise, reads, spatial_dims_after, window
 
 __all__ = ["AxisField", "NodeField", "ReceptiveFields", "field_of", "receptive_field"]
@@ -160,14 +167,18 @@ def _is_window(layer: Layer) -> bool:
 class _Graph:
     """The summary's resolved layers and shapes, and where each input axis sits in them."""
 
-    def __init__(self, network: Network, input_shape: Sequence[int] | None) -> None:
-        summary = summarize(network, input_shape)
+    def __init__(
+        self, network: Network, input_shape: Sequence[int] | None, mode: str = "eval"
+    ) -> None:
+        summary = summarize(network, input_shape, mode=mode)
         self.summary = summary
-        self.rows = summary.layer_rows()
+        # A training-only node has no row in eval mode: it does not run, and has no field.
+        by_index = {row.index: row for row in summary.layer_rows()}
+        self.rows: list[Any] = [by_index.get(i) for i in range(len(network.nodes))]
         self.input_shape = summary.input_shape
         rank = len(self.input_shape)
         nd = rank - 2
-        for row in self.rows:
+        for row in filter(None, self.rows):
             layer_nd = int(getattr(row.layer, "_nd", 0))
             if isinstance(row.layer, Layer) and layer_nd and _is_window(row.layer):
                 nd = layer_nd if rank == layer_nd + 1 else rank - 2
@@ -182,6 +193,9 @@ class _Graph:
         start: tuple[int | None, ...] = tuple(range(rank - nd, rank))
         self.dims: list[tuple[int | None, ...]] = []
         for node, row in zip(network.nodes, self.rows, strict=True):
+            if row is None:
+                self.dims.append((None,) * nd)
+                continue
             ins = [start if i == INPUT else self.dims[i] for i in node.inputs]
             if isinstance(row.layer, Layer):
                 out = spatial_dims_after(row.layer, ins[0], row.input_shapes[0], row.output_shape)
@@ -198,8 +212,13 @@ class _Graph:
         self.network = network
 
 
-def receptive_field(network: Network, input_shape: Sequence[int] | None = None) -> ReceptiveFields:
+def receptive_field(
+    network: Network, input_shape: Sequence[int] | None = None, *, mode: str = "eval"
+) -> ReceptiveFields:
     """Size, jump and start of every node's field on each spatial axis of the input.
+
+    ``mode`` is ``"eval"`` or ``"train"``, as in :func:`~convcalc.network.summarize`: a
+    training-only node appears in train mode only.
 
     >>> from convcalc.network import LayerSpec, sequential
     >>> net = sequential([LayerSpec("Conv2d", (8, 3)), LayerSpec("MaxPool2d", (2,)),
@@ -208,7 +227,7 @@ def receptive_field(network: Network, input_shape: Sequence[int] | None = None) 
     >>> [n.axes[0].text() for n in receptive_field(net).nodes]
     ['3 / 1 / 1', '4 / 2 / 1.5', '12 / 2 / 5.5']
     """
-    graph = _Graph(network, input_shape)
+    graph = _Graph(network, input_shape, mode)
     nd = graph.nd
     sizes = graph.input_shape[len(graph.input_shape) - nd :]
     origin = AxisField(Fraction(1), Fraction(1), Fraction(0))
@@ -216,11 +235,27 @@ def receptive_field(network: Network, input_shape: Sequence[int] | None = None) 
     outgrown: list[bool] = []
     nodes = []
     for index, (node, row) in enumerate(zip(network.nodes, graph.rows, strict=True)):
+        if row is None:
+            states.append((_WHOLE,) * nd)
+            outgrown.append(False)
+            continue
         ins = [(origin,) * nd if i == INPUT else states[i] for i in node.inputs]
         in_dims = [graph.start_dims if i == INPUT else graph.dims[i] for i in node.inputs]
         warnings: list[str] = []
         if isinstance(row.layer, _Merge):
-            fields = _merge(node.name, row.layer, ins, graph.names, row, in_dims, warnings)
+            fields = _merge(
+                node.name,
+                row.layer,
+                ins,
+                graph.names,
+                row,
+                in_dims,
+                warnings,
+                sizes,
+                graph.dims[index],
+            )
+        elif isinstance(row.layer, _Piece):
+            fields = tuple(_piece_step(row, ins[0][a], in_dims[0][a]) for a in range(nd))
         else:
             layer: Any = row.layer
             shape, out = row.input_shapes[0], row.output_shape
@@ -243,6 +278,25 @@ def receptive_field(network: Network, input_shape: Sequence[int] | None = None) 
 
 
 _WHOLE = AxisField(Fraction(0), Fraction(0), Fraction(0), whole=True)
+
+
+def _piece_offset(row: Any, dim: int | None) -> int:
+    """Where a Chunk/Split piece starts on tensor dimension ``dim`` (0 unless it is cut
+    along that dimension)."""
+    piece: Any = row.layer
+    shape = row.input_shapes[0]
+    if dim is None or piece.dim % len(shape) != dim:
+        return 0
+    return sum(piece.sizes(shape[dim])[: piece.index])
+
+
+def _piece_step(row: Any, field: AxisField, dim: int | None) -> AxisField:
+    """A piece cut along a spatial axis starts ``offset`` positions in; a piece of the
+    channels (or any other dimension) keeps the field as it is."""
+    if field.whole or dim is None:
+        return _WHOLE if dim is None else field
+    offset = _piece_offset(row, dim)
+    return AxisField(field.size, field.jump, field.start + offset * field.jump)
 
 
 def _step(
@@ -276,12 +330,29 @@ def _merge(
     row: Any,
     in_dims: list[tuple[int | None, ...]],
     warnings: list[str],
+    sizes: Sequence[int] = (),
+    out_dims: tuple[int | None, ...] = (),
 ) -> tuple[AxisField, ...]:
     out = []
     kind = type(merge).__name__
     for a, axis in enumerate(axes):
         branch = [f[a] for f in fields]
         if any(f.whole for f in branch):
+            out.append(_WHOLE)
+            continue
+        # A branch of size 1 broadcast along the axis (a squeeze-excitation scale) gives every
+        # output position the same field: the union reaches that field from everywhere, and
+        # when it covers the input (a global pooling), every position reads the whole input.
+        spread = [
+            f
+            for f, d, s in zip(branch, in_dims, row.input_shapes, strict=True)
+            if out_dims and d[a] is not None and out_dims[a] is not None
+            and s[d[a]] == 1 and row.output_shape[out_dims[a]] != 1
+        ]  # fmt: skip
+        if spread and any(
+            f.start - (f.size - 1) / 2 <= 0 and f.start + (f.size - 1) / 2 >= sizes[a] - 1
+            for f in spread
+        ):
             out.append(_WHOLE)
             continue
         if isinstance(merge, Concat) and any(
@@ -316,6 +387,8 @@ def field_of(
     node: int | str,
     position: Sequence[int],
     input_shape: Sequence[int] | None = None,
+    *,
+    mode: str = "eval",
 ) -> tuple[tuple[int, int] | None, ...]:
     """The first and last input position, per spatial axis, that output ``position`` of
     ``node`` reads through any path (``None`` on an axis where it reads nothing).
@@ -326,12 +399,17 @@ def field_of(
     >>> field_of(net, 1, (0, 3))
     ((0, 2), (5, 7))
     """
-    graph = _Graph(network, input_shape)
+    graph = _Graph(network, input_shape, mode)
     nd = graph.nd
     names = [n.name for n in network.nodes]
     target = names.index(node) if isinstance(node, str) else node
     if not 0 <= target < len(names):
         raise ShapeError(f"{network.name}: no node {node!r}")
+    if graph.rows[target] is None:
+        raise ShapeError(
+            f"{network.name}: node {names[target]!r} is training-only and does not run in "
+            f"{mode} mode; ask with mode='train'"
+        )
     if len(position) != nd:
         raise ShapeError(f"position {tuple(position)} needs {nd} values, one per spatial axis")
     # What a node must provide: a list of boxes, each a set of positions per axis (None for
@@ -348,6 +426,8 @@ def field_of(
             continue
         n = network.nodes[index]
         row = graph.rows[index]
+        if row is None:  # pragma: no cover - a node that runs reads no training-only node
+            continue
         for k, src in enumerate(n.inputs):
             in_dims = graph.start_dims if src == INPUT else graph.dims[src]
             shape = row.input_shapes[k]
@@ -406,11 +486,21 @@ def _back(
     out_dim: int | None,
     shape: Shape,
 ) -> frozenset[int] | None:
-    """The positions of input ``k`` (on one tracked axis) that ``wanted`` outputs read."""
-    if wanted is None or dim is None or out_dim is None:
+    """The positions of input ``k`` (on one tracked axis) that ``wanted`` outputs read
+    (``None``: every position, once the axis is mixed away)."""
+    if dim is None:
         return None
+    if out_dim is None:
+        # The axis is reduced here (Mean, Flatten): every position of this input, which may
+        # itself cover less than the whole network input.
+        return frozenset(range(shape[dim]))
     op = row.layer
     out = row.output_shape
+    if wanted is None:
+        wanted = frozenset(range(out[out_dim]))
+    if isinstance(op, _Piece):
+        offset = _piece_offset(row, dim)
+        return frozenset(o + offset for o in wanted)
     if isinstance(op, _Merge):
         size = shape[dim]
         if isinstance(op, Concat) and op.dim % len(shape) == dim:
@@ -422,7 +512,7 @@ def _back(
     rank = len(shape)
     mixed = _mixed_dims(op, rank)
     if mixed is not None:
-        return None if dim in mixed else wanted
+        return frozenset(range(shape[dim])) if dim in mixed else wanted
     i = axis_of(op, dim, rank)
     if i is None:
         return wanted

@@ -26,7 +26,7 @@ from typing import Any
 from .._record import Record
 from ..errors import ShapeError
 from ..layers import Layer, Shape
-from ..network import INPUT, Concat, Network, _Merge, summarize
+from ..network import INPUT, Concat, Network, _Merge, _Piece, summarize
 
 __all__ = ["AxisRule", "Stage", "ValidInputs", "valid_inputs"]
 
@@ -188,7 +188,7 @@ class ValidInputs(Record):
 _MAPS: dict[tuple[Any, ...], _Map | None] = {}
 
 
-def _layer_map(layer: Layer, shape: Shape, dim: int, kept: bool) -> _Map | None:
+def _layer_map(layer: Layer, shape: Shape, dim: int, kept: int | None) -> _Map | None:
     """:func:`_build_map`, once per layer and shape (networks repeat their blocks)."""
     key = (layer, shape[:dim], shape[dim + 1 :], dim, kept)
     if key not in _MAPS:
@@ -198,18 +198,19 @@ def _layer_map(layer: Layer, shape: Shape, dim: int, kept: bool) -> _Map | None:
     return _MAPS[key]
 
 
-def _build_map(layer: Layer, shape: Shape, dim: int, kept: bool) -> _Map | None:
+def _build_map(layer: Layer, shape: Shape, dim: int, kept: int | None) -> _Map | None:
     """The layer's size map on tensor dimension ``dim``, or ``None`` if it does not fit.
-    When the layer does not keep the axis (``kept`` false), only its checks count."""
+    ``kept`` is where the axis sits in the output (Permute moves it); when the layer does not
+    keep the axis (``kept`` None), only its checks count."""
 
     def g(x: int) -> int | None:
         try:
             out = layer.output_shape((*shape[:dim], x, *shape[dim + 1 :]))
         except ShapeError:
             return None
-        return out[dim] if kept else 1
+        return out[kept] if kept is not None else 1
 
-    period, slope = _shape_of(layer, dim, len(shape)) if kept else (1, 0)
+    period, slope = _shape_of(layer, dim, len(shape)) if kept is not None else (1, 0)
     if period is None or slope is None or period > _MAX_PERIOD:
         return None
     result = _Map(period, slope, g)
@@ -278,7 +279,7 @@ def valid_inputs(
     'H ≥ 8 and H ≡ 0 (mod 8)'
     """
     summary = summarize(network, input_shape)
-    rows = summary.layer_rows()
+    rows = _node_rows(network, summary, input_shape)
     shape0 = summary.input_shape
     rank = len(shape0)
     nd = max(1, min(3, rank - 2))
@@ -287,6 +288,21 @@ def valid_inputs(
         dim = rank - nd + a
         axes.append(_axis_rule(network, rows, shape0, dim, _NAMES[nd][a], high)[0])
     return ValidInputs(network.name, shape0, tuple(axes))
+
+
+def _node_rows(network: Network, summary: Any, input_shape: Sequence[int] | None) -> list[Any]:
+    """One row per node. A training-only node has no row in eval mode, yet ``summarize``
+    checks its input in either mode, so its row comes from train mode (``None`` if train
+    mode itself fails, as a batch norm of one value does)."""
+    by_index = {row.index: row for row in summary.layer_rows()}
+    if len(by_index) < len(network.nodes):
+        try:
+            train = summarize(network, input_shape, mode="train").layer_rows()
+        except ShapeError:
+            train = ()
+        for row in train:
+            by_index.setdefault(row.index, row)
+    return [by_index.get(i) for i in range(len(network.nodes))]
 
 
 def _axis_rule(
@@ -304,6 +320,11 @@ def _axis_rule(
     checks: list[tuple[int, _Size, _Map]] = []  # (node, its input size, the layer)
     symbol = axis
     for node, row in zip(network.nodes, rows, strict=True):
+        if row is None:
+            sizes.append(None)
+            dims.append(None)
+            formulas.append("")
+            continue
         in_sizes = [_Size(1, 1, [0]) if i == INPUT else sizes[i] for i in node.inputs]
         in_dims = [dim0 if i == INPUT else dims[i] for i in node.inputs]
         in_text = [symbol if i == INPUT else formulas[i] for i in node.inputs]
@@ -333,6 +354,15 @@ def _axis_rule(
                 formulas.append(in_text[0])
             dims.append(d)
             continue
+        if isinstance(op, _Piece):
+            d = in_dims[0]
+            if d is not None and op.dim % len(row.output_shape) == d:  # type: ignore[attr-defined]
+                # A piece cut along the axis itself: its size depends on the cut.
+                return _by_size(network, shape0, dim0, axis, high), sizes, (merges, checks)
+            sizes.append(in_sizes[0])
+            dims.append(d)
+            formulas.append(in_text[0])
+            continue
         layer: Layer = op
         shape = row.input_shapes[0]
         d = in_dims[0]
@@ -345,7 +375,7 @@ def _axis_rule(
             sizes.append(None)
             formulas.append("")
             continue
-        g = _layer_map(layer, shape, d, out_dims is not None)
+        g = _layer_map(layer, shape, d, out_dims)
         if g is None:
             return _by_size(network, shape0, dim0, axis, high), sizes, (merges, checks)
         lower.append((f, g))
