@@ -9,7 +9,7 @@ from typing import Any
 from ..conventions import MacsConvention, row_macs, total_macs
 from ..layers import layer_fields
 from ..network import Row, Summary
-from ._format import _listed, _plain
+from ._format import _listed, _plain, format_shape
 from .summary import COLUMNS, DEFAULT_COLUMNS, _layer_text, summary_sizes, table_rows, totals_lines
 
 __all__ = ["CSV_COLUMNS", "render_csv", "render_html", "render_markdown", "summary_dict"]
@@ -164,8 +164,8 @@ def render_markdown(
     """A Markdown table of the visible rows, then the totals as a list."""
     header = ["Layer (type:depth-idx)", *(COLUMNS[c] for c in columns)]
     lines = [
-        f"**{summary.name}**: input {_shape(summary.input_shape)} -> output "
-        f"{_shape(summary.output_shape)}",
+        f"**{summary.name}**: input {format_shape(summary.input_shape)} -> output "
+        f"{format_shape(summary.output_shape)}",
         "",
         "| " + " | ".join(header) + " |",
         "|" + "|".join(["---"] + ["---:"] * len(columns)) + "|",
@@ -195,8 +195,8 @@ def render_html(
     header = ["Layer (type:depth-idx)", *(COLUMNS[c] for c in columns)]
     parts = [
         '<div class="convcalc-summary">',
-        f"<p><b>{escape(summary.name)}</b>: input {_shape(summary.input_shape)} &rarr; output "
-        f"{_shape(summary.output_shape)}</p>",
+        f"<p><b>{escape(summary.name)}</b>: input {format_shape(summary.input_shape)} "
+        f"&rarr; output {format_shape(summary.output_shape)}</p>",
         "<table>",
         "<thead><tr>"
         + "".join(
@@ -222,7 +222,3 @@ def render_html(
         )
     parts += ["</table>", "</div>"]
     return "\n".join(parts) + "\n"
-
-
-def _shape(shape: Sequence[int]) -> str:
-    return f"[{', '.join(str(s) for s in shape)}]"
