@@ -120,7 +120,41 @@ def test_net_valid_inputs_and_receptive_fields() -> None:
     assert "H: H ≥ 8 and H ≡ 0 (mod 8) (128 sizes in 1..1024: 8, 16, 24" in out
     assert "  convtranspose2d_1: 2·⌊H/8⌋\n" in out
     out = invoke(["net", "lenet", "--columns", "+rf"]).stdout
-    assert "maxpool2d_2 (MaxPool2d)  H: 16 / 4 / 7.5  W: 16 / 4 / 7.5\n" in out
+    assert "├─MaxPool2d(2): 1-6          [64, 50, 4, 4]        --   [16, 16]    [4, 4]" in out
+    assert "├─Flatten(): 1-7                  [64, 800]        --        all        --" in out
+
+
+def test_receptive_field_columns_in_every_format() -> None:
+    """The rf columns read the same fields in JSON, CSV and Markdown, a block shows its last
+    entry's field, and train mode includes the training-only entries."""
+    import json
+
+    data = json.loads(invoke(["net", "lenet", "--columns", "rf", "--format", "json"]).stdout)
+    fields = {layer["name"]: layer["receptive_field"] for layer in data["layers"]}
+    assert fields["maxpool2d_1"] == {
+        "H": {"size": 6, "jump": 2, "start": 2.5},
+        "W": {"size": 6, "jump": 2, "start": 2.5},
+    }
+    assert fields["flatten_1"] == {"H": None, "W": None}
+    assert (
+        "receptive_field"
+        not in json.loads(invoke(["net", "lenet", "--format", "json"]).stdout)["layers"][0]
+    )
+    csv = invoke(["net", "lenet", "--columns", "rf", "--format", "csv"]).stdout.splitlines()
+    assert csv[0].endswith(",receptive_field,rf_jump,rf_start")
+    assert csv[3].endswith(",6x6,2x2,2.5x2.5")
+    markdown = invoke(["net", "lenet", "--columns", "rf", "--format", "markdown"]).stdout
+    assert "| RF Size | RF Jump | RF Start |" in markdown
+    table = invoke(["net", "resnet18", "--columns", "rf", "--depth", "1"]).stdout
+    # layer1's field: the last BasicBlock's output (the stem's 11 grows by 4 3x3 convs at jump 4)
+    stage = next(line for line in table.splitlines() if "Stage: 1-5" in line)
+    assert stage.split("147,968")[1].split() == ["[43,", "43]", "[4,", "4]", "[0,", "0]"]
+    args = ["net", "googlenet", "--columns", "rf", "--depth", "1"]
+    assert "InceptionAux" not in invoke(args).stdout
+    trained = invoke([*args, "--mode", "train"]).stdout
+    aux = [line for line in trained.splitlines() if "InceptionAux" in line]
+    assert len(aux) == 2
+    assert all(line.endswith(" all           --           --") for line in aux)
 
 
 def test_draw_commands(tmp_path: Path) -> None:

@@ -62,15 +62,19 @@ def test_spec_format_python_examples() -> None:
 
 
 @pytest.mark.parametrize(
-    "command",
-    ["convcalc net lenet", "convcalc conv2d --in 3 --out 8 -k 3 -s 2 -i 1x3x6x7"],
+    ("path", "command"),
+    [
+        ("README.md", "convcalc net lenet"),
+        ("README.md", "convcalc conv2d --in 3 --out 8 -k 3 -s 2 -i 1x3x6x7"),
+        ("docs/analysis.md", "convcalc net lenet --columns output,rf"),
+    ],
 )
-def test_readme_console_examples_match_the_program(command: str) -> None:
+def test_console_examples_match_the_program(path: str, command: str) -> None:
     from click.testing import CliRunner
 
     from convcalc.cli import cli
 
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    text = (ROOT / path).read_text(encoding="utf-8")
     shown = text.split(f"$ {command}\n", 1)[1].split("```", 1)[0]
     result = CliRunner().invoke(
         cli, command.split()[1:], env={"COLUMNS": "80"}, prog_name="convcalc"

@@ -198,15 +198,10 @@ def net_extras(
     *,
     explain: bool = False,
     valid_inputs: bool = False,
-    receptive: bool = False,
 ) -> None:
     """Print what the net command's understanding options ask for, after its table."""
     shape = summary.input_shape
     lines: list[str] = []
-    if receptive:
-        from ..analysis import receptive_field
-
-        lines += ["", *receptive_field(network, shape).lines()]
     if explain:
         from ..analysis import explain_network
 

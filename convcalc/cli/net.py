@@ -18,6 +18,7 @@ from ._common import (
 )
 
 if TYPE_CHECKING:
+    from ..analysis import ReceptiveFields
     from ..network import Summary
 
 
@@ -30,19 +31,27 @@ class _Columns(click.ParamType):  # type: ignore[type-arg]
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         if isinstance(value, tuple):
             return value
-        from ..render.summary import COLUMN_ALIASES, COLUMNS, DEFAULT_COLUMNS
+        from ..render.summary import COLUMN_ALIASES, COLUMNS, DEFAULT_COLUMNS, RF_COLUMNS
 
         text = str(value).strip()
         chosen = list(DEFAULT_COLUMNS) if text.startswith("+") else []
         for raw in text.lstrip("+").split(","):
             name = raw.strip().lower().replace("-", "_")
             name = COLUMN_ALIASES.get(name, name)
-            if name not in COLUMNS and name != "rf":  # rf: receptive fields, after the table
-                self.fail(
-                    f"unknown column {raw.strip()!r}; choose from {', '.join(COLUMNS)}", param, ctx
-                )
-            if name not in chosen:
-                chosen.append(name)
+            names = RF_COLUMNS if name in ("rf", "receptive_fields") else (name,)
+            for name in names:
+                if name not in COLUMNS:
+                    self.fail(
+                        f"unknown column {raw.strip()!r}; choose from {', '.join(COLUMNS)} "
+                        "(rf for the three receptive-field columns)",
+                        param,
+                        ctx,
+                    )
+                if name not in chosen:
+                    chosen.append(name)
+        if all(name in RF_COLUMNS for name in chosen):
+            # --columns rf adds the receptive field to the usual columns.
+            chosen[:0] = DEFAULT_COLUMNS
         return tuple(chosen)
 
 
@@ -90,7 +99,8 @@ def net_command(name: str) -> click.Command:
         default=None,
         help="Columns in this order: input_size, output_size, num_params, params_percent, "
         "kernel_size, groups, mult_adds, trainable (comma-separated; a leading + adds them "
-        "to output_size,num_params); rf adds receptive fields below the table.",
+        "to output_size,num_params); rf adds the receptive field's size, jump and start "
+        "per axis (receptive_field, rf_jump, rf_start).",
     )
     @click.option(
         "--format",
@@ -169,8 +179,9 @@ def net_command(name: str) -> click.Command:
                     "name (convcalc zoo lists them)"
                 )
             spec = "-"
-        receptive = "rf" in (columns or ())
-        columns = tuple(c for c in columns or () if c != "rf") or None
+        from ..render.summary import RF_COLUMNS
+
+        receptive = any(c in RF_COLUMNS for c in columns or ())
         network = None
         if spec.endswith(".py"):
             # A PyTorch model file: traced as `convcalc trace` does, its table printed.
@@ -182,7 +193,8 @@ def net_command(name: str) -> click.Command:
                 )
             if explain or valid_inputs or receptive:
                 raise click.UsageError(
-                    "--explain, --valid-inputs and rf work on specs; a model file gives only "
+                    "--explain, --valid-inputs and the rf columns work on specs; a model file "
+                    "gives only "
                     "its table"
                 )
             summary: Summary = trace(spec, inputs=[input_shape])
@@ -197,6 +209,13 @@ def net_command(name: str) -> click.Command:
                 raise ShapeError(input_size_hint(network, input_shape, exc)) from None
             for warning in summary.warnings:
                 click.echo(f"Warning: {warning}", err=True)
+        fields = None
+        if receptive and network is not None:
+            from ..analysis import receptive_field
+
+            fields = receptive_field(network, summary.input_shape, mode=mode)
+            for message in fields.warnings:
+                click.echo(f"Warning: {message}", err=True)
         print_summary(
             summary,
             fmt=fmt,
@@ -206,13 +225,12 @@ def net_command(name: str) -> click.Command:
             macs=macs,
             row_settings=row_settings,
             ascii_only=ascii_only,
+            fields=fields,
         )
         if network is not None:
             from .analysis import net_extras
 
-            net_extras(
-                network, summary, explain=explain, valid_inputs=valid_inputs, receptive=receptive
-            )
+            net_extras(network, summary, explain=explain, valid_inputs=valid_inputs)
 
     return command
 
@@ -227,6 +245,7 @@ def print_summary(
     macs: str = "torchvision",
     row_settings: tuple[str, ...] = ("depth",),
     ascii_only: bool = False,
+    fields: ReceptiveFields | None = None,
 ) -> None:
     """Print a summary in ``fmt``, as every command that summarises a network does."""
     from ..network import dtype_size
@@ -236,13 +255,13 @@ def print_summary(
         from ..render._json import render_json
         from ..render.data import summary_dict
 
-        data = summary_dict(summary, dtype=dtype, dtype_bytes=bytes_per, macs=macs)
+        data = summary_dict(summary, dtype=dtype, dtype_bytes=bytes_per, macs=macs, fields=fields)
         click.echo(render_json(data))
         return
     if fmt == "csv":
         from ..render.data import render_csv
 
-        click.echo(render_csv(summary, columns=columns, macs=macs), nl=False)
+        click.echo(render_csv(summary, columns=columns, macs=macs, fields=fields), nl=False)
         return
     from ..render.summary import DEFAULT_COLUMNS
 
@@ -258,6 +277,7 @@ def print_summary(
             dtype_bytes=bytes_per,
             macs=macs,
             row_settings=row_settings,
+            fields=fields,
         )
         click.echo(text, nl=False)
         return
@@ -273,6 +293,7 @@ def print_summary(
         ascii_only=ascii_only or not can_encode("│├└─═×…"),
         macs=macs,
         row_settings=row_settings,
+        fields=fields,
     )
     # Aligned text with bold headings: click drops the styling when stdout is not a
     # terminal, and hundreds of rows print without rich's layout cost.

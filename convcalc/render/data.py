@@ -4,13 +4,25 @@ Markdown and HTML (for notebooks)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..conventions import MacsConvention, row_macs, total_macs
 from ..layers import layer_fields
 from ..network import Row, Summary
 from ._format import _listed, _plain, format_shape
-from .summary import COLUMNS, DEFAULT_COLUMNS, _layer_text, summary_sizes, table_rows, totals_lines
+from .summary import (
+    COLUMNS,
+    DEFAULT_COLUMNS,
+    RF_COLUMNS,
+    _Cells,
+    _layer_text,
+    summary_sizes,
+    table_rows,
+    totals_lines,
+)
+
+if TYPE_CHECKING:
+    from ..analysis import ReceptiveFields
 
 __all__ = ["CSV_COLUMNS", "render_csv", "render_html", "render_markdown", "summary_dict"]
 
@@ -24,13 +36,30 @@ def summary_dict(
     dtype: str = "float32",
     dtype_bytes: int = 4,
     macs: MacsConvention | str = MacsConvention.TORCHVISION,
+    fields: ReceptiveFields | None = None,
 ) -> dict[str, Any]:
-    """The summary as JSON-ready data: ``layers`` (every layer, blocks excluded) and ``totals``."""
+    """The summary as JSON-ready data: ``layers`` (every layer, blocks excluded) and ``totals``.
+    With ``fields``, each layer also has ``receptive_field``: per spatial axis, its size, jump
+    and start (numbers; a fraction as a float), or ``null`` where it covers the whole input."""
     t = summary.totals
     convention = MacsConvention(macs)
     layers = []
     names = {row.index: row.name for row in summary.layer_rows()}
+    nodes = {} if fields is None else {node.index: node for node in fields.nodes}
     for row in summary.layer_rows():
+        extra: dict[str, Any] = {}
+        if fields is not None:
+            node = nodes.get(row.index)
+            extra["receptive_field"] = (
+                None
+                if node is None
+                else {
+                    axis: None
+                    if f.whole
+                    else {key: _number(getattr(f, key)) for key in ("size", "jump", "start")}
+                    for axis, f in zip(fields.axis_names, node.axes, strict=True)
+                }
+            )
         layers.append(
             {
                 "index": row.index,
@@ -49,6 +78,7 @@ def summary_dict(
                 "kernel_size": _listed(row.kernel_size),
                 "groups": row.groups,
                 "inputs": [names.get(i, "input") for i in row.inputs],
+                **extra,
             }
         )
     total = total_macs(summary, convention)
@@ -71,6 +101,11 @@ def summary_dict(
     }
 
 
+def _number(value: Any) -> int | float:
+    """A fraction as JSON has it: an int when whole."""
+    return int(value) if value.denominator == 1 else float(value)
+
+
 def _block(row: Row) -> str | None:
     """The path of the innermost block holding the row (each scope entry is a full path)."""
     return row.scope[-1] if row.scope else None
@@ -83,8 +118,15 @@ def _arguments(row: Row) -> dict[str, Any]:
 
 
 def _csv_value(
-    row: Row, column: str, total_params: int, macs: MacsConvention, names: dict[int, str]
+    row: Row,
+    column: str,
+    total_params: int,
+    macs: MacsConvention,
+    names: dict[int, str],
+    cells: _Cells,
 ) -> Any:
+    if column in RF_COLUMNS:
+        return "x".join(cells.receptive(row, column).strip("[]").split(", "))
     if column == "input_size":
         return " ".join("x".join(map(str, s)) for s in row.input_shapes)
     if column == "output_size":
@@ -116,6 +158,9 @@ _CSV_HEADERS = {
     "mult_adds": "macs",
     "trainable": "trainable_params",
     "connected_to": "inputs",
+    "receptive_field": "receptive_field",
+    "rf_jump": "rf_jump",
+    "rf_start": "rf_start",
 }
 
 
@@ -124,14 +169,17 @@ def render_csv(
     *,
     columns: Sequence[str] | None = None,
     macs: MacsConvention | str = MacsConvention.TORCHVISION,
+    fields: ReceptiveFields | None = None,
 ) -> str:
     """One line per layer (blocks excluded), with a header: index, name, type, the layer
-    text, its block, then ``columns`` (by default :data:`CSV_COLUMNS`)."""
+    text, its block, then ``columns`` (by default :data:`CSV_COLUMNS`); the receptive-field
+    columns read ``fields``."""
     import csv
     import io
 
     chosen = tuple(columns) if columns else CSV_COLUMNS
     convention = MacsConvention(macs)
+    cells = _Cells(summary, convention, fields, chosen)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["index", "name", "type", "layer", "block", *(_CSV_HEADERS[c] for c in chosen)])
@@ -145,7 +193,7 @@ def render_csv(
                 row.type,
                 _layer_text(row),
                 _block(row) or "",
-                *(_csv_value(row, c, total, convention, names) for c in chosen),
+                *(_csv_value(row, c, total, convention, names, cells) for c in chosen),
             ]
         )
     return out.getvalue()
@@ -160,6 +208,7 @@ def render_markdown(
     dtype_bytes: int = 4,
     macs: MacsConvention | str = MacsConvention.TORCHVISION,
     row_settings: Sequence[str] = ("depth",),
+    fields: ReceptiveFields | None = None,
 ) -> str:
     """A Markdown table of the visible rows, then the totals as a list."""
     header = ["Layer (type:depth-idx)", *(COLUMNS[c] for c in columns)]
@@ -170,7 +219,9 @@ def render_markdown(
         "| " + " | ".join(header) + " |",
         "|" + "|".join(["---"] + ["---:"] * len(columns)) + "|",
     ]
-    for r in table_rows(summary, columns, depth, macs=macs, row_settings=row_settings):
+    for r in table_rows(
+        summary, columns, depth, macs=macs, row_settings=row_settings, fields=fields
+    ):
         level = 0 if r.row is None else r.row.depth + 1
         name = "&nbsp;&nbsp;" * max(level - 1, 0) + f"{r.text}{r.suffix}"
         lines.append("| " + " | ".join([name, *r.cells]) + " |")

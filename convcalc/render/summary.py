@@ -18,7 +18,7 @@ Stdlib only: rich is not needed to lay out aligned text.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..conventions import MacsConvention, forward_backward_elements, row_macs, total_macs
 from ..explain import describe
@@ -26,10 +26,14 @@ from ..layers import Layer
 from ..network import Row, Summary
 from ._format import format_bytes, format_count, format_shape, format_si
 
+if TYPE_CHECKING:
+    from ..analysis import ReceptiveFields
+
 __all__ = [
     "COLUMNS",
     "COLUMN_ALIASES",
     "DEFAULT_COLUMNS",
+    "RF_COLUMNS",
     "ROW_SETTINGS",
     "TableRow",
     "summary_lines",
@@ -48,7 +52,12 @@ COLUMNS = {
     "mult_adds": "Mult-Adds",
     "trainable": "Trainable",
     "connected_to": "Connected To",
+    "receptive_field": "RF Size",
+    "rf_jump": "RF Jump",
+    "rf_start": "RF Start",
 }
+# Receptive field per spatial axis (Distill's size, jump and start); ``rf`` asks for all three.
+RF_COLUMNS = ("receptive_field", "rf_jump", "rf_start")
 COLUMN_ALIASES = {
     "input": "input_size",
     "output": "output_size",
@@ -59,10 +68,12 @@ COLUMN_ALIASES = {
     "macs": "mult_adds",
     "inputs": "connected_to",
     "from": "connected_to",
+    "jump": "rf_jump",
+    "start": "rf_start",
 }
 DEFAULT_COLUMNS = ("output_size", "num_params")
 ROW_SETTINGS = ("depth", "var_names", "ascii_only")
-_SHAPE_COLUMNS = frozenset({"input_size", "output_size", "kernel_size"})
+_SHAPE_COLUMNS = frozenset({"input_size", "output_size", "kernel_size", *RF_COLUMNS})
 
 _ASCII = str.maketrans({"×": "x", "…": "...", "—": "--", "│": "|", "·": "*", "−": "-"})
 
@@ -120,14 +131,46 @@ def _count(params: int, trainable: int) -> str:
 class _Cells:
     """The column texts of a row, a folded block's totals worked out from its members."""
 
-    def __init__(self, summary: Summary, macs: MacsConvention) -> None:
+    def __init__(
+        self,
+        summary: Summary,
+        macs: MacsConvention,
+        fields: ReceptiveFields | None = None,
+        columns: Sequence[str] = (),
+    ) -> None:
         self.summary = summary
         self.macs = macs
         self.total = summary.totals.params
         self.owners = {row.name: row for row in summary.rows if not row.is_block}
         self.names = {row.index: row.name for row in summary.rows if not row.is_block}
+        if fields is None and any(c in RF_COLUMNS for c in columns):
+            raise ValueError(
+                "the receptive-field columns need fields=receptive_field(network, input_shape)"
+            )
+        self.fields = {} if fields is None else {node.index: node for node in fields.nodes}
+
+    def receptive(self, row: Row, column: str) -> str:
+        """Size, jump or start of the row's field per axis, in the order of the shape:
+        ``[5, 5]``. A field covering the whole input (after a flatten or a global pooling)
+        has size ``all`` and no jump or start."""
+        node = self.fields.get(row.index)
+        if node is None:
+            return "--"
+        part = RF_COLUMNS.index(column)
+        if all(field.whole for field in node.axes):
+            return "all" if part == 0 else "--"
+        values = []
+        for field in node.axes:
+            if field.whole:
+                values.append("all" if part == 0 else "--")
+                continue
+            value = (field.size, field.jump, field.start)[part]
+            values.append(str(value.numerator) if value.denominator == 1 else f"{float(value):.4g}")
+        return f"[{', '.join(values)}]"
 
     def layer(self, row: Row, column: str) -> str:
+        if column in RF_COLUMNS:
+            return self.receptive(row, column)
         if column == "input_size":
             return ", ".join(format_shape(s) for s in row.input_shapes)
         if column == "output_size":
@@ -171,6 +214,9 @@ class _Cells:
             return format_shape(output)
         if column in ("kernel_size", "groups", "connected_to"):
             return "--"
+        if column in RF_COLUMNS:
+            # A block's output is its last entry's: so is its field.
+            return self.receptive(members[-1], column) if members else "--"
         if column == "trainable":
             return _trainable(params, trainable)
         if expanded:
@@ -201,9 +247,11 @@ def table_rows(
     macs: MacsConvention | str = MacsConvention.TORCHVISION,
     row_settings: Sequence[str] = ("depth",),
     ascii_only: bool = False,
+    fields: ReceptiveFields | None = None,
 ) -> list[TableRow]:
-    """The rows shown at ``depth`` (the root row first), with their column texts."""
-    cells = _Cells(summary, MacsConvention(macs))
+    """The rows shown at ``depth`` (the root row first), with their column texts; the
+    receptive-field columns (:data:`RF_COLUMNS`) read ``fields``."""
+    cells = _Cells(summary, MacsConvention(macs), fields, columns)
     show_depth = "depth" in row_settings
     var_names = "var_names" in row_settings
     layers = summary.layer_rows()
@@ -331,12 +379,19 @@ def summary_lines(
     ascii_only: bool = False,
     macs: MacsConvention | str = MacsConvention.TORCHVISION,
     row_settings: Sequence[str] = ("depth",),
+    fields: ReceptiveFields | None = None,
 ) -> list[tuple[str, bool]]:
     """The summary as lines of plain text, each with whether it is a heading (bold in a
     terminal). With ``width``, no line is longer than it (unless the numbers alone are)."""
     ascii_only = ascii_only or "ascii_only" in row_settings
     rows = table_rows(
-        summary, columns, depth, macs=macs, row_settings=row_settings, ascii_only=ascii_only
+        summary,
+        columns,
+        depth,
+        macs=macs,
+        row_settings=row_settings,
+        ascii_only=ascii_only,
+        fields=fields,
     )
     first_header = "Layer (type" + (" (var_name)" if "var_names" in row_settings else "")
     first_header += ":depth-idx)" if "depth" in row_settings else ")"
@@ -346,7 +401,9 @@ def summary_lines(
     labels = [r.prefix + r.text + r.suffix for r in rows]
     wraps = [c in _SHAPE_COLUMNS for c in columns]
     if width is not None:
-        widths = _fit_columns(rows, widths, wraps, width, len(header[0]))
+        widths = _fit_columns(
+            rows, widths, wraps, width, len(header[0]), [len(h) for h in header[1:]]
+        )
         room = max(width - sum(widths) - 3 * len(widths), 0)
         labels = [
             r.prefix
@@ -405,9 +462,11 @@ def _fit_columns(
     wraps: Sequence[bool],
     width: int,
     header_width: int,
+    headers: Sequence[int],
 ) -> list[int]:
-    """Narrow the shape columns (which wrap after a comma) while the shortest possible first
-    column, every layer cut down to its type, does not fit beside the others."""
+    """Narrow the shape columns (which wrap after a comma, never below their heading's
+    width) while the shortest possible first column, every layer cut down to its type, does
+    not fit beside the others."""
     shortest = max(
         header_width, *(len(r.prefix) + _type_length(r.text) + len(r.suffix) for r in rows)
     )
@@ -417,7 +476,7 @@ def _fit_columns(
         candidates = [(w, i) for i, (w, wrap) in enumerate(zip(widths, wraps, strict=True)) if wrap]
         narrowed = False
         for w, i in sorted(candidates, reverse=True):
-            floor = max(len(part) for r in rows for part in _wrap(r.cells[i], 1))
+            floor = max(headers[i], *(len(part) for r in rows for part in _wrap(r.cells[i], 1)))
             if w > floor:
                 widths[i] = max(floor, max(len(p) for r in rows for p in _wrap(r.cells[i], w - 1)))
                 narrowed = True
