@@ -227,11 +227,13 @@ def test_tf_same_needs_an_input_shape() -> None:
     )
 
 
-def test_spec_without_tf_same_does_not_import_the_analysis() -> None:
+def test_spec_reader_never_imports_the_analysis() -> None:
+    """TF padding is layer arithmetic (convcalc.padding), loaded only when a spec uses it."""
     code = (
         "import sys\nfrom convcalc.spec import load_spec_file\nload_spec_file('lenet')\n"
-        "assert 'convcalc.analysis' not in sys.modules, 'imported'\n"
-        "load_spec_file(sys.argv[1])\nassert 'convcalc.analysis.tf' in sys.modules\n"
+        "assert 'convcalc.padding' not in sys.modules, 'imported'\n"
+        "load_spec_file(sys.argv[1])\nassert 'convcalc.padding' in sys.modules\n"
+        "assert 'convcalc.analysis' not in sys.modules, 'analysis imported'\n"
     )
     subprocess.run(
         [sys.executable, "-c", code, str(SPECS / "vgg_16_tf.yaml")], check=True, timeout=60

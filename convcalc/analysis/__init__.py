@@ -6,12 +6,12 @@ Standard library only, like the arithmetic it builds on.
 
 from __future__ import annotations
 
+from ..padding import TFPadding, tf_padding, tf_padding_layers
 from .derive import LayerWork, NetworkWork, explain_network
 from .nearest import input_size_error
 from .receptive import AxisField, NodeField, ReceptiveFields, field_of, receptive_field
 from .solve import DEFAULT_RANGES, UNKNOWN, AxisSolution, Solution, SolveResult, solve
 from .solve_net import NetworkSolution, solve_network
-from .tf import TFPadding, tf_padding, tf_padding_layers
 from .valid import AxisRule, Stage, ValidInputs, valid_inputs
 
 __all__ = [

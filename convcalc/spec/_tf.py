@@ -2,7 +2,7 @@
 PyTorch layers that compute it.
 
 TensorFlow pads so that an axis of ``size`` gives ``ceil(size / stride)`` outputs, the extra
-pixel after (see :mod:`convcalc.analysis.tf`). The reader works the padding out from the
+pixel after (see :mod:`convcalc.padding`). The reader works the padding out from the
 incoming tensor's size and writes what PyTorch needs: the layer with a symmetric ``padding``
 where TensorFlow's split is symmetric; otherwise a ``ZeroPad{n}d((left, right, top,
 bottom))`` (``ConstantPad{n}d`` with ``-inf`` before max pooling) and the layer with
@@ -59,7 +59,7 @@ def expand_tf_same(
     incoming = shape()
     if len(incoming) < nd + 1:
         raise fail(f"{kind} with padding 'tf_same' needs a {nd}-d input, got shape {incoming}")
-    from ..analysis.tf import tf_padding_layers
+    from ..padding import tf_padding_layers
 
     window = {key: given[key] for key in ("kernel_size", "stride", "dilation") if key in given}
     if window.get("stride", 0) is None:  # MaxPool's stride=None: the kernel size

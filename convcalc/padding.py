@@ -10,6 +10,9 @@ PyTorch's ``padding='same'`` exists only for stride 1, and a convolution's ``pad
 symmetric. Where TensorFlow's split is symmetric, ``padding=before`` says it all; where it is
 not, PyTorch needs an explicit pad first: ``nn.ZeroPad2d((left, right, top, bottom))`` (or
 ``F.pad(x, (left, right, top, bottom))``), then the convolution with ``padding=0``.
+
+Layer arithmetic (stdlib only): the spec reader writes ``padding: tf_same`` with it, and
+:mod:`convcalc.analysis` (``convcalc solve --padding same``) re-exports it.
 """
 
 from __future__ import annotations
@@ -17,9 +20,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from .._record import Record
-from ..errors import ShapeError
-from ..layers import Layer, dims_text, layer_types
+from ._record import Record
+from .errors import ShapeError
+from .layers import Layer, dims_text, layer_types
 
 __all__ = ["TFPadding", "tf_padding", "tf_padding_layers"]
 
