@@ -23,7 +23,7 @@ def pictures() -> dict[str, str]:
         "conv-transposed.svg": layer_svg(ConvTranspose2d(1, 1, 3, stride=2, padding=1), (3, 3)),
         "maxpool-ceil.svg": layer_svg(MaxPool2d(3, stride=2, ceil_mode=True), (6, 6)),
         "padding-modes.svg": padding_modes_svg(3, 2),
-        "resnet18.svg": network_svg(load_spec_file("resnet18"), depth=2),
+        "resnet18.svg": network_svg(load_spec_file("resnet18"), depth=0),
         "unet.svg": network_svg(load_spec_file("unet"), depth=1),
     }
 

@@ -159,6 +159,22 @@ def test_blocks_fold_to_depth() -> None:
     assert network_mermaid(network, depth=3).count('["') > 60
 
 
+def test_resnet_diagram_names_blocks_once_and_draws_every_residual() -> None:
+    from convcalc.draw.network import diagram
+
+    folded = diagram(load_spec_file("resnet18"), depth=2)
+    assert [box.title for box in folded.boxes][4:6] == [
+        "layer1.basicblock_1: BasicBlock",
+        "layer1.basicblock_2: BasicBlock",
+    ]
+    full = diagram(load_spec_file("resnet18"), depth=0)
+    skips = [(a, b) for a, b in full.edges if b != a + 1]
+    # Each of the 8 blocks adds its input to its body's output, past the body's boxes; in the
+    # 3 blocks with a projection, the input also jumps past the body into the projection.
+    assert len(skips) == 8 + 3
+    assert {full.boxes[b].title.split(": ")[1] for a, b in skips} <= {"Add", "Conv2d"}
+
+
 @pytest.mark.parametrize(
     ("call", "message"),
     [

@@ -193,9 +193,11 @@ def layer_svg(layer: Layer, input_size: Sequence[int]) -> str:
     read_r, read_c = rows.read, cols.read
     height = max(len(rows.kinds), max(read_r) + 1)
     width = max(len(cols.kinds), max(read_c) + 1)
+    drawn: set[str] = set()
     for r in range(height):
         for c in range(width):
             kind = _cell_kind(rows, cols, r, c, read_r, read_c)
+            drawn.add(kind)
             fill = COLOURS[kind]
             dash = {"stroke_dasharray": "3,2"} if kind in ("pad", "outside") else {}
             canvas.rect(
@@ -294,12 +296,7 @@ def layer_svg(layer: Layer, input_size: Sequence[int]) -> str:
                 stroke="#666666",
                 stroke_width=1,
             )
-    _legend(
-        canvas,
-        12,
-        y0 + max(height, out_rows) * CELL + 30,
-        any(k == "zero" for k in rows.kinds + cols.kinds),
-    )
+    _legend(canvas, 12, y0 + max(height, out_rows) * CELL + 30, drawn)
     return canvas.text()
 
 
@@ -317,16 +314,17 @@ def _cell_kind(
     return "input" if r in read_r and c in read_c else "unused"
 
 
-def _legend(canvas: Canvas, x: float, y: float, zeros: bool) -> None:
+def _legend(canvas: Canvas, x: float, y: float, drawn: set[str]) -> None:
+    """The colours the picture uses (the two windows always), in reading order."""
     items = [
         ("input", "input"),
+        ("zero", "inserted zero"),
         ("pad", "padding"),
         ("unused", "never read"),
-        ("first", "first window / output"),
-        ("last", "last window / output"),
+        ("outside", "past the input (ceil mode)"),
     ]
-    if zeros:
-        items.insert(1, ("zero", "inserted zero"))
+    items = [(kind, text) for kind, text in items if kind in drawn]
+    items += [("first", "first window / output"), ("last", "last window / output")]
     for kind, text in items:
         canvas.rect(x, y - 10, 12, 12, fill=COLOURS[kind], stroke="#666666", stroke_width=1)
         canvas.label(x + 16, y, text, 11)

@@ -45,7 +45,7 @@ def diagram(network: Network, input_shape: Sequence[int] | None = None, depth: i
     owner: list[int] = []
     for node, row in zip(network.nodes, rows, strict=True):
         if depth > 0 and len(node.scope) >= depth:
-            key = ".".join(node.scope[:depth])
+            key = node.scope[depth - 1]  # scope entries are full paths
             if key not in where:
                 where[key] = len(boxes)
                 boxes.append(
@@ -80,39 +80,41 @@ def network_svg(network: Network, input_shape: Sequence[int] | None = None, dept
     canvas = Canvas()
     canvas.label(12, 22, f"{d.name}: input {dims_text(d.input_shape)}", 14, font_weight="bold")
     x = 12.0
+    # Wide enough for the longest title (bold 12 px: about 7.5 px a character).
+    box_w = max(BOX_W, 20 + 7.5 * max((len(box.title) for box in d.boxes), default=0))
 
     def top(i: int) -> float:
         return 40 + (i + 1) * STEP
 
-    canvas.rect(x, top(-1), BOX_W, BOX_H, fill="#eeeeee", stroke="#666666", rx=6)
+    canvas.rect(x, top(-1), box_w, BOX_H, fill="#eeeeee", stroke="#666666", rx=6)
     canvas.label(x + 10, top(-1) + 16, "input", 12, font_weight="bold")
     canvas.label(x + 10, top(-1) + 31, dims_text(d.input_shape), 11)
     for i, box in enumerate(d.boxes):
         y = top(i)
         fill = "#d9ead3" if box.params else "#cfe2f3"
-        canvas.rect(x, y, BOX_W, BOX_H, fill=fill, stroke="#666666", rx=6)
-        canvas.label(x + 10, y + 16, box.title[:52], 12, font_weight="bold")
+        canvas.rect(x, y, box_w, BOX_H, fill=fill, stroke="#666666", rx=6)
+        canvas.label(x + 10, y + 16, box.title, 12, font_weight="bold")
         canvas.label(x + 10, y + 31, _caption(box), 11)
     lanes = _lanes([e for e in d.edges if e[1] != e[0] + 1])
     for start, end in d.edges:
         y1, y2 = top(start) + BOX_H, top(end)
         if end == start + 1:
             canvas.line(
-                x + BOX_W / 2, y1, x + BOX_W / 2, y2 - 6, stroke="#444444", stroke_width=1.5
+                x + box_w / 2, y1, x + box_w / 2, y2 - 6, stroke="#444444", stroke_width=1.5
             )
-            _arrow(canvas, x + BOX_W / 2, y2)
+            _arrow(canvas, x + box_w / 2, y2)
             continue
-        reach = x + BOX_W + 14 * lanes[(start, end)]
+        reach = x + box_w + 14 * lanes[(start, end)]
         a, b = top(start) + BOX_H / 2, top(end) + BOX_H / 2
         canvas.path(
-            f"M {x + BOX_W} {a} C {reach} {a}, {reach} {a}, {reach} {a + 12} "
-            f"L {reach} {b - 12} C {reach} {b}, {reach} {b}, {x + BOX_W + 6} {b}",
+            f"M {x + box_w} {a} C {reach} {a}, {reach} {a}, {reach} {a + 12} "
+            f"L {reach} {b - 12} C {reach} {b}, {reach} {b}, {x + box_w + 6} {b}",
             fill="none",
             stroke="#cc4125",
             stroke_width=1.5,
         )
         canvas.path(
-            f"M {x + BOX_W + 8} {b - 4} L {x + BOX_W} {b} L {x + BOX_W + 8} {b + 4} Z",
+            f"M {x + box_w + 8} {b - 4} L {x + box_w} {b} L {x + box_w + 8} {b + 4} Z",
             fill="#cc4125",
         )
         canvas.rect(reach, a, 1, 1, fill="none")  # room for the lane
