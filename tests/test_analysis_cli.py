@@ -245,3 +245,11 @@ def test_layer_commands_draw_as_text() -> None:
         "  F . . . . L",
         ". input  z inserted zero  F first window  L last window",
     ]
+
+
+def test_net_input_without_its_batch_dimension_says_so() -> None:
+    result = invoke(["net", "resnet50", "-i", "1x3x224"], exit_code=1)
+    assert result.stderr.endswith(
+        "; -i 1x3x224 has 3 dimensions where the spec's input 1x3x224x224 has 4 (is the batch "
+        "dimension missing?)\n"
+    )

@@ -50,7 +50,7 @@ def test_check_file_locates_a_layer_failure_at_its_entry(tmp_path: Path) -> None
 def test_check_file_locates_a_spec_error_at_its_key(tmp_path: Path) -> None:
     path = _write(tmp_path, "net.yaml", TYPO)
     [problem] = check_file(path) or []
-    column = TYPO.splitlines()[2].index("3}") + 1  # the reader points at the key's value
+    column = TYPO.splitlines()[2].index("kernal_size") + 1  # at the misspelt key itself
     assert (problem.line, problem.column) == (3, column)
     assert str(problem) == (
         f"{path}:3:{column}: layers[0].Conv2d.kernal_size: Conv2d has no argument "

@@ -64,7 +64,7 @@ MALFORMED = [
     ),
     pytest.param(
         "input: [1, 3, 8, 8]\nlayer:\n  - ReLU\n",
-        "net.yaml:3:3: layer: unknown key 'layer' (did you mean 'layers'?)",
+        "net.yaml:2:1: layer: unknown key 'layer' (did you mean 'layers'?)",
         id="unknown-top-key",
     ),
     pytest.param(
@@ -84,7 +84,7 @@ MALFORMED = [
     ),
     pytest.param(
         "input: [1, 3, 8, 8]\nlayers:\n  - Conv2d: {out_channels: 8, kernal_size: 3}\n",
-        "net.yaml:3:44: layers[0].Conv2d.kernal_size: Conv2d has no argument 'kernal_size' (did you mean 'kernel_size'?)",
+        "net.yaml:3:31: layers[0].Conv2d.kernal_size: Conv2d has no argument 'kernal_size' (did you mean 'kernel_size'?)",
         id="typo-key",
     ),
     pytest.param(
@@ -194,7 +194,7 @@ MALFORMED = [
     ),
     pytest.param(
         "input: [1, 3, 8, 8]\nblocks:\n  B:\n    params: {width: 4}\n    layers:\n      - Conv2d: ['${width}', 3]\nlayers:\n  - B: {widht: 8}\n",
-        "net.yaml:8:16: layers[0].B.widht: block B has no parameter 'widht' (did you mean 'width'?)",
+        "net.yaml:8:9: layers[0].B.widht: block B has no parameter 'widht' (did you mean 'width'?)",
         id="block-unknown-param",
     ),
     pytest.param(

@@ -306,3 +306,24 @@ def test_schema_accepts_tf_same_where_the_reader_does() -> None:
         ({"Conv2d": {"out_channels": 8, "kernel_size": 3, "padding": "tf_sme"}}, False),
     ]:
         assert validator.is_valid({"input": [1, 3, 8, 8], "layers": [layer]}) is valid, layer
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        (
+            "Conv2d: {out_channels: 8, kernel_size: 3, padding: tf_sme}",
+            "Conv2d: padding 'tf_sme' is not a size; use an integer, a tuple, 'same', 'valid' "
+            "or 'tf_same' (TensorFlow's SAME) (did you mean 'tf_same'?)",
+        ),
+        (
+            "MaxPool2d: [3, 2, TF_SAME]",
+            "MaxPool2d: padding 'TF_SAME' is not a size; use an integer, a tuple or 'tf_same' "
+            "(TensorFlow's SAME) (did you mean 'tf_same'?)",
+        ),
+    ],
+)
+def test_misspelt_padding_word_names_tf_same(entry: str, message: str) -> None:
+    with pytest.raises(ConvCalcError) as caught:
+        load_spec(_spec("[1, 3, 8, 8]", entry), source="net.yaml")
+    assert str(caught.value).endswith(message)

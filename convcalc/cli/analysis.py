@@ -219,6 +219,14 @@ def input_size_hint(network: Network, input_shape: Sequence[int] | None, error: 
     """The net command's error, with the nearest input sizes that work when a size is at fault."""
     if input_shape is None:
         return str(error)
+    declared = network.input_shape
+    if declared is not None and len(declared) != len(input_shape):
+        given, spec = "x".join(map(str, input_shape)), "x".join(map(str, declared))
+        missing = " (is the batch dimension missing?)" if len(input_shape) < len(declared) else ""
+        return (
+            f"{error}; -i {given} has {len(input_shape)} dimensions where the spec's input "
+            f"{spec} has {len(declared)}{missing}"
+        )
     from ..analysis import input_size_error
 
     hint = input_size_error(network, input_shape)

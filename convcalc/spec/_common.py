@@ -66,10 +66,16 @@ class _Checker:
         line, column = self.at(container, key)
         return self.error(message, path, line, column)
 
+    def fail_key(self, message: str, path: str, mapping: _Map, key: str) -> SpecError:
+        """An error about a key itself (unknown, misspelt): placed at the key, not its value."""
+        keymarks = getattr(mapping, "keymarks", None) or {}
+        line, column = keymarks[key] if key in keymarks else self.at(mapping, key)
+        return self.error(message, path, line, column)
+
     def keys(self, mapping: _Map, allowed: tuple[str, ...], path: str) -> None:
         for key in mapping:
             if key not in allowed:
-                raise self.fail(
+                raise self.fail_key(
                     f"unknown key {key!r}{_suggest(key, allowed)}",
                     f"{path}.{key}" if path else key,
                     mapping,

@@ -246,7 +246,9 @@ class _NodeWriter(_BlockReader):
                 )
         else:
             fields = [f for f in self.types[kind]._record_positional if f != _inferred_field(kind)]
-            if "padding" in fields and uses_tf_same(fields, args, kwargs):
+            if "padding" in fields and uses_tf_same(
+                kind, fields, args, kwargs, lambda m: self.fail(f"{kind}: {m}", path, entry, kind)
+            ):
                 sources, args, kwargs = self.tf_same(
                     kind, fields, args, kwargs, path, entry, scope, meta, sources
                 )
@@ -370,7 +372,7 @@ class _NodeWriter(_BlockReader):
             kwargs = {}
             for key, v in value.items():
                 if key not in names:
-                    raise self.fail(
+                    raise self.fail_key(
                         f"{owner} {key!r}{_suggest(key, names)}", f"{vpath}.{key}", value, key
                     )
                 kwargs[key] = resolve(v, f"{vpath}.{key}", value, key)

@@ -22,12 +22,34 @@ TF_SAME = "tf_same"
 TF_TYPES = frozenset(f"{kind}{n}d" for kind in ("Conv", "MaxPool") for n in (1, 2, 3))
 
 
-def uses_tf_same(fields: list[str], args: list[Any], kwargs: dict[str, Any]) -> bool:
-    """Whether a layer's arguments (positional ``fields``) say ``padding: tf_same``."""
-    if kwargs.get("padding") == TF_SAME:
+def uses_tf_same(
+    kind: str,
+    fields: list[str],
+    args: list[Any],
+    kwargs: dict[str, Any],
+    fail: Callable[[str], SpecError],
+) -> bool:
+    """Whether a layer's arguments (positional ``fields``) say ``padding: tf_same``; a
+    padding word that is none of PyTorch's nor ``tf_same`` is refused with the choices."""
+    index = fields.index("padding")
+    value = kwargs.get("padding", args[index] if index < len(args) else None)
+    if not isinstance(value, str) or value in ("same", "valid"):
+        return False
+    if value == TF_SAME:
         return True
-    index = fields.index("padding") if "padding" in fields else len(args)
-    return index < len(args) and args[index] == TF_SAME
+    from ._common import _suggest
+
+    if kind.startswith("Conv") and kind in TF_TYPES:
+        choices: tuple[str, ...] = ("same", "valid", TF_SAME)
+        words = ", 'same', 'valid' or 'tf_same' (TensorFlow's SAME)"
+    elif kind in TF_TYPES:
+        choices, words = (TF_SAME,), " or 'tf_same' (TensorFlow's SAME)"
+    else:
+        choices, words = (), ""
+    raise fail(
+        f"padding {value!r} is not a size; use an integer, a tuple{words}"
+        + (_suggest(value, choices) if choices else "")
+    )
 
 
 def expand_tf_same(
