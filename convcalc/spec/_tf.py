@@ -33,7 +33,7 @@ def uses_tf_same(
     padding word that is none of PyTorch's nor ``tf_same`` is refused with the choices."""
     index = fields.index("padding")
     value = kwargs.get("padding", args[index] if index < len(args) else None)
-    if not isinstance(value, str) or value in ("same", "valid"):
+    if not isinstance(value, str) or value in ("same", "valid", "?"):  # ?: solve for it
         return False
     if value == TF_SAME:
         return True
