@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from ._shape_text import parse_shape
 from .errors import ConvCalcError, SpecError
 
 __all__ = ["Problem", "check_file"]
@@ -83,14 +84,10 @@ def _check_model(path: str, text: str) -> list[Problem] | None:
     cls: str | None = None
     for flag, value in zip(words[::2], words[1::2], strict=False):
         if flag in ("-i", "--input"):
-            shape = _shape(value)
-            if shape is None:
-                return [
-                    Problem(
-                        path, line, 1, f"'# convcalc:' has {value!r}, not a shape like 1x3x224x224"
-                    )
-                ]
-            inputs.append(shape)
+            try:
+                inputs.append(parse_shape(value))
+            except ValueError as exc:
+                return [Problem(path, line, 1, f"'# convcalc:' -i: {exc}")]
         elif flag == "--class":
             cls = value
         else:
@@ -108,15 +105,6 @@ def _check_model(path: str, text: str) -> list[Problem] | None:
     except ConvCalcError as exc:
         return [_located(path, str(exc), text)]
     return []
-
-
-def _shape(text: str) -> tuple[int, ...] | None:
-    parts = text.strip("[]()").replace(",", "x").lower().split("x")
-    try:
-        shape = tuple(int(p) for p in parts if p.strip())
-    except ValueError:
-        return None
-    return shape if shape and all(n >= 0 for n in shape) else None
 
 
 def _looks_like_spec(text: str, path: str) -> bool:

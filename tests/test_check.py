@@ -115,7 +115,13 @@ def test_check_traces_a_model_file_that_says_how(tmp_path: Path) -> None:
     assert check_file(_write(tmp_path, "helpers.py", "def f():\n    return 1\n")) is None
     bad = _write(tmp_path, "bad.py", "# convcalc: -i 64xone\n")
     assert check_file(bad) == [
-        Problem(bad, 1, 1, "'# convcalc:' has '64xone', not a shape like 1x3x224x224")
+        Problem(
+            bad,
+            1,
+            1,
+            "'# convcalc:' -i: '64xone' is not a shape like 128, 1x3x224x224, 1,3,224,224 or "
+            "[1, 3, 224, 224]",
+        )
     ]
 
 

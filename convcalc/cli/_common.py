@@ -97,23 +97,12 @@ class _Shape(click.ParamType):  # type: ignore[type-arg]
     ) -> tuple[int, ...]:
         if isinstance(value, tuple):
             return value
-        text = str(value).strip()
-        if text[:1] + text[-1:] in ("[]", "()"):
-            text = text[1:-1]
-        parts = text.lower().replace("×", "x").replace(",", "x").split("x")
-        if len(parts) > 1 and parts[-1].strip() == "":
-            parts.pop()  # (1, 3, 224, 224,)
+        from .._shape_text import parse_shape
+
         try:
-            shape = tuple(int(p) for p in parts)
-        except ValueError:
-            self.fail(
-                f"{value!r} is not a shape like 128, 1x3x224x224, 1,3,224,224 or [1, 3, 224, 224]",
-                param,
-                ctx,
-            )
-        if any(n < 0 for n in shape):
-            self.fail(f"{value!r} has a negative size", param, ctx)
-        return shape
+            return parse_shape(str(value))
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
 
 
 class _Scales(click.ParamType):  # type: ignore[type-arg]
