@@ -74,13 +74,17 @@ def describe(layer: Layer) -> str:
     'Conv2d(64, 32, 3, groups=8)'
     >>> describe(Conv2d(3, 64, (7, 5), stride=2, padding=3, bias=False))
     'Conv2d(3, 64, (7, 5), stride=2, padding=3, bias=False)'
+    >>> from convcalc import Conv1d
+    >>> describe(Conv1d(3, 8, 7, stride=2))
+    'Conv1d(3, 8, 7, stride=2)'
     """
     cls = type(layer)
     fields = cls._record_fields
     parts = []
+    per_axis = getattr(layer, "_nd", 0) == 1  # Conv1d(3, 8, 7): (7,) is written 7
     for name, value in layer_fields(layer).items():
         spec = fields[name]
-        shown = _compact(value)
+        shown = _compact(value, per_axis)
         if spec.default is not _MISSING:
             default = spec.default
             normal = _normalised_default(layer, name, default)
@@ -92,8 +96,8 @@ def describe(layer: Layer) -> str:
     return f"{cls.__name__}({', '.join(parts)})"
 
 
-def _compact(value: Any) -> str:
-    if isinstance(value, tuple) and len(value) > 1 and len(set(value)) == 1:
+def _compact(value: Any, per_axis: bool = False) -> str:
+    if isinstance(value, tuple) and (len(value) > 1 or per_axis) and len(set(value)) == 1:
         value = value[0]
     return repr(value)
 
