@@ -130,9 +130,12 @@ class Net(nn.Module):
 @pytest.mark.parametrize(
     ("budget", "what"),
     [
-        ({"max_steps": 50_000}, "50,000 lines"),
+        ({"max_steps": 50_000}, "50,000 lines (a loop that never ends?)"),
         # Steps unbounded, so that the clock is what stops it even on a fast machine.
-        ({"max_seconds": 0.5, "max_steps": 10**12}, "0.5 s"),
+        (
+            {"max_seconds": 0.5, "max_steps": 10**12},
+            "0.5 s (a loop that never ends, or a call that waits?)",
+        ),
     ],
 )
 def test_trace_stops_a_constructor_that_never_ends(
@@ -145,11 +148,37 @@ def test_trace_stops_a_constructor_that_never_ends(
         convcalc.trace(path, inputs=[(1, 4)], **budget)  # type: ignore[arg-type]
     assert time.perf_counter() - start < 5
     assert str(info.value) in (
-        f"{path}:{line}: cannot trace: the model ran past convcalc's budget of {what} (a loop "
-        "that never ends?); it stopped here"
+        f"{path}:{line}: cannot trace: the model ran past convcalc's budget of {what}; it "
+        "stopped here"
         for line in (8, 9)
     )
     assert info.value.exit_code == 3
+
+
+def test_trace_stops_a_constructor_that_waits(tmp_path: Path) -> None:
+    """A call that runs no Python lines (here an hour's sleep) is stopped by the clock too,
+    and the process's own alarm handler is given back afterwards."""
+    import signal
+
+    path = tmp_path / "model.py"
+    path.write_text(
+        "import time\nimport torch.nn as nn\n\n\nclass Net(nn.Module):\n"
+        "    def __init__(self):\n        super().__init__()\n        time.sleep(3600)\n"
+        "        self.fc = nn.Linear(4, 2)\n\n    def forward(self, x):\n"
+        "        return self.fc(x)\n",
+        encoding="utf-8",
+    )
+    before = signal.getsignal(signal.SIGALRM)
+    start = time.perf_counter()
+    with pytest.raises(UntraceableError) as info:
+        convcalc.trace(path, inputs=[(1, 4)], max_seconds=0.5)
+    assert time.perf_counter() - start < 5
+    assert str(info.value) == (
+        f"{path}:8: cannot trace: the model ran past convcalc's budget of 0.5 s (a loop that "
+        "never ends, or a call that waits?); it stopped here"
+    )
+    assert signal.getsignal(signal.SIGALRM) == before
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
 
 
 def test_trace_outside_names_work_at_definition_time(tmp_path: Path) -> None:

@@ -140,16 +140,33 @@ class Recorder:
             self._current.pop(key, None)  # the line did not finish: it assigned nothing
         return self._local
 
-    def _check_budget(self, frame: FrameType, force: bool = False) -> None:
+    def alarm(self, frame: FrameType | None) -> None:
+        """The wall-clock budget ran out inside a call that runs no Python lines (a
+        ``time.sleep``, a blocking C call): stop at the innermost line of the model's files."""
+        files = self.context.files
+        while frame is not None and frame.f_code.co_filename not in files:
+            frame = frame.f_back
+        if frame is None:  # not inside the model's code: the lines tracer will catch it
+            return
+        self._check_budget(frame, force=True, over_time=True)
+
+    def _check_budget(
+        self, frame: FrameType, force: bool = False, over_time: bool | None = None
+    ) -> None:
         context = self.context
-        over_time = time.perf_counter() > context.deadline
+        if over_time is None:
+            over_time = time.perf_counter() > context.deadline
         if force or over_time:
-            what = f"{context.max_steps:,} lines" if not over_time else f"{context.max_seconds:g} s"
+            what = (
+                f"{context.max_seconds:g} s (a loop that never ends, or a call that waits?)"
+                if over_time
+                else f"{context.max_steps:,} lines (a loop that never ends?)"
+            )
             sys.settrace(None)
             raise Stop(
                 BudgetExceeded(
-                    f"cannot trace: the model ran past convcalc's budget of {what} (a loop that "
-                    "never ends?); it stopped here",
+                    f"cannot trace: the model ran past convcalc's budget of {what}; it stopped "
+                    "here",
                     context.shown(frame.f_code.co_filename),
                     frame.f_lineno,
                 )

@@ -216,6 +216,7 @@ def trace(
     # What the model's code prints (a print(x.shape) in forward) is not the command's output.
     stdout, sys.stdout = sys.stdout, io.StringIO()
     previous = recorder.start()
+    alarm = _Alarm(recorder, max_seconds)
     try:
         loader = Loader(context)
         try:
@@ -267,6 +268,7 @@ def trace(
             line=located.line,
         )
     finally:
+        alarm.cancel()
         sys.stdout = stdout
         sys.settrace(previous)
         warnings_off.__exit__(None, None, None)
@@ -280,3 +282,35 @@ def trace(
             getattr(target, "__name__", "model"), built, shapes, None, recorder, ""
         )
     raise error
+
+
+class _Alarm:
+    """The time budget for code that runs no Python lines the tracer could stop at (a
+    ``time.sleep``, a blocking call): a real-time timer whose signal stops the trace at the
+    model's innermost line. Only where POSIX timers exist and on the main thread (signals
+    are delivered there); elsewhere the line tracer's own check is the budget."""
+
+    def __init__(self, recorder: Recorder, seconds: float) -> None:
+        import math
+        import signal
+        import threading
+
+        self.signal = signal
+        self.armed = False
+        self.previous: Any = None
+        if (
+            not hasattr(signal, "setitimer")
+            or threading.current_thread() is not threading.main_thread()
+            or not math.isfinite(seconds)
+        ):
+            return
+        # A little after the line tracer's own deadline, so that it reports a busy loop first.
+        self.previous = signal.signal(signal.SIGALRM, lambda _, frame: recorder.alarm(frame))
+        signal.setitimer(signal.ITIMER_REAL, seconds + 0.5)
+        self.armed = True
+
+    def cancel(self) -> None:
+        if self.armed:
+            self.signal.setitimer(self.signal.ITIMER_REAL, 0)
+            self.signal.signal(self.signal.SIGALRM, self.previous or self.signal.SIG_DFL)
+            self.armed = False
