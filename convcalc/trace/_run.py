@@ -6,6 +6,7 @@ import ast
 import inspect
 import io
 import sys
+import time
 import traceback
 import warnings
 from collections.abc import Sequence
@@ -306,11 +307,18 @@ class _Alarm:
             return
         # A little after the line tracer's own deadline, so that it reports a busy loop first.
         self.previous = signal.signal(signal.SIGALRM, lambda _, frame: recorder.alarm(frame))
-        signal.setitimer(signal.ITIMER_REAL, seconds + 0.5)
+        # A timer the program had set is given back, less the time the trace took.
+        self.started = time.monotonic()
+        self.timer = signal.setitimer(signal.ITIMER_REAL, seconds + 0.5)
         self.armed = True
 
     def cancel(self) -> None:
         if self.armed:
-            self.signal.setitimer(self.signal.ITIMER_REAL, 0)
-            self.signal.signal(self.signal.SIGALRM, self.previous or self.signal.SIG_DFL)
+            signal = self.signal
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, self.previous or signal.SIG_DFL)
+            delay, interval = self.timer
+            if delay > 0:
+                left = max(delay - (time.monotonic() - self.started), 0.001)
+                signal.setitimer(signal.ITIMER_REAL, left, interval)
             self.armed = False
