@@ -42,6 +42,10 @@ ALIASES: dict[str, _Alias] = {
         for n, size in enumerate((224, 240, 288, 300, 380, 456, 528, 600))
     },
     **{
+        f"efficientnet_v2_{size}": ("efficientnet", {"variant": f"v2_{size}"}, (1, 3, crop, crop))
+        for size, crop in (("s", 384), ("m", 480), ("l", 480))
+    },
+    **{
         f"convnext_{size}": ("convnext", {"variant": size}, None)
         for size in ("tiny", "small", "base", "large")
     },
