@@ -3,7 +3,8 @@
 ``to_pytorch(network, input_shape)`` returns Python source defining an ``nn.Module`` whose
 layers are the summary's resolved layers (``in_channels``, ``in_features``... all explicit)
 and whose ``forward`` follows the graph: ``Add`` and ``Mul`` become ``+`` and ``*``,
-``Concat`` becomes ``torch.cat``. Each block of the spec becomes a submodule of a class named
+``Concat`` becomes ``torch.cat``, and a layer applied as a function (``functional: true``) its
+call, ``F.relu(h1, inplace=False)``. Each block of the spec becomes a submodule of a class named
 after its block type (one class per type, taking its layers as constructor arguments), so the
 module tree, the state-dict keys and torchinfo's rows follow the spec's blocks. The file runs
 on its own: ``python model.py`` builds the model, runs a tensor of the spec's input shape
@@ -18,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from .errors import SpecError
+from .functional import call_source
 from .layers import Layer, layer_fields
 from .network import INPUT, Add, Chunk, Concat, Mul, Network, Row, Split, summarize
 
@@ -180,7 +182,9 @@ class _Writer:
         outputs: dict[int, str] = {}  # node index -> the local variable holding it
         external: set[int] = set()
         for step, child in enumerate(group.children):
-            attribute = self.local_name(group, child, taken, counts)
+            # A layer applied as a function is a call in forward, with no attribute.
+            called = isinstance(child, int) and self.network.nodes[child].functional
+            attribute = "" if called else self.local_name(group, child, taken, counts)
             variable = f"h{step}"
             if isinstance(child, int):
                 node, row = self.network.nodes[child], self.rows[child]
@@ -205,6 +209,8 @@ class _Writer:
                     expression = " * ".join(sources)
                 elif isinstance(op, Concat):
                     expression = f"torch.cat([{', '.join(sources)}], dim={op.dim})"
+                elif called and isinstance(op, Layer):
+                    expression = call_source(op, sources[0], _literal)
                 else:
                     if not isinstance(op, Layer):  # pragma: no cover - summarize built it
                         raise TypeError(op)
@@ -341,7 +347,8 @@ def to_pytorch(
     init = [f"        self.{a} = {_indent(_indent(c))}" for a, c in members]
     for path in writer.frozen:
         init.append(f'        self.get_submodule("{path}").requires_grad_(False)')
-    used = {type(row.layer).__name__ for row in rows}
+    used = {type(row.layer).__name__ for row in rows if not row.functional}
+    called = any(row.functional for row in rows)
     helpers = [line for name in _OPS if name in used for line in [_OPS[name], "", ""]]
     classes = helpers + [line for source in writer.classes.values() for line in [*source, "", ""]]
     lines = [
@@ -354,6 +361,7 @@ def to_pytorch(
         "",
         "import torch",
         "from torch import nn",
+        *(["from torch.nn import functional as F"] if called else []),
         "",
         f'__all__ = ["INPUT_SHAPE", "{class_name}"]',
         "",
