@@ -8,7 +8,7 @@ call, ``F.relu(h1, inplace=False)``. Each block of the spec becomes a submodule 
 after its block type (one class per type, taking its layers as constructor arguments), so the
 module tree, the state-dict keys and torchinfo's rows follow the spec's blocks. The file runs
 on its own: ``python model.py`` builds the model, runs a tensor of the spec's input shape
-through it and prints the output shape and parameter count.
+through it in eval mode and prints the output shape and parameter count.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from .errors import SpecError
+from ._record import record_fields
+from .errors import ShapeError, SpecError
 from .functional import call_source
 from .layers import Layer, layer_fields
 from .network import INPUT, Add, Chunk, Concat, Mul, Network, Row, Split, summarize
@@ -332,7 +333,7 @@ def to_pytorch(
     """
     summary = summarize(network, input_shape, mode=mode)
     network = _rebuilt(network, input_shape)
-    rows = summarize(network, input_shape, mode="train").layer_rows()
+    rows = _every_row(network, input_shape)
     writer = _Writer(network, rows)
     try:
         members, forward, shapes = writer.group(_tree(network), "")
@@ -380,13 +381,43 @@ def to_pytorch(
         "",
         "",
         'if __name__ == "__main__":',
-        f"    model = {class_name}()",
+        f"    model = {class_name}().eval()",
         "    with torch.no_grad():",
         "        out = model(torch.zeros(INPUT_SHAPE))",
         "    print(tuple(out.shape), sum(p.numel() for p in model.parameters()))",
         "",
     ]
     return "\n".join(lines)
+
+
+def _every_row(network: Network, input_shape: Sequence[int] | None) -> Sequence[Row]:
+    """A row for every node, training-only ones included: the train-mode summary's.
+
+    A training-mode BatchNorm refuses a batch with one value per channel (Inception v3's aux
+    head on a batch of 1), but a module does not depend on the batch: then the rows come from
+    the same nodes on a batch of 2, with the batch of 1 put back in their shapes, provided
+    every layer that runs in eval mode is built the same (so dimension 0 was the batch).
+    """
+    try:
+        return summarize(network, input_shape, mode="train").layer_rows()
+    except ShapeError as exc:
+        shape = tuple(input_shape or network.input_shape or ())
+        if len(shape) < 2 or shape[0] != 1:
+            raise
+        refused = exc
+    same = Network(
+        network.nodes, network.input_shape, network.name, network.blocks, source=network.source
+    )
+    try:
+        rows = summarize(same, (2, *shape[1:]), mode="train").layer_rows()
+    except ShapeError:
+        raise refused from None
+    built = {row.index: row.layer for row in rows}
+    if any(built[row.index] != row.layer for row in summarize(network, shape).layer_rows()):
+        raise refused
+    return [
+        Row(**{**record_fields(row), "output_shape": (1, *row.output_shape[1:])}) for row in rows
+    ]
 
 
 def _rebuilt(network: Network, input_shape: Sequence[int] | None) -> Network:
