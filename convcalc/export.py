@@ -3,11 +3,12 @@
 ``to_pytorch(network, input_shape)`` returns Python source defining an ``nn.Module`` whose
 layers are the summary's resolved layers (``in_channels``, ``in_features``... all explicit)
 and whose ``forward`` follows the graph: ``Add`` and ``Mul`` become ``+`` and ``*``,
-``Concat`` becomes ``torch.cat``. Each block of the spec becomes a submodule of a class named
+``Concat`` becomes ``torch.cat``, and a layer applied as a function (``functional: true``) its
+call, ``F.relu(h1, inplace=False)``. Each block of the spec becomes a submodule of a class named
 after its block type (one class per type, taking its layers as constructor arguments), so the
 module tree, the state-dict keys and torchinfo's rows follow the spec's blocks. The file runs
 on its own: ``python model.py`` builds the model, runs a tensor of the spec's input shape
-through it and prints the output shape and parameter count.
+through it in eval mode and prints the output shape and parameter count.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from .errors import SpecError
+from ._record import record_fields
+from .errors import ShapeError, SpecError
+from .functional import call_source
 from .layers import Layer, layer_fields
 from .network import INPUT, Add, Chunk, Concat, Mul, Network, Row, Split, summarize
 
@@ -180,7 +183,9 @@ class _Writer:
         outputs: dict[int, str] = {}  # node index -> the local variable holding it
         external: set[int] = set()
         for step, child in enumerate(group.children):
-            attribute = self.local_name(group, child, taken, counts)
+            # A layer applied as a function is a call in forward, with no attribute.
+            called = isinstance(child, int) and self.network.nodes[child].functional
+            attribute = "" if called else self.local_name(group, child, taken, counts)
             variable = f"h{step}"
             if isinstance(child, int):
                 node, row = self.network.nodes[child], self.rows[child]
@@ -205,6 +210,8 @@ class _Writer:
                     expression = " * ".join(sources)
                 elif isinstance(op, Concat):
                     expression = f"torch.cat([{', '.join(sources)}], dim={op.dim})"
+                elif called and isinstance(op, Layer):
+                    expression = call_source(op, sources[0], _literal)
                 else:
                     if not isinstance(op, Layer):  # pragma: no cover - summarize built it
                         raise TypeError(op)
@@ -326,7 +333,7 @@ def to_pytorch(
     """
     summary = summarize(network, input_shape, mode=mode)
     network = _rebuilt(network, input_shape)
-    rows = summarize(network, input_shape, mode="train").layer_rows()
+    rows = _every_row(network, input_shape)
     writer = _Writer(network, rows)
     try:
         members, forward, shapes = writer.group(_tree(network), "")
@@ -341,7 +348,8 @@ def to_pytorch(
     init = [f"        self.{a} = {_indent(_indent(c))}" for a, c in members]
     for path in writer.frozen:
         init.append(f'        self.get_submodule("{path}").requires_grad_(False)')
-    used = {type(row.layer).__name__ for row in rows}
+    used = {type(row.layer).__name__ for row in rows if not row.functional}
+    called = any(row.functional for row in rows)
     helpers = [line for name in _OPS if name in used for line in [_OPS[name], "", ""]]
     classes = helpers + [line for source in writer.classes.values() for line in [*source, "", ""]]
     lines = [
@@ -354,6 +362,7 @@ def to_pytorch(
         "",
         "import torch",
         "from torch import nn",
+        *(["from torch.nn import functional as F"] if called else []),
         "",
         f'__all__ = ["INPUT_SHAPE", "{class_name}"]',
         "",
@@ -372,13 +381,43 @@ def to_pytorch(
         "",
         "",
         'if __name__ == "__main__":',
-        f"    model = {class_name}()",
+        f"    model = {class_name}().eval()",
         "    with torch.no_grad():",
         "        out = model(torch.zeros(INPUT_SHAPE))",
         "    print(tuple(out.shape), sum(p.numel() for p in model.parameters()))",
         "",
     ]
     return "\n".join(lines)
+
+
+def _every_row(network: Network, input_shape: Sequence[int] | None) -> Sequence[Row]:
+    """A row for every node, training-only ones included: the train-mode summary's.
+
+    A training-mode BatchNorm refuses a batch with one value per channel (Inception v3's aux
+    head on a batch of 1), but a module does not depend on the batch: then the rows come from
+    the same nodes on a batch of 2, with the batch of 1 put back in their shapes, provided
+    every layer that runs in eval mode is built the same (so dimension 0 was the batch).
+    """
+    try:
+        return summarize(network, input_shape, mode="train").layer_rows()
+    except ShapeError as exc:
+        shape = tuple(input_shape or network.input_shape or ())
+        if len(shape) < 2 or shape[0] != 1:
+            raise
+        refused = exc
+    same = Network(
+        network.nodes, network.input_shape, network.name, network.blocks, source=network.source
+    )
+    try:
+        rows = summarize(same, (2, *shape[1:]), mode="train").layer_rows()
+    except ShapeError:
+        raise refused from None
+    built = {row.index: row.layer for row in rows}
+    if any(built[row.index] != row.layer for row in summarize(network, shape).layer_rows()):
+        raise refused
+    return [
+        Row(**{**record_fields(row), "output_shape": (1, *row.output_shape[1:])}) for row in rows
+    ]
 
 
 def _rebuilt(network: Network, input_shape: Sequence[int] | None) -> Network:

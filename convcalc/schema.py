@@ -2,7 +2,7 @@
 
 ``spec_schema()`` is built from the layer classes themselves: every layer type, its
 arguments in PyTorch's order, and the entry keys (``id``, ``from``, ``repeat``,
-``trainable``, ``train_only``, ``if``, ``share``). ``convcalc schema`` prints it.
+``trainable``, ``train_only``, ``functional``, ``if``, ``share``). ``convcalc schema`` prints it.
 """
 
 from __future__ import annotations
@@ -111,6 +111,11 @@ def spec_schema() -> dict[str, Any]:
             "type": "boolean",
             "description": "Runs only in train mode (an auxiliary head); its parameters count "
             "in both.",
+        },
+        "functional": {
+            "type": "boolean",
+            "description": "Applied as a function in forward (F.relu(x)), not as a module: "
+            "no parameters, no module row.",
         },
         "if": {
             "anyOf": [{"type": ["boolean", "null"]}, _EXPRESSION],

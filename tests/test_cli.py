@@ -531,8 +531,9 @@ def test_net_depth_folds_blocks() -> None:
             ["net", "nosuch.yaml"],
             None,
             "Error: nosuch.yaml: no such file, and no zoo entry by that name (the zoo "
-            "has: alexnet, convnext, efficientnet, googlenet, lenet, mnasnet, mobilenet_v2, "
-            "mobilenet_v3, resnet, shufflenet_v2, squeezenet, unet, vgg and their variants "
+            "has: alexnet, convnext, densenet, efficientnet, googlenet, inception_v3, lenet, "
+            "mnasnet, mobilenet_v2, mobilenet_v3, resnet, shufflenet_v2, squeezenet, unet, vgg "
+            "and their variants "
             "(convcalc zoo lists them))",
             id="missing-file",
         ),
@@ -548,8 +549,9 @@ def test_net_depth_folds_blocks() -> None:
             ["zoo", "show", "resnt"],
             None,
             "Error: no zoo entry 'resnt' (did you mean 'resnet'?); the zoo has: "
-            "alexnet, convnext, efficientnet, googlenet, lenet, mnasnet, mobilenet_v2, "
-            "mobilenet_v3, resnet, shufflenet_v2, squeezenet, unet, vgg and their variants "
+            "alexnet, convnext, densenet, efficientnet, googlenet, inception_v3, lenet, "
+            "mnasnet, mobilenet_v2, mobilenet_v3, resnet, shufflenet_v2, squeezenet, unet, vgg "
+            "and their variants "
             "(convcalc zoo lists them)",
             id="zoo",
         ),

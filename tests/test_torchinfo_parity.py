@@ -54,7 +54,12 @@ def _torchinfo_rows(name: str, tmp_path: Path) -> tuple[Summary, Any]:
     # torchinfo counts the parameters of the modules that run: a network with training-only
     # entries (GoogLeNet's auxiliary heads) is compared in train mode, where every one runs.
     mode = "train" if any(node.train_only for node in network.nodes) else "eval"
-    summary = summarize(network, mode=mode)
+    shape = network.input_shape
+    if mode == "train" and shape is not None and len(shape) == 4 and shape[0] == 1:
+        # A training-mode BatchNorm on a 1x1 map (Inception v3's aux head) needs more than
+        # one value per channel, in PyTorch as in convcalc: a batch of 2.
+        shape = (2, *shape[1:])
+    summary = summarize(network, shape, mode=mode)
     path = tmp_path / "exported.py"
     path.write_text(to_pytorch(network), encoding="utf-8")
     spec = importlib.util.spec_from_file_location(f"exported_{abs(hash(name))}", path)

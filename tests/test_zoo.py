@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import os
 from pathlib import Path
 
 import pytest
 
+from convcalc import ShapeError
 from convcalc.network import summarize
 from convcalc.spec import load_spec_file, zoo_names
+
+HAS_TORCH = importlib.util.find_spec("torch") is not None
+REQUIRE_TORCH = os.environ.get("CONVCALC_REQUIRE_TORCH") == "1"
+needs_torch = pytest.mark.skipif(
+    not HAS_TORCH and not REQUIRE_TORCH,
+    reason="PyTorch is not installed (pip install torch==2.13.0)",
+)
 
 PUBLISHED = [
     # name, params, GMACs to three decimals (torchvision's model table)
@@ -105,7 +115,12 @@ def test_variant_equals_torchvision(name: str) -> None:
     )
     leaves = reference["torch"]["leaves"]
     types = {kind for _, kind, _ in leaves}
-    ours = [(r.type, r.output_shape) for r in summary.layer_rows() if r.type in types]
+    # A layer applied as a function (functional: true) is no module, so no hook sees it.
+    ours = [
+        (r.type, r.output_shape)
+        for r in summary.layer_rows()
+        if r.type in types and not r.functional
+    ]
     assert ours == [(kind, tuple(shape)) for _, kind, shape in leaves]
 
 
@@ -131,3 +146,63 @@ def test_googlenet_aux_heads_run_only_in_train_mode() -> None:
     aux = [r.name for r in trained.rows if r.is_block and r.name in ("aux1", "aux2")]
     assert aux == ["aux1", "aux2"]
     assert not [r for r in evaluated.rows if r.name.startswith("aux")]
+
+
+def test_inception_v3_aux_head_runs_only_in_train_mode() -> None:
+    """torchvision's numbers in eval (the fixture); in train mode, at a batch of 2 (a
+    training-mode BatchNorm needs more than one value per channel, and the aux head's 5x5
+    convolution leaves a 1x1 map), the aux head's rows and an output of 1000 classes
+    beside the main one; its parameters count in both modes."""
+    network = load_spec_file("inception_v3")
+    reference = TORCHVISION["inception_v3"]["torch"]
+    evaluated = summarize(network)
+    trained = summarize(network, (2, 3, 299, 299), mode="train")
+    assert evaluated.totals.params == trained.totals.params == reference["params"]
+    assert evaluated.totals.idle_params == 3_326_696  # 98,560 + 2,459,136 + 769,000 (fc)
+    assert not [r for r in evaluated.rows if r.name.startswith("AuxLogits")]
+    aux = [r for r in trained.rows if r.is_block and r.name == "AuxLogits"]
+    assert [r.output_shape for r in aux] == [tuple(reference["train_outputs"][1])]
+    assert trained.output_shape == tuple(reference["train_outputs"][0])
+    with pytest.raises(ShapeError, match="one value per channel"):
+        summarize(network, mode="train")  # as PyTorch refuses a batch of 1 in training
+
+
+@pytest.mark.torch
+@needs_torch
+def test_inception_v3_train_mode_equals_torchvision() -> None:
+    """Parameters, MACs and every leaf module's output shape in train mode, from
+    torchvision's inception_v3 (default arguments) run live on the meta device."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import torch
+        import torchvision_models
+        import trace_oracle
+
+    package_dir = torchvision_models.installed_dir()
+    assert package_dir is not None, "pip install --no-deps torchvision==0.28.0"
+    module = torchvision_models.load_module(package_dir, "inception.py")
+    with warnings.catch_warnings(), trace_oracle._parameters_on_meta():
+        warnings.simplefilter("ignore")  # the init_weights FutureWarning
+        model = module.inception_v3()
+    model.train()
+    recorder = trace_oracle._Recorder(model)
+    with torch.no_grad():
+        logits, aux = model(torch.empty((2, 3, 299, 299), device="meta"))
+    recorder.close()
+    summary = summarize(load_spec_file("inception_v3"), (2, 3, 299, 299), mode="train")
+    assert summary.totals.params == sum(p.numel() for p in model.parameters())
+    assert summary.totals.macs == recorder.macs
+    types = {kind for _, kind, _ in recorder.leaves}
+    ours = [
+        (r.type, r.output_shape)
+        for r in summary.layer_rows()
+        if r.type in types and not r.functional
+    ]
+    assert ours == [(kind, tuple(shape)) for _, kind, shape in recorder.leaves]
+    aux_rows = [r for r in summary.rows if r.is_block and r.name == "AuxLogits"]
+    assert (summary.output_shape, aux_rows[0].output_shape) == (
+        tuple(logits.shape),
+        tuple(aux.shape),
+    )

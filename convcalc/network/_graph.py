@@ -169,6 +169,8 @@ class Node(Record):
     trainable: bool = True
     train_only: bool = field(default=False, kw_only=True)
     shares: int | None = field(default=None, kw_only=True)
+    # Applied as a function in forward (F.relu(x)), not as a module: no parameters, no module.
+    functional: bool = field(default=False, kw_only=True)
     source: str | None = field(default=None, kw_only=True)
     line: int | None = field(default=None, kw_only=True)
     path: str = field(default="", kw_only=True)

@@ -9,6 +9,7 @@ from typing import Any
 from .. import _advice
 from .._record import Record, field, record_fields
 from ..errors import ShapeError
+from ..functional import functional_refusal
 from ..layers import Layer, Shape
 from ._graph import INPUT, LayerSpec, Mode, Network, Node, SpecWarning, _incoming_size
 from ._ops import _Merge, _Op, _Piece
@@ -32,6 +33,8 @@ class Row(Record):
     layer: Layer | _Op | None = None
     scope: tuple[str, ...] = ()
     shared_with: str | None = field(default=None, kw_only=True)
+    # A layer applied as a function in forward (F.relu(x)): not a module, so no module row.
+    functional: bool = field(default=False, kw_only=True)
     # Where the row's inputs come from: node indices, -1 for the network's input.
     inputs: tuple[int, ...] = field(default=(), kw_only=True)
 
@@ -358,6 +361,10 @@ def _run(
             _WORKED.clear()
     layer, out, macs = known
     params = layer.param_count
+    if node.functional:
+        refused = functional_refusal(type(layer))
+        if refused:
+            raise ShapeError(refused)
     kernel = getattr(layer, "kernel_size", None)
     row = Row(
         index,
@@ -376,6 +383,7 @@ def _run(
         layer=layer,
         scope=node.scope,
         inputs=node.inputs,
+        functional=node.functional,
     )
     return row, out, _flattened_factors(layer, shape, out, in_flat[0])
 

@@ -65,6 +65,7 @@ def summary_dict(
                 "index": row.index,
                 "name": row.name,
                 "type": row.type,
+                "functional": row.functional,
                 "arguments": _arguments(row),
                 "depth": row.depth,
                 "block": _block(row),

@@ -6,8 +6,8 @@ children are shown has ``--`` in its count columns, and a folded one its totals;
 printed as the module holds it (``[3, 3]`` for a convolution, ``2`` for ``MaxPool2d(2)``).
 A second use of a shared module shows ``(recursive)`` in its count columns, as torchinfo's
 does. Where convcalc differs on purpose (the layer's arguments after its type, rows for the graph
-merges ``Add``/``Mul``/``Concat``, which have no depth-idx because they are not modules), the
-docs list the difference and its reason.
+merges ``Add``/``Mul``/``Concat`` and for layers applied as functions, ``F.relu()``, which have
+no depth-idx because they are not modules), the docs list the difference and its reason.
 
 Given a ``width``, the table fits it: the layer text is abbreviated (keyword arguments first,
 then the rest, down to the type) and shapes wrap after a comma; numbers are never cut.
@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..conventions import MacsConvention, forward_backward_elements, row_macs, total_macs
 from ..explain import describe
+from ..functional import call_text
 from ..layers import Layer
 from ..network import Row, Summary
 from ._format import format_bytes, format_count, format_shape, format_si
@@ -90,8 +91,11 @@ class TableRow(NamedTuple):
 
 
 def _layer_text(row: Row) -> str:
-    """``Linear(800, 500)``: the layer with its arguments, inferred ones included."""
+    """``Linear(800, 500)``: the layer with its arguments, inferred ones included; a layer
+    applied as a function is its call, ``F.relu()``."""
     if isinstance(row.layer, Layer):
+        if row.functional:
+            return call_text(row.layer)
         text = _DESCRIBED.get(row.layer)
         if text is None:
             text = _DESCRIBED[row.layer] = describe(row.layer)
@@ -286,7 +290,7 @@ def table_rows(
         if var_names:
             text += f" ({row.name})"
         suffix = ""
-        if show_depth and (row.is_block or isinstance(row.layer, Layer)):
+        if show_depth and (row.is_block or (isinstance(row.layer, Layer) and not row.functional)):
             counters[level] = counters.get(level, 0) + 1
             suffix = f": {level}-{counters[level]}"
         if row.is_block:

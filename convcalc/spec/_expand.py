@@ -15,7 +15,7 @@ from ._common import LIMITS, _describe, _Map, _Seq, _suggest
 from ._expr import _EXPR
 from ._nodes import _ID, _Call, _NodeWriter, _Out, _Scope
 
-_META = ("id", "from", "repeat", "trainable", "train_only", "if", "share")
+_META = ("id", "from", "repeat", "trainable", "train_only", "functional", "if", "share")
 _TOP = ("name", "input", "params", "include", "blocks", "layers", "description")
 
 
@@ -153,6 +153,8 @@ class _Loader(_NodeWriter):
                     scope.names[meta["id"]] = sources[0]
                 continue
             assert kind is not None  # noqa: S101 - a missing kind never runs
+            if meta.get("functional"):
+                self.check_functional(kind, epath, entry)
             last: _Out = sources[0]
             outer_index = scope.values.get("repeat_index")
             for copy in range(repeat):
@@ -183,7 +185,12 @@ class _Loader(_NodeWriter):
                     scope.values["repeat_index"] = outer_index
             if "id" in meta:
                 scope.names[meta["id"]] = last
-                if isinstance(last, int) and kind not in self.blocks and kind not in MERGES:
+                if (
+                    isinstance(last, int)
+                    and kind not in self.blocks
+                    and kind not in MERGES
+                    and not meta.get("functional")  # a function is no module to share
+                ):
                     scope.layers[meta["id"]] = last
         return outputs[-1]
 
@@ -298,7 +305,7 @@ class _Loader(_NodeWriter):
                     "'input' names the input already; choose another id", f"{path}.id", entry, "id"
                 )
             meta["id"] = ident
-        for flag in ("trainable", "train_only"):
+        for flag in ("trainable", "train_only", "functional"):
             if flag in entry:
                 if not isinstance(entry[flag], bool):
                     raise self.fail(

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import ShapeError, SpecError
+from ..functional import functional_refusal
 from ..network import MERGES, PIECES, LayerSpec, Node, ShapeTracker, _inferred_field
 from ._blocks import _BlockReader
 from ._common import _describe, _Map, _Seq, _suggest
@@ -214,6 +215,7 @@ class _NodeWriter(_BlockReader):
                 path=path,
                 train_only=self.train_only or meta.get("train_only", False),
                 shares=shares,
+                functional=meta.get("functional", False),
             )
         )
         return len(self.nodes) - 1
@@ -254,6 +256,20 @@ class _NodeWriter(_BlockReader):
                 )
             op = LayerSpec(kind, tuple(args), tuple(kwargs.items()))
         return self.append(op, name, sources, scope, path, meta)
+
+    def check_functional(self, kind: str, path: str, entry: Any) -> None:
+        """``functional: true`` fits a layer that holds no state and has a function."""
+        refused: str | None
+        if kind == "share":
+            refused = "a shared module is a module: leave out 'functional: true'"
+        elif kind in self.blocks:
+            refused = f"block {kind} is a module of layers: mark its layers 'functional: true'"
+        elif kind in MERGES or kind in PIECES:
+            refused = f"{kind} is applied as a function already: leave out 'functional: true'"
+        else:
+            refused = functional_refusal(self.types[kind])
+        if refused:
+            raise self.fail(refused, f"{path}.functional", entry, "functional")
 
     def tf_same(
         self,

@@ -59,4 +59,7 @@ ALIASES: dict[str, _Alias] = {
         f"mnasnet{width}": ("mnasnet", {"alpha": float(width.replace("_", "."))}, None)
         for width in ("0_5", "0_75", "1_0", "1_3")
     },
+    **{
+        f"densenet{depth}": ("densenet", {"variant": depth}, None) for depth in (121, 161, 169, 201)
+    },
 }
