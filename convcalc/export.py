@@ -193,8 +193,10 @@ class _Writer:
         reads from outside, in the order its ``forward`` takes them (``x``, or ``x0, x1...``).
         """
         taken = {"self", "x", "torch", "nn"}
-        arguments = {i: "x" for i in inputs} if len(inputs) == 1 else {}
-        arguments.update({i: f"x{k}" for k, i in enumerate(inputs) if len(inputs) > 1})
+        if len(inputs) == 1:
+            arguments = dict.fromkeys(inputs, "x")
+        else:
+            arguments = {i: f"x{k}" for k, i in enumerate(inputs)}
         counts: dict[str, int] = {}
         members: list[tuple[str, str]] = []
         forward: list[str] = []
@@ -388,8 +390,7 @@ def to_pytorch(
     lines = [
         f'"""{network.name}: a PyTorch module written by convcalc from its spec.',
         "",
-        f"Input {list(summary.input_shape)} -> {returned}; "
-        f"{summary.totals.params:,} parameters",
+        f"Input {list(summary.input_shape)} -> {returned}; {summary.totals.params:,} parameters",
         f"({summary.totals.trainable_params:,} trainable), {summary.totals.macs:,} MACs.",
         '"""',
         "",

@@ -134,7 +134,8 @@ def test_fpn_outputs_are_torchvisions_five_levels() -> None:
 def test_fpn_freezes_conv1_and_layer1_by_default() -> None:
     """trainable_layers=3: conv1 and layer1 are frozen; FrozenBatchNorm2d has no parameters."""
     summary = summarize(load_spec_file("resnet50_fpn"))
-    frozen = {r.name.split(".")[0] for r in summary.layer_rows() if r.params and not r.trainable_params}
+    rows = summary.layer_rows()
+    frozen = {r.name.split(".")[0] for r in rows if r.params and not r.trainable_params}
     assert frozen == {"conv2d_1", "layer1"}
     assert not [r for r in summary.layer_rows() if r.type == "FrozenBatchNorm2d" and r.params]
     everything = summarize(load_spec("resnet50_fpn", params={"trainable_layers": 5}))
@@ -211,3 +212,15 @@ def test_live_torchvision_gives_the_recorded_answer(name: str) -> None:
     assert facts == {k: reference[k] for k in facts}
     result = torchvision_dense.run(package_dir, model, reference["input_shape"][-1])
     assert result == reference["torch"]
+
+
+def test_docs_list_every_dense_entry_with_torchvision_numbers() -> None:
+    text = (HERE.parent / "docs" / "spec-format.md").read_text(encoding="utf-8")
+    for name, reference in MODELS.items():
+        torch = reference["torch"]
+        size = "x".join(map(str, reference["input_shape"]))
+        numbers = (
+            f"| {size} | {torch['params']:,} | {torch['trainable_params']:,} | {torch['macs']:,} |"
+        )
+        assert f"| `{name.removesuffix('_aux')}` |" in text, name
+        assert numbers in text, name

@@ -197,7 +197,7 @@ def summarize(
         if training or not network.nodes[i].train_only:
             output_shape = shapes[i]
             break
-    outputs = (output_shape,)
+    outputs: tuple[Shape, ...] = (output_shape,)
     if network.outputs:
         outputs = tuple(shape0 if i == INPUT else shapes[i] for i in network.outputs)
         output_shape = outputs[0]

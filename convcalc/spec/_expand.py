@@ -101,9 +101,7 @@ class _Loader(_NodeWriter):
                 raw.line, raw.column = where
                 raw.marks = [where] * len(raw)
         if not isinstance(raw, _Seq) or not raw:
-            raise self.fail(
-                "expected a list of ids, such as [p2, p3]", "outputs", data, "outputs"
-            )
+            raise self.fail("expected a list of ids, such as [p2, p3]", "outputs", data, "outputs")
         found: list[int] = []
         for j, ref in enumerate(raw):
             if not isinstance(ref, str):
