@@ -106,7 +106,11 @@ class _Loader(_NodeWriter):
         for j, ref in enumerate(raw):
             if not isinstance(ref, str):
                 raise self.fail(f"expected an id, got {_describe(ref)}", f"outputs[{j}]", raw, j)
-            out = self.reference(ref, f"outputs[{j}]", raw, scope, [])
+            # Messages point at the item: a one-key mapping standing where it stands.
+            item = _Map(**{"from": ref})
+            item.line, item.column = raw.marks[j]
+            item.marks, item.keymarks = {"from": raw.marks[j]}, {}
+            out = self.reference(ref, f"outputs[{j}]", item, scope, [])
             found.extend((out,) if isinstance(out, int) else out)
         return tuple(found)
 
