@@ -94,6 +94,24 @@ _OPS: dict[str, str] = {
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.weight * x''',
+    "FrozenBatchNorm2d": '''class FrozenBatchNorm2d(nn.Module):
+    """torchvision.ops.FrozenBatchNorm2d: a batch norm whose statistics and affine terms are
+    buffers, fixed in training too: x * w / sqrt(var + eps) + (b - mean * w / sqrt(var + eps))."""
+
+    def __init__(self, num_features: int, eps: float = 1e-5) -> None:
+        super().__init__()
+        self.eps = eps
+        self.register_buffer("weight", torch.ones(num_features))
+        self.register_buffer("bias", torch.zeros(num_features))
+        self.register_buffer("running_mean", torch.zeros(num_features))
+        self.register_buffer("running_var", torch.ones(num_features))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        scale = self.weight.reshape(1, -1, 1, 1) * (
+            self.running_var.reshape(1, -1, 1, 1) + self.eps
+        ).rsqrt()
+        shift = self.bias.reshape(1, -1, 1, 1) - self.running_mean.reshape(1, -1, 1, 1) * scale
+        return x * scale + shift''',
     "LayerNorm2d": '''class LayerNorm2d(nn.LayerNorm):
     """torchvision's LayerNorm2d: a LayerNorm over the channels of an (N, C, H, W) input."""
 
@@ -138,7 +156,7 @@ def _tree(network: Network) -> _Group:
 
 class _Flat(Exception):
     """The blocks' wiring cannot be written as nested modules (an entry reads a layer inside
-    another block, or a block reads two tensors from outside)."""
+    another block, or the network returns a tensor from inside a block)."""
 
 
 class _Writer:
@@ -171,17 +189,22 @@ class _Writer:
         return _identifier(local, taken)
 
     def group(
-        self, group: _Group, path: str
+        self, group: _Group, path: str, inputs: Sequence[int] = (INPUT,)
     ) -> tuple[list[tuple[str, str]], list[str], list[list[int]]]:
         """The (attribute, constructor) pairs, the forward lines and each line's output shape
-        (for a comment where the shapes are fixed) of a group."""
+        (for a comment where the shapes are fixed) of a group. ``inputs`` are the tensors it
+        reads from outside, in the order its ``forward`` takes them (``x``, or ``x0, x1...``).
+        """
         taken = {"self", "x", "torch", "nn"}
+        if len(inputs) == 1:
+            arguments = dict.fromkeys(inputs, "x")
+        else:
+            arguments = {i: f"x{k}" for k, i in enumerate(inputs)}
         counts: dict[str, int] = {}
         members: list[tuple[str, str]] = []
         forward: list[str] = []
         shapes: list[list[int]] = []
         outputs: dict[int, str] = {}  # node index -> the local variable holding it
-        external: set[int] = set()
         for step, child in enumerate(group.children):
             # A layer applied as a function is a call in forward, with no attribute.
             called = isinstance(child, int) and self.network.nodes[child].functional
@@ -189,7 +212,7 @@ class _Writer:
             variable = f"h{step}"
             if isinstance(child, int):
                 node, row = self.network.nodes[child], self.rows[child]
-                sources = [self.source(i, group, outputs, external) for i in node.inputs]
+                sources = [self.source(i, group, outputs, arguments) for i in node.inputs]
                 op = row.layer
                 if node.shares is not None:
                     if node.shares not in self.attributes or (
@@ -231,9 +254,11 @@ class _Writer:
                 outputs[child] = variable
             else:
                 inner_sources = self.group_inputs(child)
-                sources = [self.source(i, group, outputs, external) for i in inner_sources]
-                members.append((attribute, self.instance(child, f"{path}{attribute}.")))
-                expression = f"self.{attribute}({sources[0]})"
+                sources = [self.source(i, group, outputs, arguments) for i in inner_sources]
+                members.append(
+                    (attribute, self.instance(child, f"{path}{attribute}.", inner_sources))
+                )
+                expression = f"self.{attribute}({', '.join(sources)})"
                 if all(
                     self.network.nodes[i].train_only for i in range(child.first, child.last + 1)
                 ):
@@ -242,37 +267,37 @@ class _Writer:
                 outputs[child.last] = variable
             forward.append(f"        {variable} = {expression}")
             shapes.append(shape)
-        if group.path and len(external) > 1:
-            raise _Flat
         last = f"h{len(group.children) - 1}" if group.children else "x"
+        if not group.path and self.network.outputs:
+            if any(i not in outputs for i in self.network.outputs):
+                raise _Flat  # a tensor inside a block, not its output
+            last = "(" + ", ".join(outputs[i] for i in self.network.outputs) + ",)"
         forward.append(f"        return {last}")
         return members, forward, shapes
 
     def group_inputs(self, group: _Group) -> list[int]:
+        """The tensors a block reads from outside, in the order it first reads them."""
         inside = range(group.first, group.last + 1)
         sources = {
-            i
+            i: None
             for index in inside
             for i in self.network.nodes[index].inputs
             if i not in inside or i == INPUT
         }
-        if len(sources) != 1:
-            raise _Flat
         return list(sources)
 
-    def source(self, index: int, group: _Group, outputs: dict[int, str], external: set[int]) -> str:
+    def source(
+        self, index: int, group: _Group, outputs: dict[int, str], arguments: dict[int, str]
+    ) -> str:
         if index in outputs:
             return outputs[index]
-        if index == INPUT or not group.first <= index <= group.last:
-            if group.path == "" and index != INPUT:
-                raise _Flat
-            external.add(index)
-            return "x"
+        if index in arguments:
+            return arguments[index]
         raise _Flat  # a layer inside an earlier block, not its output
 
-    def instance(self, group: _Group, path: str) -> str:
+    def instance(self, group: _Group, path: str, inputs: Sequence[int]) -> str:
         """The expression that builds a block instance, defining its class on first use."""
-        members, forward, _ = self.group(group, path)
+        members, forward, _ = self.group(group, path, inputs)
         signature = (group.kind, (*(a for a, _ in members), *forward))
         class_name = self.signatures.get(signature)
         if class_name is None:
@@ -281,7 +306,9 @@ class _Writer:
             while class_name in self.classes:
                 class_name, n = f"{base}{n}", n + 1
             self.signatures[signature] = class_name
-            self.classes[class_name] = _class_source(class_name, group.kind, members, forward)
+            self.classes[class_name] = _class_source(
+                class_name, group.kind, members, forward, len(inputs)
+            )
             if class_name != base:
                 # Instances whose conditions left out different entries: one class each,
                 # every one named after the spec's block (as torchinfo and print show it).
@@ -295,7 +322,7 @@ def _indent(text: str) -> str:
 
 
 def _class_source(
-    class_name: str, kind: str, members: list[tuple[str, str]], forward: list[str]
+    class_name: str, kind: str, members: list[tuple[str, str]], forward: list[str], inputs: int
 ) -> list[str]:
     parameters = "".join(f", {a}: nn.Module" for a, _ in members)
     signature = f"    def __init__(self{parameters}) -> None:"
@@ -318,9 +345,16 @@ def _class_source(
         "        super().__init__()",
         *(f"        self.{a} = {a}" for a, _ in members),
         "",
-        "    def forward(self, x: torch.Tensor) -> torch.Tensor:",
+        f"    def forward(self, {_parameters(inputs)}) -> torch.Tensor:",
         *forward,
     ]
+
+
+def _parameters(count: int) -> str:
+    """The tensor arguments of a forward: ``x``, or ``x0, x1...`` for a block of several."""
+    if count == 1:
+        return "x: torch.Tensor"
+    return ", ".join(f"x{k}: torch.Tensor" for k in range(count))
 
 
 def to_pytorch(
@@ -333,7 +367,12 @@ def to_pytorch(
     """
     summary = summarize(network, input_shape, mode=mode)
     network = _rebuilt(network, input_shape)
-    rows = _every_row(network, input_shape)
+    # Without training-only entries, eval's rows are the train rows, and a batch of one that a
+    # training batch norm refuses (DeepLabV3's image pooling) still exports.
+    if any(node.train_only for node in network.nodes):
+        rows = _every_row(network, input_shape)
+    else:
+        rows = summarize(network, input_shape).layer_rows()
     writer = _Writer(network, rows)
     try:
         members, forward, shapes = writer.group(_tree(network), "")
@@ -352,11 +391,16 @@ def to_pytorch(
     called = any(row.functional for row in rows)
     helpers = [line for name in _OPS if name in used for line in [_OPS[name], "", ""]]
     classes = helpers + [line for source in writer.classes.values() for line in [*source, "", ""]]
+    several = len(summary.outputs) > 1
+    returned = (
+        f"outputs {', '.join(str(list(s)) for s in summary.outputs)}"
+        if several
+        else f"output {list(summary.output_shape)}"
+    )
     lines = [
         f'"""{network.name}: a PyTorch module written by convcalc from its spec.',
         "",
-        f"Input {list(summary.input_shape)} -> output {list(summary.output_shape)}; "
-        f"{summary.totals.params:,} parameters",
+        f"Input {list(summary.input_shape)} -> {returned}; {summary.totals.params:,} parameters",
         f"({summary.totals.trainable_params:,} trainable), {summary.totals.macs:,} MACs.",
         '"""',
         "",
@@ -373,7 +417,8 @@ def to_pytorch(
         "        super().__init__()",
         *init,
         "",
-        "    def forward(self, x: torch.Tensor) -> torch.Tensor:",
+        "    def forward(self, x: torch.Tensor) -> "
+        + ("tuple[torch.Tensor, ...]:" if several else "torch.Tensor:"),
         *forward,
         "",
         "",
@@ -384,7 +429,10 @@ def to_pytorch(
         f"    model = {class_name}().eval()",
         "    with torch.no_grad():",
         "        out = model(torch.zeros(INPUT_SHAPE))",
-        "    print(tuple(out.shape), sum(p.numel() for p in model.parameters()))",
+        "    shapes = [tuple(o.shape) for o in out]"
+        if several
+        else "    shapes = tuple(out.shape)",
+        "    print(shapes, sum(p.numel() for p in model.parameters()))",
         "",
     ]
     return "\n".join(lines)

@@ -106,7 +106,10 @@ def spec_schema() -> dict[str, Any]:
             "anyOf": [{"type": "integer", "minimum": 0}, _EXPRESSION],
             "description": "Repeat the entry in a chain; 0 leaves it out.",
         },
-        "trainable": {"type": "boolean", "description": "false counts the parameters as frozen."},
+        "trainable": {
+            "anyOf": [{"type": "boolean"}, _EXPRESSION],
+            "description": "false counts the parameters as frozen (a block's: all of them).",
+        },
         "train_only": {
             "type": "boolean",
             "description": "Runs only in train mode (an auxiliary head); its parameters count "
@@ -193,6 +196,14 @@ def spec_schema() -> dict[str, Any]:
                 "items": {"type": "integer", "minimum": 0},
                 "minItems": 1,
                 "description": "The input shape, batch optional.",
+            },
+            "outputs": {
+                "anyOf": [
+                    {"type": "array", "items": {"type": "string"}, "minItems": 1},
+                    _EXPRESSION,
+                ],
+                "description": "The ids whose tensors the network returns, in order (default: "
+                "the last entry's).",
             },
             "blocks": {
                 "type": "object",

@@ -216,7 +216,7 @@ def _channels_last() -> Network:
     b.add(LayerSpec("Scale", ((8, 1, 1), 1e-6)))
     b.add(LayerSpec("StochasticDepth", (0.1, "row")))
     b.add(LayerSpec("LayerNorm2d", (8,)))
-    b.add(LayerSpec("FrozenBatchNorm2d", (8,)))
+    b.add(LayerSpec("FrozenBatchNorm2d"))
     b.add(LayerSpec("Mean", (3,), (("keepdim", True),)))
     return b.build()
 

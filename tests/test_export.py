@@ -110,7 +110,8 @@ def _check_under_torch(network: Network, name: str, tmp_path: Path) -> None:
             shapes.clear()
             with torch.no_grad():
                 out = model(torch.zeros(shape, device="meta"))
-            assert tuple(out.shape) == summary.output_shape
+            outs = out if isinstance(out, tuple) else (out,)
+            assert tuple(tuple(o.shape) for o in outs) == summary.outputs
             assert sum(p.numel() for p in model.parameters()) == summary.totals.params
             assert (
                 sum(p.numel() for p in model.parameters() if p.requires_grad)

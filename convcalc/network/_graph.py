@@ -90,6 +90,7 @@ _INFER = (
     ("Conv", "in_channels"),
     ("Linear", "in_features"),
     ("BatchNorm", "num_features"),
+    ("FrozenBatchNorm", "num_features"),
     ("InstanceNorm", "num_features"),
     ("GroupNorm", "num_channels"),
 )
@@ -191,6 +192,8 @@ class Network(Record):
     warnings: tuple[SpecWarning, ...] = field(default=(), kw_only=True)
     # For a spec that reads the incoming tensor in ${...}: the same spec for another input.
     rebuild: Callable[[Shape], Network] | None = field(default=None, kw_only=True)
+    # The nodes whose tensors the network returns, in order (-1: the input); none: the last.
+    outputs: tuple[int, ...] = field(default=(), kw_only=True)
 
 
 def sequential(

@@ -66,6 +66,8 @@ class Summary(Record):
     totals: Totals
     mode: Mode = field(default=Mode.EVAL, kw_only=True)
     warnings: tuple[SpecWarning, ...] = field(default=(), kw_only=True)
+    # Every tensor the network returns; ``output_shape`` is the first.
+    outputs: tuple[Shape, ...] = field(default=(), kw_only=True)
 
     def layer_rows(self) -> tuple[Row, ...]:
         """The rows of layers and merges, without block rows."""
@@ -198,6 +200,10 @@ def summarize(
         if training or not network.nodes[i].train_only:
             output_shape = shapes[i]
             break
+    outputs: tuple[Shape, ...] = (output_shape,)
+    if network.outputs:
+        outputs = tuple(shape0 if i == INPUT else shapes[i] for i in network.outputs)
+        output_shape = outputs[0]
     all_rows = _with_blocks(rows, network)
     params = sum(r.params for r in rows) + idle
     trainable = sum(r.trainable_params for r in rows) + idle
@@ -219,6 +225,7 @@ def summarize(
         totals,
         mode=run_mode,
         warnings=(*network.warnings, *advice.values()),
+        outputs=outputs,
     )
 
 

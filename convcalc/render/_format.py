@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["format_bytes", "format_count", "format_shape", "format_si"]
+__all__ = ["format_bytes", "format_count", "format_outputs", "format_shape", "format_si"]
 
 
 def format_count(value: int) -> str:
@@ -38,6 +38,17 @@ def format_shape(shape: Sequence[int] | None) -> str:
     '[8, 32, 126, 126]'
     """
     return "—" if shape is None else f"[{', '.join(str(s) for s in shape)}]"
+
+
+def format_outputs(shapes: Sequence[Sequence[int]], output_shape: Sequence[int]) -> str:
+    """What a network returns, for a title: ``output [1, 10]``, or ``outputs [...], [...]``.
+
+    >>> format_outputs(((1, 8, 4, 4), (1, 8, 2, 2)), (1, 8, 4, 4))
+    'outputs [1, 8, 4, 4], [1, 8, 2, 2]'
+    """
+    if len(shapes) > 1:
+        return "outputs " + ", ".join(format_shape(s) for s in shapes)
+    return f"output {format_shape(output_shape)}"
 
 
 def _counted(value: int | None) -> str:

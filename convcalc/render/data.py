@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from ..conventions import MacsConvention, row_macs, total_macs
 from ..layers import layer_fields
 from ..network import Row, Summary
-from ._format import _listed, _plain, format_shape
+from ._format import _listed, _plain, format_outputs, format_shape
 from .summary import (
     COLUMNS,
     DEFAULT_COLUMNS,
@@ -86,7 +86,11 @@ def summary_dict(
     return {
         "name": summary.name,
         "input_shape": list(summary.input_shape),
-        "output_shape": list(summary.output_shape),
+        **(
+            {"outputs": [list(s) for s in summary.outputs]}
+            if len(summary.outputs) > 1
+            else {"output_shape": list(summary.output_shape)}
+        ),
         "layers": layers,
         "totals": {
             "params": t.params,
@@ -214,8 +218,8 @@ def render_markdown(
     """A Markdown table of the visible rows, then the totals as a list."""
     header = ["Layer (type:depth-idx)", *(COLUMNS[c] for c in columns)]
     lines = [
-        f"**{summary.name}**: input {format_shape(summary.input_shape)} -> output "
-        f"{format_shape(summary.output_shape)}",
+        f"**{summary.name}**: input {format_shape(summary.input_shape)} -> "
+        f"{format_outputs(summary.outputs, summary.output_shape)}",
         "",
         "| " + " | ".join(header) + " |",
         "|" + "|".join(["---"] + ["---:"] * len(columns)) + "|",
@@ -248,7 +252,7 @@ def render_html(
     parts = [
         '<div class="convcalc-summary">',
         f"<p><b>{escape(summary.name)}</b>: input {format_shape(summary.input_shape)} "
-        f"&rarr; output {format_shape(summary.output_shape)}</p>",
+        f"&rarr; {format_outputs(summary.outputs, summary.output_shape)}</p>",
         "<table>",
         "<thead><tr>"
         + "".join(

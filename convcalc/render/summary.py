@@ -25,7 +25,7 @@ from ..explain import describe
 from ..functional import call_text
 from ..layers import Layer
 from ..network import Row, Summary
-from ._format import format_bytes, format_count, format_shape, format_si
+from ._format import format_bytes, format_count, format_outputs, format_shape, format_si
 
 if TYPE_CHECKING:
     from ..analysis import ReceptiveFields
@@ -441,8 +441,8 @@ def summary_lines(
     table_width = first_width + sum(widths) + 3 * len(widths)
     rule = ("=" * max(table_width, label_width + value_width), False)
     title = (
-        f"{summary.name}: input {format_shape(summary.input_shape)} -> output "
-        f"{format_shape(summary.output_shape)}"
+        f"{summary.name}: input {format_shape(summary.input_shape)} -> "
+        f"{format_outputs(summary.outputs, summary.output_shape)}"
     )
     lines: list[tuple[str, bool]] = [(title, True), rule]
     lines += [(text, True) for text in line(header[0], header[1:])]

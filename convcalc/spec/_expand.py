@@ -16,7 +16,7 @@ from ._expr import _EXPR
 from ._nodes import _ID, _Call, _NodeWriter, _Out, _Scope
 
 _META = ("id", "from", "repeat", "trainable", "train_only", "functional", "if", "share")
-_TOP = ("name", "input", "params", "include", "blocks", "layers", "description")
+_TOP = ("name", "input", "params", "include", "blocks", "layers", "outputs", "description")
 
 
 class _Loader(_NodeWriter):
@@ -34,6 +34,7 @@ class _Loader(_NodeWriter):
         self.block_scopes: list[tuple[tuple[str, ...], str]] = []
         self.counts: dict[str, int] = {}
         self.train_only = False  # inside a block used with train_only: true
+        self.frozen = False  # inside a block used with trainable: false
         self.overrides = dict(params or {})
         self.input_override = input_shape
         self.base = base
@@ -73,7 +74,8 @@ class _Loader(_NodeWriter):
         layers = data["layers"]
         if not isinstance(layers, _Seq) or not layers:
             raise self.fail("expected a non-empty list of layers", "layers", data, "layers")
-        self.expand(layers, "layers", _Scope(values, {"input": INPUT}, ()), block_depth=0)
+        scope = _Scope(values, {"input": INPUT}, ())
+        self.expand(layers, "layers", scope, block_depth=0)
         return Network(
             tuple(self.nodes),
             input_shape,
@@ -81,7 +83,36 @@ class _Loader(_NodeWriter):
             tuple(self.block_scopes),
             source=self.source,
             rebuild=self.rebuild if self.reads_input else None,
+            outputs=self.outputs(data, scope),
         )
+
+    def outputs(self, data: _Map, scope: _Scope) -> tuple[int, ...]:
+        """``outputs: [p2, p3, ...]``: the ids whose tensors the network returns, in order
+        (an id of a Chunk or Split entry gives all its tensors)."""
+        if "outputs" not in data:
+            return ()
+        raw = data["outputs"]
+        if isinstance(raw, str) and _EXPR.fullmatch(raw.strip()):
+            # A list chosen by a parameter: '${["out", "aux"] if aux_loss else ["out"]}'
+            chosen = self.value(raw, "outputs", data, "outputs", scope.values, None)
+            if isinstance(chosen, tuple):
+                where = data.marks.get("outputs", (data.line, data.column))
+                raw = _Seq(chosen)
+                raw.line, raw.column = where
+                raw.marks = [where] * len(raw)
+        if not isinstance(raw, _Seq) or not raw:
+            raise self.fail("expected a list of ids, such as [p2, p3]", "outputs", data, "outputs")
+        found: list[int] = []
+        for j, ref in enumerate(raw):
+            if not isinstance(ref, str):
+                raise self.fail(f"expected an id, got {_describe(ref)}", f"outputs[{j}]", raw, j)
+            # Messages point at the item: a one-key mapping standing where it stands.
+            item = _Map(**{"from": ref})
+            item.line, item.column = raw.marks[j]
+            item.marks, item.keymarks = {"from": raw.marks[j]}, {}
+            out = self.reference(ref, f"outputs[{j}]", item, scope, [])
+            found.extend((out,) if isinstance(out, int) else out)
+        return tuple(found)
 
     def shape(self, value: Any, path: str, container: Any, key: Any) -> tuple[int, ...]:
         if isinstance(value, int) and not isinstance(value, bool):
@@ -130,7 +161,8 @@ class _Loader(_NodeWriter):
                 raise self.fail(
                     f"parameter {key!r} has no value; give one (--set {key}=VALUE)", path, raw, key
                 )
-            values[key] = self.value(value, path, raw, key, values, None)
+            # The network's input is the incoming tensor of the top level.
+            values[key] = self.value(value, path, raw, key, values, INPUT)
         return values
 
     # -- entries
@@ -145,6 +177,8 @@ class _Loader(_NodeWriter):
             kind, value, meta = self.split_entry(entry, epath, entries, i, scope)
             sources = self.sources(meta, epath, entry, scope, outputs)
             run = kind is not None and self.condition(meta, epath, entry, scope, sources)
+            if run and isinstance(meta.get("trainable"), str):
+                meta = {**meta, "trainable": self.flag(meta, "trainable", epath, entry, scope)}
             repeat = self.repeat(meta, epath, entry, scope, sources) if run else 0
             if not repeat:
                 # Left out: the entry passes its input on, so its id names that input.
@@ -205,6 +239,15 @@ class _Loader(_NodeWriter):
                 f"expected true or false, got {_describe(result)}", f"{path}.if", entry, "if"
             )
         return bool(result)
+
+    def flag(self, meta: dict[str, Any], key: str, path: str, entry: Any, scope: _Scope) -> bool:
+        """A true/false entry key given as ``${...}``."""
+        result = self.value(meta[key], f"{path}.{key}", entry, key, scope.values, None)
+        if not isinstance(result, bool):
+            raise self.fail(
+                f"expected true or false, got {_describe(result)}", f"{path}.{key}", entry, key
+            )
+        return result
 
     def repeat(
         self, meta: dict[str, Any], path: str, entry: Any, scope: _Scope, sources: tuple[int, ...]
@@ -307,7 +350,9 @@ class _Loader(_NodeWriter):
             meta["id"] = ident
         for flag in ("trainable", "train_only", "functional"):
             if flag in entry:
-                if not isinstance(entry[flag], bool):
+                if flag == "trainable" and isinstance(entry[flag], str):
+                    meta[flag] = entry[flag]  # ${...}, worked out where the entry is used
+                elif not isinstance(entry[flag], bool):
                     raise self.fail(
                         f"expected true or false, got {_describe(entry[flag])}",
                         f"{path}.{flag}",
@@ -413,9 +458,10 @@ class _Loader(_NodeWriter):
         instance = self.node_name(kind, meta, scope)
         inner = (*scope.path, instance)
         self.block_scopes.append((inner, kind))
-        outer = (self.source, self.train_only, self.here)
+        outer = (self.source, self.train_only, self.frozen, self.here)
         self.source = block.source
         self.train_only = self.train_only or meta.get("train_only", False)
+        self.frozen = self.frozen or not meta.get("trainable", True)
         try:
             # Defaults are worked out in the block's own scope, after the given values.
             values = dict(self.top_values)  # a block sees the spec's parameters and its own
@@ -440,7 +486,7 @@ class _Loader(_NodeWriter):
                 block_depth=block_depth + 1,
             )
         finally:
-            self.source, self.train_only, self.here = outer
+            self.source, self.train_only, self.frozen, self.here = outer
 
 
 def _plain(value: Any) -> Any:

@@ -53,6 +53,7 @@ class _NodeWriter(_BlockReader):
     nodes: list[Node]
     counts: dict[str, int]
     train_only: bool
+    frozen: bool
     tracker: ShapeTracker | None
     reads_input: bool
 
@@ -209,7 +210,7 @@ class _NodeWriter(_BlockReader):
                 sources,
                 scope.path,
                 f"{self.source}:{self.here[0]}: {path}",
-                meta.get("trainable", True),
+                meta.get("trainable", True) and not self.frozen,
                 source=self.source,
                 line=self.here[0],
                 path=path,

@@ -32,6 +32,12 @@ _VGGS: dict[str, dict[str, Any]] = {
     for bn in (False, True)
 }
 
+_SEGMENTATION: dict[str, dict[str, Any]] = {
+    f"{head}_resnet{depth}": {"head": head, "depth": depth}
+    for head in ("deeplabv3", "fcn")
+    for depth in (50, 101)
+}
+
 ALIASES: dict[str, _Alias] = {
     **{name: ("resnet", params, None) for name, params in _RESNETS.items()},
     **{name: ("vgg", params, None) for name, params in _VGGS.items()},
@@ -62,4 +68,8 @@ ALIASES: dict[str, _Alias] = {
     **{
         f"densenet{depth}": ("densenet", {"variant": depth}, None) for depth in (121, 161, 169, 201)
     },
+    # Segmentation: the published resize_size (520) as a square; the family's own input.
+    **{name: ("segmentation", params, None) for name, params in _SEGMENTATION.items()},
+    # Detection: resnet_fpn_backbone("resnet50"), at the family's own 800x800.
+    "resnet50_fpn": ("resnet_fpn", {"depth": 50}, None),
 }
