@@ -228,6 +228,11 @@ MALFORMED = [
         id="range-too-long",
     ),
     pytest.param(
+        "input: [1, 3, 8, 8]\nlayers:\n  - Conv2d: [\"${int(float('nan'))}\", 3]\n",
+        "net.yaml:3:14: layers[0].Conv2d[0]: float(): takes a number in ${int(float('nan'))}",
+        id="float-of-text",
+    ),
+    pytest.param(
         "input: [1, 3, 8, 8]\nblocks:\n  B:\n    params: {width: 4}\n    layers:\n      - Conv2d: ['${widht * 2}', 3]\nlayers:\n  - B\n",
         "net.yaml:6:18: blocks.B.layers[0].Conv2d[0]: unknown parameter 'widht' in ${widht * 2} (did you mean 'width'?)",
         id="block-unknown-name-in-expr",
@@ -244,7 +249,7 @@ MALFORMED = [
     ),
     pytest.param(
         "input: [1, 3, 8, 8]\nblocks:\n  B:\n    params: {w: 4}\n    layers:\n      - Conv2d: [\"${__import__('os').system('echo hi')}\", 3]\nlayers:\n  - B\n",
-        "net.yaml:6:18: blocks.B.layers[0].Conv2d[0]: unknown function \"__import__('os').system\" in ${__import__('os').system('echo hi')}; the functions are min, max, round, ceil, floor, int, abs, len, sum, log, range, make_divisible",
+        "net.yaml:6:18: blocks.B.layers[0].Conv2d[0]: unknown function \"__import__('os').system\" in ${__import__('os').system('echo hi')}; the functions are min, max, round, ceil, floor, int, float, abs, len, sum, log, range, make_divisible",
         id="eval-attempt",
     ),
     pytest.param(

@@ -126,6 +126,7 @@ def test_layer_type_as_a_block_parameter() -> None:
         pytest.param("2 ** -2", 0.25, id="power-negative"),
         pytest.param("log(8, 2)", 3.0, id="log-base"),
         pytest.param("round(log(2.718281828459045 ** 3))", 3, id="log-natural"),
+        pytest.param("float(78) / 48", 1.625, id="float-division"),
         pytest.param("range(4)", (0, 1, 2, 3), id="range"),
         pytest.param("range(2, 10, 3)", (2, 5, 8), id="range-step"),
         pytest.param("[i * i for i in range(6) if i % 2 if i > 1]", (9, 25), id="comprehension-if"),

@@ -11,10 +11,10 @@ The language is a small, safe subset of Python's expressions:
   ``{18: [2, 2, 2, 2], 34: [3, 4, 6, 3]}[depth]``;
 - slices ``xs[:i]`` and list comprehensions ``[row[5] * 2 for row in rows if row[0]]``;
 - the functions ``min``, ``max``, ``round`` (half to even, as Python and ``torch.round``),
-  ``ceil``, ``floor``, ``int``, ``abs``, ``len``, ``sum``, ``log(x, base=e)``, ``range`` (a
-  list of at most ``LIMITS["repeat"]`` integers) and ``make_divisible(value, divisor,
-  min_value=None)`` (torchvision's ``_make_divisible``: the nearest multiple of ``divisor``, at
-  least ``min_value`` and never 10% below ``value``).
+  ``ceil``, ``floor``, ``int``, ``float``, ``abs``, ``len``, ``sum``, ``log(x, base=e)``,
+  ``range`` (a list of at most ``LIMITS["repeat"]`` integers) and ``make_divisible(value,
+  divisor, min_value=None)`` (torchvision's ``_make_divisible``: the nearest multiple of
+  ``divisor``, at least ``min_value`` and never 10% below ``value``).
 
 Every node of the parsed tree is checked against that list before anything is worked out, so
 an attribute, a call of anything else or a lambda is an error, not a behaviour.
@@ -65,6 +65,13 @@ def _log(value: float, base: float | None = None) -> float:
     if base <= 0 or base == 1:
         raise ValueError(f"the base must be positive and not 1, got {base}")
     return math.log(value, base)
+
+
+def _float(value: float) -> float:
+    """``float`` of a number (not of text: ``float("nan")`` is no size)."""
+    if not _number(value):
+        raise TypeError("takes a number")
+    return float(value)
 
 
 def _range(*bounds: int) -> tuple[int, ...]:
@@ -118,6 +125,7 @@ _FUNCTIONS: dict[str, Callable[..., Any]] = {
     "ceil": math.ceil,
     "floor": math.floor,
     "int": int,
+    "float": _float,
     "abs": abs,
     "len": len,
     "sum": sum,
