@@ -532,8 +532,8 @@ def test_net_depth_folds_blocks() -> None:
             None,
             "Error: nosuch.yaml: no such file, and no zoo entry by that name (the zoo "
             "has: alexnet, convnext, densenet, efficientnet, googlenet, inception_v3, lenet, "
-            "mnasnet, mobilenet_v2, mobilenet_v3, resnet, shufflenet_v2, squeezenet, unet, vgg "
-            "and their variants "
+            "mnasnet, mobilenet_v2, mobilenet_v3, regnet, resnet, shufflenet_v2, squeezenet, "
+            "unet, vgg and their variants "
             "(convcalc zoo lists them))",
             id="missing-file",
         ),
@@ -550,8 +550,8 @@ def test_net_depth_folds_blocks() -> None:
             None,
             "Error: no zoo entry 'resnt' (did you mean 'resnet'?); the zoo has: "
             "alexnet, convnext, densenet, efficientnet, googlenet, inception_v3, lenet, "
-            "mnasnet, mobilenet_v2, mobilenet_v3, resnet, shufflenet_v2, squeezenet, unet, vgg "
-            "and their variants "
+            "mnasnet, mobilenet_v2, mobilenet_v3, regnet, resnet, shufflenet_v2, squeezenet, "
+            "unet, vgg and their variants "
             "(convcalc zoo lists them)",
             id="zoo",
         ),
