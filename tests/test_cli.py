@@ -532,7 +532,7 @@ def test_net_depth_folds_blocks() -> None:
             None,
             "Error: nosuch.yaml: no such file, and no zoo entry by that name (the zoo "
             "has: alexnet, convnext, densenet, efficientnet, googlenet, inception_v3, lenet, "
-            "mnasnet, mobilenet_v2, mobilenet_v3, resnet, resnet_fpn, segmentation, "
+            "mnasnet, mobilenet_v2, mobilenet_v3, regnet, resnet, resnet_fpn, segmentation, "
             "shufflenet_v2, squeezenet, unet, vgg and their variants "
             "(convcalc zoo lists them))",
             id="missing-file",
@@ -550,7 +550,7 @@ def test_net_depth_folds_blocks() -> None:
             None,
             "Error: no zoo entry 'resnt' (did you mean 'resnet'?); the zoo has: "
             "alexnet, convnext, densenet, efficientnet, googlenet, inception_v3, lenet, "
-            "mnasnet, mobilenet_v2, mobilenet_v3, resnet, resnet_fpn, segmentation, "
+            "mnasnet, mobilenet_v2, mobilenet_v3, regnet, resnet, resnet_fpn, segmentation, "
             "shufflenet_v2, squeezenet, unet, vgg and their variants "
             "(convcalc zoo lists them)",
             id="zoo",

@@ -198,9 +198,39 @@ MALFORMED = [
         id="block-unknown-param",
     ),
     pytest.param(
-        "input: [1, 3, 8, 8]\nblocks:\n  B:\n    params: {width: 4}\n    layers:\n      - Conv2d: ['${width ** 40}', 3]\nlayers:\n  - B\n",
-        "net.yaml:6:18: blocks.B.layers[0].Conv2d[0]: unexpected '**' in ${width ** 40}; use + - * / // % and parentheses",
+        "input: [1, 3, 8, 8]\nblocks:\n  B:\n    params: {width: 4}\n    layers:\n      - Conv2d: ['${width << 40}', 3]\nlayers:\n  - B\n",
+        "net.yaml:6:18: blocks.B.layers[0].Conv2d[0]: unexpected '<<' in ${width << 40}; use + - * / // % ** and parentheses",
         id="block-bad-expression",
+    ),
+    pytest.param(
+        "input: [1, 3, 8, 8]\nparams: {width: 4}\nlayers:\n  - Conv2d: ['${width ** 10 ** 9}', 3]\n",
+        "net.yaml:4:14: layers[0].Conv2d[0]: a number far beyond any size in ${width ** 10 ** 9}",
+        id="power-past-any-size",
+    ),
+    pytest.param(
+        "input: [1, 3, 8, 8]\nparams: {w_m: -2.0}\nlayers:\n  - Conv2d: ['${int(w_m ** 0.5)}', 3]\n",
+        "net.yaml:4:14: layers[0].Conv2d[0]: -2.0 to the power 0.5 is not a real number in ${int(w_m ** 0.5)}",
+        id="power-not-real",
+    ),
+    pytest.param(
+        "input: [1, 3, 8, 8]\nparams: {w_a: 0}\nlayers:\n  - Conv2d: ['${round(log(w_a))}', 3]\n",
+        "net.yaml:4:14: layers[0].Conv2d[0]: log(): 0 is not positive in ${round(log(w_a))}",
+        id="log-of-zero",
+    ),
+    pytest.param(
+        "input: [1, 3, 8, 8]\nlayers:\n  - Conv2d: ['${round(log(8, 1))}', 3]\n",
+        "net.yaml:3:14: layers[0].Conv2d[0]: log(): the base must be positive and not 1, got 1 in ${round(log(8, 1))}",
+        id="log-base-one",
+    ),
+    pytest.param(
+        "input: [1, 3, 8, 8]\nlayers:\n  - Conv2d: ['${len(range(10 ** 9))}', 3]\n",
+        "net.yaml:3:14: layers[0].Conv2d[0]: range(): more than 10,000 numbers in ${len(range(10 ** 9))}",
+        id="range-too-long",
+    ),
+    pytest.param(
+        "input: [1, 3, 8, 8]\nlayers:\n  - Conv2d: [\"${int(float('nan'))}\", 3]\n",
+        "net.yaml:3:14: layers[0].Conv2d[0]: float(): takes a number in ${int(float('nan'))}",
+        id="float-of-text",
     ),
     pytest.param(
         "input: [1, 3, 8, 8]\nblocks:\n  B:\n    params: {width: 4}\n    layers:\n      - Conv2d: ['${widht * 2}', 3]\nlayers:\n  - B\n",
@@ -219,7 +249,7 @@ MALFORMED = [
     ),
     pytest.param(
         "input: [1, 3, 8, 8]\nblocks:\n  B:\n    params: {w: 4}\n    layers:\n      - Conv2d: [\"${__import__('os').system('echo hi')}\", 3]\nlayers:\n  - B\n",
-        "net.yaml:6:18: blocks.B.layers[0].Conv2d[0]: unknown function \"__import__('os').system\" in ${__import__('os').system('echo hi')}; the functions are min, max, round, ceil, floor, int, abs, len, sum, make_divisible",
+        "net.yaml:6:18: blocks.B.layers[0].Conv2d[0]: unknown function \"__import__('os').system\" in ${__import__('os').system('echo hi')}; the functions are min, max, round, ceil, floor, int, float, abs, len, sum, log, range, make_divisible",
         id="eval-attempt",
     ),
     pytest.param(

@@ -1,4 +1,5 @@
-"""The zoo's EfficientNets against torchvision's, setting by setting (needs torch and torchvision).
+"""The zoo's EfficientNets and RegNets against torchvision's, setting by setting (needs torch
+and torchvision).
 
 tests/fixtures/torchvision_models.json pins each leaf module's type and output shape; what it
 does not see is a setting that leaves shapes and counts alone: BatchNorm's eps and momentum,
@@ -29,6 +30,7 @@ BUILDERS = RECORDED["builders"]
 EFFICIENTNETS = sorted(
     name for name in zoo_names() if name.startswith("efficientnet_") and name in BUILDERS
 )
+REGNETS = sorted(name for name in zoo_names() if name.startswith("regnet_") and name in BUILDERS)
 HAS_TORCH = importlib.util.find_spec("torch") is not None
 REQUIRE_TORCH = os.environ.get("CONVCALC_REQUIRE_TORCH") == "1"
 
@@ -104,6 +106,30 @@ def test_every_efficientnet_variant_is_compared() -> None:
 
 @pytest.mark.parametrize("name", EFFICIENTNETS)
 def test_efficientnet_settings_equal_torchvision(name: str, tmp_path: Path) -> None:
+    _compare_with_torchvision(name, tmp_path)
+
+
+@pytest.mark.parametrize("name", REGNETS)
+def test_regnet_settings_equal_torchvision(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Among them each grouped convolution's groups, which no shape shows. torchvision works
+    out a RegNet's widths with tensors and reads them back, which the meta device cannot do,
+    so that step runs on the CPU."""
+    import torch
+
+    regnet = torchvision_models.load_module(_installed_torchvision(), "regnet.py")
+    work_out = regnet.BlockParams.from_init_params
+
+    def on_cpu(**settings: Any) -> Any:
+        with torch.device("cpu"):
+            return work_out(**settings)
+
+    monkeypatch.setattr(regnet.BlockParams, "from_init_params", staticmethod(on_cpu))
+    _compare_with_torchvision(name, tmp_path)
+
+
+def _compare_with_torchvision(name: str, tmp_path: Path) -> None:
     import torch
 
     package_dir = _installed_torchvision()

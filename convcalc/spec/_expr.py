@@ -5,13 +5,16 @@ The language is a small, safe subset of Python's expressions:
 - numbers, ``true``/``false``/``null`` (and Python's spellings), names of parameters, and
   the incoming tensor: ``in_channels`` (dimension 1), ``in_height``, ``in_width`` (the last
   two), ``in_rank`` and ``in_shape`` (a list, ``in_shape[-1]``);
-- ``+ - * // %``, ``/`` (between integers only when it divides; with a float, a float),
-  comparisons, ``and``/``or``/``not``, ``a if condition else b``, indexing a list ``xs[i]``
-  and choosing from a table ``{18: [2, 2, 2, 2], 34: [3, 4, 6, 3]}[depth]``;
-- slices ``xs[:i]`` and list comprehensions ``[row[5] * 2 for row in rows]``;
-- the functions ``min``, ``max``, ``round``, ``ceil``, ``floor``, ``int``, ``abs``, ``len``,
-  ``sum`` and ``make_divisible(value, divisor, min_value=None)`` (torchvision's ``_make_divisible``:
-  the nearest multiple of ``divisor``, at least ``min_value`` and never 10% below ``value``).
+- ``+ - * // %``, ``/`` (between integers only when it divides; with a float, a float), ``**``
+  (a real power, within the size limit), comparisons, ``and``/``or``/``not``,
+  ``a if condition else b``, indexing a list ``xs[i]`` and choosing from a table
+  ``{18: [2, 2, 2, 2], 34: [3, 4, 6, 3]}[depth]``;
+- slices ``xs[:i]`` and list comprehensions ``[row[5] * 2 for row in rows if row[0]]``;
+- the functions ``min``, ``max``, ``round`` (half to even, as Python and ``torch.round``),
+  ``ceil``, ``floor``, ``int``, ``float``, ``abs``, ``len``, ``sum``, ``log(x, base=e)``,
+  ``range`` (a list of at most ``LIMITS["repeat"]`` integers) and ``make_divisible(value,
+  divisor, min_value=None)`` (torchvision's ``_make_divisible``: the nearest multiple of
+  ``divisor``, at least ``min_value`` and never 10% below ``value``).
 
 Every node of the parsed tree is checked against that list before anything is worked out, so
 an attribute, a call of anything else or a lambda is an error, not a behaviour.
@@ -51,6 +54,36 @@ def make_divisible(value: float, divisor: int, min_value: int | None = None) -> 
     return new
 
 
+def _log(value: float, base: float | None = None) -> float:
+    """``math.log``, with a sentence for a value or base it has no answer for."""
+    if not _number(value) or (base is not None and not _number(base)):
+        raise TypeError("takes numbers")
+    if value <= 0:
+        raise ValueError(f"{value} is not positive")
+    if base is None:
+        return math.log(value)
+    if base <= 0 or base == 1:
+        raise ValueError(f"the base must be positive and not 1, got {base}")
+    return math.log(value, base)
+
+
+def _float(value: float) -> float:
+    """``float`` of a number (not of text: ``float("nan")`` is no size)."""
+    if not _number(value):
+        raise TypeError("takes a number")
+    return float(value)
+
+
+def _range(*bounds: int) -> tuple[int, ...]:
+    """``range(stop)``, ``range(start, stop[, step])`` as a list, as long as a repeat may be."""
+    if any(not isinstance(bound, int) or isinstance(bound, bool) for bound in bounds):
+        raise TypeError("takes integers")
+    numbers = range(*bounds)
+    if numbers[LIMITS["repeat"] :]:
+        raise ValueError(f"more than {LIMITS['repeat']:,} numbers")
+    return tuple(numbers)
+
+
 def _tensor_value(name: str, shape: tuple[int, ...]) -> Any:
     if name == "in_shape":
         return shape
@@ -78,7 +111,6 @@ _COMPARE: dict[type, Callable[[Any, Any], Any]] = {
     ast.GtE: operator.ge,
 }
 _SYMBOL = {
-    ast.Pow: "**",
     ast.MatMult: "@",
     ast.BitAnd: "&",
     ast.BitOr: "|",
@@ -93,9 +125,12 @@ _FUNCTIONS: dict[str, Callable[..., Any]] = {
     "ceil": math.ceil,
     "floor": math.floor,
     "int": int,
+    "float": _float,
     "abs": abs,
     "len": len,
     "sum": sum,
+    "log": _log,
+    "range": _range,
     "make_divisible": make_divisible,
 }
 
@@ -209,9 +244,11 @@ class _Evaluator:
     def binary(self, node: ast.BinOp) -> Any:
         if type(node.op) in _SYMBOL:
             raise self.error(
-                f"unexpected {_SYMBOL[type(node.op)]!r}", "use + - * / // % and parentheses"
+                f"unexpected {_SYMBOL[type(node.op)]!r}", "use + - * / // % ** and parentheses"
             )
         left, right = self.number(self.run(node.left)), self.number(self.run(node.right))
+        if isinstance(node.op, ast.Pow):
+            return self.power(left, right)
         if isinstance(node.op, (ast.Div, ast.FloorDiv, ast.Mod)) and right == 0:
             raise self.error("division by zero")
         if isinstance(node.op, ast.Div):
@@ -224,10 +261,29 @@ class _Evaluator:
             return left / right
         return self.number(_BINARY[type(node.op)](left, right))
 
+    def power(self, base: int | float, exponent: int | float) -> int | float:
+        """``base ** exponent`` as Python works it out, refused before it grows past any size."""
+        if base == 0 and exponent < 0:
+            raise self.error("division by zero")
+        if base < 0 and isinstance(exponent, float) and not exponent.is_integer():
+            raise self.error(f"{base} to the power {exponent} is not a real number")
+        # |base| ** exponent >= 2 ** ((bits - 1) * exponent): refuse before computing it
+        if (
+            isinstance(exponent, int)
+            and isinstance(base, int)
+            and (abs(base).bit_length() - 1) * exponent > _BIGGEST.bit_length()
+        ):
+            raise self.error("a number far beyond any size")
+        try:
+            return self.number(base**exponent)
+        except OverflowError:
+            raise self.error("a number far beyond any size") from None
+
     def comprehension(self, node: ast.ListComp) -> tuple[Any, ...]:
-        """``[row[5] * 2 for row in rows]``: one ``for`` over a list, no conditions."""
-        if len(node.generators) != 1 or node.generators[0].ifs or node.generators[0].is_async:
-            raise self.error("a list comprehension takes one 'for' and no 'if'")
+        """``[row[5] * 2 for row in rows if row[0]]``: one ``for`` over a list, and conditions
+        that keep an item when all of them hold."""
+        if len(node.generators) != 1 or node.generators[0].is_async:
+            raise self.error("a list comprehension takes one 'for'")
         loop = node.generators[0]
         if not isinstance(loop.target, ast.Name):
             raise self.error("a list comprehension's 'for' takes one name")
@@ -239,7 +295,8 @@ class _Evaluator:
         try:
             for item in items:
                 self.scope = {**outer, loop.target.id: item}
-                results.append(self.run(node.elt))
+                if all(self.run(condition) for condition in loop.ifs):
+                    results.append(self.run(node.elt))
         finally:
             self.scope = outer
         return tuple(results)
@@ -289,7 +346,7 @@ class _Evaluator:
             raise self.error(f"{name}() takes its arguments by name or position, not **")
         try:
             result = _FUNCTIONS[name](*args, **kwargs)
-        except (TypeError, ValueError, OverflowError) as exc:
+        except (TypeError, ValueError, OverflowError, ZeroDivisionError) as exc:
             raise self.error(f"{name}(): {exc}") from None
         return self.number(result) if _number(result) else result
 

@@ -38,6 +38,27 @@ _SEGMENTATION: dict[str, dict[str, Any]] = {
     for depth in (50, 101)
 }
 
+# torchvision's RegNet builders: the numbers each passes to BlockParams.from_init_params
+# (depth, w_0, w_a, w_m, group_width, se_ratio; RegNetX has no squeeze-excitation).
+_REGNETS: dict[str, tuple[int, int, float, float, int, float]] = {
+    "regnet_y_400mf": (16, 48, 27.89, 2.09, 8, 0.25),
+    "regnet_y_800mf": (14, 56, 38.84, 2.4, 16, 0.25),
+    "regnet_y_1_6gf": (27, 48, 20.71, 2.65, 24, 0.25),
+    "regnet_y_3_2gf": (21, 80, 42.63, 2.66, 24, 0.25),
+    "regnet_y_8gf": (17, 192, 76.82, 2.19, 56, 0.25),
+    "regnet_y_16gf": (18, 200, 106.23, 2.48, 112, 0.25),
+    "regnet_y_32gf": (20, 232, 115.89, 2.53, 232, 0.25),
+    "regnet_y_128gf": (27, 456, 160.83, 2.52, 264, 0.25),
+    "regnet_x_400mf": (22, 24, 24.48, 2.54, 16, 0.0),
+    "regnet_x_800mf": (16, 56, 35.73, 2.28, 16, 0.0),
+    "regnet_x_1_6gf": (18, 80, 34.01, 2.25, 24, 0.0),
+    "regnet_x_3_2gf": (25, 88, 26.31, 2.25, 48, 0.0),
+    "regnet_x_8gf": (23, 80, 49.56, 2.88, 120, 0.0),
+    "regnet_x_16gf": (22, 216, 55.59, 2.1, 128, 0.0),
+    "regnet_x_32gf": (23, 320, 69.86, 2.0, 168, 0.0),
+}
+_REGNET_PARAMS = ("depth", "w_0", "w_a", "w_m", "group_width", "se_ratio")
+
 ALIASES: dict[str, _Alias] = {
     **{name: ("resnet", params, None) for name, params in _RESNETS.items()},
     **{name: ("vgg", params, None) for name, params in _VGGS.items()},
@@ -72,4 +93,13 @@ ALIASES: dict[str, _Alias] = {
     **{name: ("segmentation", params, None) for name, params in _SEGMENTATION.items()},
     # Detection: resnet_fpn_backbone("resnet50"), at the family's own 800x800.
     "resnet50_fpn": ("resnet_fpn", {"depth": 50}, None),
+    **{
+        # regnet_y_128gf's only weights (SWAG, fine-tuned end to end) are published at 384.
+        name: (
+            "regnet",
+            dict(zip(_REGNET_PARAMS, numbers, strict=True)),
+            (1, 3, 384, 384) if name == "regnet_y_128gf" else None,
+        )
+        for name, numbers in _REGNETS.items()
+    },
 }
