@@ -2,7 +2,7 @@
 
 ``spec_schema()`` is built from the layer classes themselves: every layer type, its
 arguments in PyTorch's order, and the entry keys (``id``, ``from``, ``repeat``,
-``trainable``, ``train_only``, ``if``, ``share``). ``convcalc schema`` prints it.
+``trainable``, ``train_only``, ``functional``, ``if``, ``share``). ``convcalc schema`` prints it.
 """
 
 from __future__ import annotations
@@ -112,6 +112,11 @@ def spec_schema() -> dict[str, Any]:
             "description": "Runs only in train mode (an auxiliary head); its parameters count "
             "in both.",
         },
+        "functional": {
+            "type": "boolean",
+            "description": "A function call in forward (F.relu, torch.cat, x + y), not a "
+            "module: no row of its own in the table; its MACs count.",
+        },
         "if": {
             "anyOf": [{"type": ["boolean", "null"]}, _EXPRESSION],
             "description": "A condition; when false the entry is left out and passes its input on.",
@@ -210,6 +215,12 @@ def spec_schema() -> dict[str, Any]:
                             "type": "array",
                             "items": {"type": "string"},
                             "minItems": 1,
+                        },
+                        "type": {
+                            "description": "The type the block's rows show (the module "
+                            "class it stands for); its name by default.",
+                            "type": "string",
+                            "pattern": r"^[A-Za-z_][A-Za-z0-9_]*$",
                         },
                         "layers": {"$ref": "#/$defs/layers"},
                     },

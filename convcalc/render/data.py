@@ -31,6 +31,8 @@ def summary_dict(
     layers = []
     names = {row.index: row.name for row in summary.layer_rows()}
     for row in summary.layer_rows():
+        if row.functional:
+            continue  # no row in the table either
         layers.append(
             {
                 "index": row.index,
@@ -138,6 +140,8 @@ def render_csv(
     total = summary.totals.params
     names = {row.index: row.name for row in summary.layer_rows()}
     for row in summary.layer_rows():
+        if row.functional:
+            continue
         writer.writerow(
             [
                 row.index,

@@ -225,11 +225,12 @@ def table_rows(
     )
     result = [root]
     members = _block_members(summary)
+    parents = {row.scope for row in summary.rows if row.is_block}  # blocks holding blocks
     counters: dict[int, int] = {}
     for row in summary.rows:
         level = row.depth + 1  # the root row is level 0
-        if level > depth:
-            continue
+        if level > depth or row.functional:
+            continue  # a functional node (F.relu, x + y) has no row, as in torchinfo
         if ascii_only:
             prefix = "+ " if level == 1 else "|    " * (level - 1) + "+ "
         else:
@@ -238,18 +239,22 @@ def table_rows(
         if var_names:
             text += f" ({row.name})"
         suffix = ""
-        if show_depth and (row.is_block or isinstance(row.layer, Layer)):
+        if show_depth and (row.is_block or row.layer is None or isinstance(row.layer, Layer)):
             counters[level] = counters.get(level, 0) + 1
             suffix = f": {level}-{counters[level]}"
         if row.is_block:
             inside = members[(*row.scope, row.name)]
+            # A block of functional nodes only (a module whose forward calls functions) shows
+            # its totals, as a module without children does.
+            scope = (*row.scope, row.name)
+            shown = level < depth and (scope in parents or not all(r.functional for r in inside))
             values = tuple(
                 cells.container(
                     c,
                     inputs=row.input_shapes,
                     output=row.output_shape,
                     members=inside,
-                    expanded=level < depth,
+                    expanded=shown,
                 )
                 for c in columns
             )

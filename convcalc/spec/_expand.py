@@ -15,7 +15,7 @@ from ._common import LIMITS, _describe, _Map, _Seq, _suggest
 from ._expr import _EXPR
 from ._nodes import _ID, _Call, _NodeWriter, _Out, _Scope
 
-_META = ("id", "from", "repeat", "trainable", "train_only", "if", "share")
+_META = ("id", "from", "repeat", "trainable", "train_only", "functional", "if", "share")
 _TOP = ("name", "input", "params", "include", "blocks", "layers", "description")
 
 
@@ -298,7 +298,7 @@ class _Loader(_NodeWriter):
                     "'input' names the input already; choose another id", f"{path}.id", entry, "id"
                 )
             meta["id"] = ident
-        for flag in ("trainable", "train_only"):
+        for flag in ("trainable", "train_only", "functional"):
             if flag in entry:
                 if not isinstance(entry[flag], bool):
                     raise self.fail(
@@ -405,7 +405,7 @@ class _Loader(_NodeWriter):
             raise self.fail(f"block {kind} needs {', '.join(missing)}", path, entry, kind)
         instance = self.node_name(kind, meta, scope)
         inner = (*scope.path, instance)
-        self.block_scopes.append((inner, kind))
+        self.block_scopes.append((inner, block.type or kind))
         outer = (self.source, self.train_only, self.here)
         self.source = block.source
         self.train_only = self.train_only or meta.get("train_only", False)

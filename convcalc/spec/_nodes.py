@@ -214,6 +214,7 @@ class _NodeWriter(_BlockReader):
                 path=path,
                 train_only=self.train_only or meta.get("train_only", False),
                 shares=shares,
+                functional=meta.get("functional", False),
             )
         )
         return len(self.nodes) - 1

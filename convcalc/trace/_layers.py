@@ -277,6 +277,8 @@ def apply_layer(layer: Layer, x: Tensor, module: Module | None = None, op: str =
         strides=True if contiguous else None,
         origin=here(what, tuple(shape[1:]) if name == "Flatten" and len(out) == 2 else ()),
     )
+    if recorder is not None and recorder.flow is not None:
+        recorder.flow.layer(layer, x, result, module)
     if getattr(layer, "return_indices", False):
         return (result, Tensor(out, dtype=DTYPES["int64"]))  # type: ignore[return-value]
     return result

@@ -61,6 +61,7 @@ class Recorder:
         self.macs = 0
         self.lines: list[LineDraft] = []
         self.recording = False
+        self.flow: Any = None  # the _flow.Flow of forward, while it runs
         self._current: dict[int, LineDraft | None] = {}
         self._lines_cache: dict[str, list[str]] = {}
 
@@ -88,11 +89,16 @@ class Recorder:
             if line is not None:
                 line.calls.append(index)
         self.stack.append(draft)
+        flow = self.flow
+        if flow is not None:
+            flow.enter(draft, args, kwargs)
         before = self.macs
         try:
             draft.output = module.forward(*args, **kwargs)
         finally:
             self.stack.pop()
+        if flow is not None:
+            flow.leave(draft, draft.output)
         draft.macs = self.macs - before
         return draft.output
 
