@@ -198,5 +198,16 @@ def trace_command(name: str) -> click.Command:
             net_extras(
                 network, summary, explain=explain, valid_inputs=valid_inputs, receptive=receptive
             )
+            if valid_inputs:
+                from ..trace._graph import sized_operations
+
+                sized = sized_operations(network)
+                if sized:
+                    click.echo(
+                        f"Note: these rules are for the operations as traced at "
+                        f"{'x'.join(map(str, summary.input_shape))}; forward gives sizes to "
+                        f"{', '.join(sized)}, which may change with the input size (trace at "
+                        "that size to see)."
+                    )
 
     return command

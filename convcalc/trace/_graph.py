@@ -29,7 +29,7 @@ from ._flow import Event
 if TYPE_CHECKING:
     from ._result import TraceSummary
 
-__all__ = ["trace_network"]
+__all__ = ["sized_operations", "trace_network"]
 
 Shape = tuple[int, ...]
 
@@ -648,3 +648,26 @@ def trace_network(summary: TraceSummary) -> Network:
     network = _Builder(summary).build()
     check_same(network, summary)
     return network
+
+
+def sized_operations(network: Network) -> list[str]:
+    """Where forward hands a size to an operation (a pad, ``interpolate(size=...)``, a view's
+    sizes): ``F.pad on line 53``. Such a size may have been worked out from the input, and
+    the network holds it as traced, so a rule about other input sizes is the traced
+    operations' rule, not necessarily the model's."""
+    found: list[str] = []
+    for node in network.nodes:
+        op = node.op
+        kind = type(op).__name__
+        what = ""
+        if node.functional and kind.endswith(("Pad1d", "Pad2d", "Pad3d")):
+            what = "F.pad"
+        elif node.functional and kind == "Upsample" and getattr(op, "size", None) is not None:
+            what = "F.interpolate(size=...)"
+        elif node.functional and kind == "Unflatten":
+            what = "a view or reshape"
+        if what and node.line is not None:
+            text = f"{what} on line {node.line}"
+            if text not in found:
+                found.append(text)
+    return found
