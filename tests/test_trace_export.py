@@ -115,6 +115,7 @@ def test_not_exported_lists_only_corpus_models() -> None:
 
 TORCHVISION_SAMPLE = [
     "alexnet",
+    "convnext_tiny",
     "densenet121",
     "efficientnet_b0",
     "mnasnet0_5",

@@ -162,9 +162,12 @@ class _Cells:
         output: Sequence[int],
         members: Sequence[Row],
         expanded: bool,
+        block: Row | None = None,
     ) -> str:
-        params = sum(r.params for r in members)
-        trainable = sum(r.trainable_params for r in members)
+        # A block's own totals where it has them: a traced module counts the parameters it
+        # holds itself (a layer scale) and the MACs of the functions its forward calls.
+        params = block.params if block else sum(r.params for r in members)
+        trainable = block.trainable_params if block else sum(r.trainable_params for r in members)
         if column == "input_size":
             return ", ".join(format_shape(s) for s in inputs)
         if column == "output_size":
@@ -180,7 +183,10 @@ class _Cells:
         if column == "params_percent":
             return self.percent(params)
         if column == "mult_adds":
-            value = sum(row_macs(r, self.macs) for r in members)
+            if block is not None and self.macs is MacsConvention.TORCHVISION:
+                value = block.macs
+            else:
+                value = sum(row_macs(r, self.macs) for r in members)
             return format_count(value) if value else "--"
         raise ValueError(column)
 
@@ -255,6 +261,7 @@ def table_rows(
                     output=row.output_shape,
                     members=inside,
                     expanded=shown,
+                    block=row,
                 )
                 for c in columns
             )

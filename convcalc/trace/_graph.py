@@ -265,6 +265,9 @@ class _Builder:
         self.first_use: dict[int, int] = {}
         self.counts: dict[str, int] = {}
         self.used: set[tuple[str, ...]] = set()
+        self.own_layer = {
+            id(e.draft) for e in self.events if e.kind == "layer" and e.module is not None
+        }
 
     # -- helpers
 
@@ -356,10 +359,9 @@ class _Builder:
     def on_enter(self, i: int, event: Event) -> None:
         draft = event.draft
         module = draft.module
-        kind = type(module)
-        leaf = draft.children == 0 and bool(
-            getattr(kind, "_layer_name", "") or getattr(kind, "_becomes", "")
-        )
+        # A module that applies its own layer (nn.Conv2d, not a subclass with a forward of
+        # its own) is one node; any other module call is a block.
+        leaf = draft.children == 0 and id(draft) in self.own_layer
         self.frames.append((draft, not leaf, len(self.nodes)))
         if not leaf:
             self.scope.append(draft.name)
@@ -424,6 +426,12 @@ class _Builder:
             self.node_of[i] = self.passed_on(event)
             return
         if name in _ELEMENTWISE:
+            scale = _parameter_operand(event) if name in ("mul", "multiply") else None
+            if len(live) == 1 and scale is not None:
+                # x * self.gamma: a learned scale (ConvNeXt's layer scale), with its weights.
+                x = self.source(live[0][1], event)
+                self.node_of[i] = self.add(L.Scale(tuple(scale.shape)), (x,), event)
+                return
             if len(live) == 1:
                 self.node_of[i] = self.passed_on(event)
                 return
@@ -532,6 +540,16 @@ def _piece_sizes(size: int, amount: Any, count: int) -> tuple[int, ...] | int:
     if isinstance(amount, int):
         return amount
     return tuple(int(a) for a in amount)
+
+
+def _parameter_operand(event: Event) -> Any:
+    """The trainable ``nn.Parameter`` an elementwise operation takes, if any."""
+    from ._module import Parameter
+
+    for value in (*event.args, *event.kwargs.values()):
+        if isinstance(value, Parameter) and value.requires_grad:
+            return value
+    return None
 
 
 def _no_arguments(event: Event) -> bool:

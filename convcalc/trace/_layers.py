@@ -267,7 +267,7 @@ def apply_layer(layer: Layer, x: Tensor, module: Module | None = None, op: str =
         raise stop(PyTorchError(op, [describe(x)], words or str(exc), fix)) from None
     recorder = active().recorder
     if recorder is not None:
-        recorder.layer_done(layer, macs)
+        recorder.layer_done(layer, macs, module)
     what = _owner_name(module) or f"the {name}"
     # A layer's output is contiguous for a contiguous input (and always for Linear, a matrix
     # product); for any other input its layout is one convcalc does not follow.

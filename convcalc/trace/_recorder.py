@@ -106,10 +106,12 @@ class Recorder:
         """MACs of an operation that is no convcalc layer (attention's projections)."""
         self.macs += macs
 
-    def layer_done(self, layer: Layer, macs: int) -> None:
+    def layer_done(self, layer: Layer, macs: int, module: Any = None) -> None:
         self.macs += macs
         top = self.stack[-1] if self.stack else None
-        if top is not None and top.layer is None and hasattr(type(top.module), "_layer_name"):
+        # The module's own layer (not one its own forward applies as a function, as a
+        # LayerNorm2d does with F.layer_norm): the row shows it.
+        if top is not None and top.layer is None and module is top.module:
             top.layer = layer
 
     # -- lines -----------------------------------------------------------------------------
