@@ -260,3 +260,73 @@ def test_valid_inputs_of_a_traced_u_net() -> None:
 def test_trace_valid_inputs_cli(lenet: Path) -> None:
     out = invoke(["trace", str(lenet), "-i", "64x1x28x28", "--valid-inputs"]).stdout
     assert "Valid input sizes" in out
+
+
+# The spec side: functional entries and block types.
+
+FUNCTIONAL = """\
+name: gated
+input: [2, 3, 8, 8]
+blocks:
+  Pool:
+    layers:
+      - AdaptiveAvgPool2d: 1
+        functional: true
+  Body_2:
+    type: Body
+    layers:
+      - Conv2d: [4, 3]
+      - ReLU:
+        functional: true
+layers:
+  - Body_2
+  - Pool
+  - Flatten:
+    functional: true
+  - Linear: 5
+"""
+
+
+def test_functional_entries_have_no_row_but_count() -> None:
+    """A functional entry keeps its row for analysis (flagged) but the table, JSON and CSV
+    leave it out; a block of functional entries shows as one row with its totals."""
+    from convcalc.render.data import render_csv, summary_dict
+
+    summary = summarize(load_spec(FUNCTIONAL))
+    assert [(r.type, r.functional) for r in summary.layer_rows()] == [
+        ("Conv2d", False),
+        ("ReLU", True),
+        ("AdaptiveAvgPool2d", True),
+        ("Flatten", True),
+        ("Linear", False),
+    ]
+    table = _table(summary)
+    assert [" ".join(line.split()) for line in table if "─" in line] == [
+        "├─Body: 1-1 [2, 4, 6, 6] --",
+        "│ └─Conv2d(3, 4, 3): 2-1 [2, 4, 6, 6] 112",
+        "├─Pool: 1-2 [2, 4, 1, 1] --",
+        "├─Linear(4, 5): 1-3 [2, 5] 25",
+    ]
+    assert [layer["type"] for layer in summary_dict(summary)["layers"]] == ["Conv2d", "Linear"]
+    assert len(render_csv(summary).splitlines()) == 3
+    # The activations of modules without children: the conv, the pool block, the linear.
+    assert summary.totals.activations == 2 * 4 * 6 * 6 + 2 * 4 + 2 * 5
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "input: [1, 3, 8, 8]\nlayers:\n  - ReLU:\n    functional: 1\n",
+            "<spec>:4:17: layers[0].functional: expected true or false, got 1",
+        ),
+        (
+            "input: [1, 3, 8, 8]\nblocks:\n  B:\n    type: 3\n    layers: [ReLU]\nlayers: [B]\n",
+            "<spec>:4:11: blocks.B.type: expected a type name for the block's rows, got 3",
+        ),
+    ],
+)
+def test_functional_and_type_are_checked(text: str, message: str) -> None:
+    with pytest.raises(convcalc.SpecError) as caught:
+        load_spec(text)
+    assert str(caught.value) == message
