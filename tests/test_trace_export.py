@@ -212,6 +212,11 @@ def test_trace_explain_derives_800_as_net_lenet_does(lenet: Path) -> None:
     assert "  H_out = ⌊(28 + 2·0 − 1·(5−1) − 1) / 1⌋ + 1 = 24" in traced.splitlines()
 
 
+def test_net_of_a_model_file_explains_as_trace_does(lenet: Path) -> None:
+    out = invoke(["net", str(lenet), "-i", "64x1x28x28", "--explain"]).stdout
+    assert "flatten: 800 = 50 × 4 × 4; 4 = ⌊(8 − 2)/2⌋ + 1; 8 = 12 − 5 + 1; " in out
+
+
 def _unnamed(lines: list[str]) -> list[str]:
     """Receptive-field lines without the entry names (a block's entries are named by its
     instance in a spec, by the module's path in a trace)."""

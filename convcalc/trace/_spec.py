@@ -181,11 +181,14 @@ class _Writer:
     def lines_of(self, block: _Block) -> list[str]:
         owners = self.owners(block)
         for entry in block.entries:
-            # Modules keep their attribute names (conv1, layer1_0) as ids.
+            # Modules keep their attribute names (conv1, layer1_0) as ids; a position in a
+            # Sequential says nothing an entry's place does not.
             if entry.id is None and (
                 entry.block is not None or not self.nodes[entry.nodes[0]].functional
             ):
-                entry.id = self.name_for(block, entry)
+                name = entry.block.scope[-1] if entry.block else self.nodes[entry.nodes[0]].name
+                if not name.rsplit(".", 1)[-1].isdigit():
+                    entry.id = self.name_for(block, entry)
         previous: int | None = block.inputs[0] if block.inputs else INPUT
         # First pass: every reference, so that ids exist before any text is written.
         froms: list[list[str] | None] = []
