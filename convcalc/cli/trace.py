@@ -199,7 +199,7 @@ def trace_command(name: str) -> click.Command:
                 network, summary, explain=explain, valid_inputs=valid_inputs, receptive=receptive
             )
             if valid_inputs:
-                from ..trace._graph import sized_operations
+                from ..trace._check import sized_operations
 
                 sized = sized_operations(network)
                 if sized:

@@ -21,102 +21,27 @@ from math import prod
 from typing import TYPE_CHECKING, Any
 
 from .. import layers as L
-from ..conventions import forward_backward_elements, total_macs
 from ..errors import ShapeError, UntraceableError
-from ..network import INPUT, Add, Chunk, Concat, Mul, Network, Node, Split, summarize
+from ..network import INPUT, Add, Chunk, Concat, Mul, Network, Node, Split
+from ._check import check_same
 from ._flow import Event
 
 if TYPE_CHECKING:
     from ._result import TraceSummary
 
-__all__ = ["sized_operations", "trace_network"]
+__all__ = ["trace_network"]
 
 Shape = tuple[int, ...]
 
 _TRANSPARENT = frozenset(
-    [
-        "contiguous",
-        "clone",
-        "detach",
-        "to",
-        "type_as",
-        "float",
-        "double",
-        "half",
-        "long",
-        "int",
-        "bool",
-        "bfloat16",
-        "cuda",
-        "cpu",
-        "relu",
-        "sigmoid",
-        "tanh",
-        "exp",
-        "log",
-        "log2",
-        "log10",
-        "log1p",
-        "sqrt",
-        "rsqrt",
-        "abs",
-        "neg",
-        "sin",
-        "cos",
-        "erf",
-        "exp2",
-        "clamp",
-        "clip",
-        "reciprocal",
-        "sign",
-        "floor",
-        "ceil",
-        "round",
-        "trunc",
-        "frac",
-        "square",
-        "gelu",
-        "silu",
-        "hardswish",
-        "hardsigmoid",
-        "softplus",
-        "nan_to_num",
-        "sigmoid_",
-        "relu_",
-        "tanh_",
-        "clamp_min",
-        "clamp_max",
-        "abs_",
-        "neg_",
-        "sqrt_",
-        "exp_",
-        "clamp_",
-        "__neg__",
-        "__pos__",
-        "__abs__",
-        "__invert__",
-        "logical_not",
-        "masked_fill",
-        "masked_fill_",
-        "F.dropout",
-        "F.dropout1d",
-        "F.dropout2d",
-        "F.dropout3d",
-        "F.alpha_dropout",
-        "F.feature_alpha_dropout",
-        "F.batch_norm",
-        "F.instance_norm",
-        "F.local_response_norm",
-        "prelu",
-        "rrelu",
-        "threshold",
-        "hardshrink",
-        "softshrink",
-        "celu",
-        "elu",
-        "leaky_relu",
-        "hardtanh",
-    ]
+    """contiguous clone detach to type_as float double half long int bool bfloat16 cuda cpu relu
+    sigmoid tanh exp log log2 log10 log1p sqrt rsqrt abs neg sin cos erf exp2 clamp clip
+    reciprocal sign floor ceil round trunc frac square gelu silu hardswish hardsigmoid softplus
+    nan_to_num sigmoid_ relu_ tanh_ clamp_min clamp_max abs_ neg_ sqrt_ exp_ clamp_ __neg__
+    __pos__ __abs__ __invert__ logical_not masked_fill masked_fill_ F.dropout F.dropout1d
+    F.dropout2d F.dropout3d F.alpha_dropout F.feature_alpha_dropout F.batch_norm F.instance_norm
+    F.local_response_norm prelu rrelu threshold hardshrink softshrink celu elu leaky_relu
+    hardtanh""".split()  # noqa: SIM905 - a word list reads as one
 )
 _ACTIVATIONS = {
     "relu": "ReLU",
@@ -138,34 +63,11 @@ _ACTIVATIONS = {
     "tanhshrink": "Tanhshrink",
 }
 _ELEMENTWISE = frozenset(
-    [
-        "add",
-        "sub",
-        "mul",
-        "div",
-        "true_divide",
-        "floor_divide",
-        "remainder",
-        "pow",
-        "maximum",
-        "minimum",
-        "atan2",
-        "eq",
-        "ne",
-        "lt",
-        "le",
-        "gt",
-        "ge",
-        "logical_and",
-        "logical_or",
-        "divide",
-        "multiply",
-        "subtract",
-        "where",
-    ]
+    """add sub mul div true_divide floor_divide remainder pow maximum minimum atan2 eq ne lt le gt
+    ge logical_and logical_or divide multiply subtract where""".split()  # noqa: SIM905 - a word list reads as one
 )
 _RESHAPES = frozenset(
-    ["view", "reshape", "view_as", "reshape_as", "flatten", "unflatten", "squeeze", "unsqueeze"]
+    """view reshape view_as reshape_as flatten unflatten squeeze unsqueeze""".split()  # noqa: SIM905 - a word list reads as one
 )
 _SOFTMAX = {"softmax": "Softmax", "log_softmax": "LogSoftmax", "softmin": "Softmin"}
 _PADS = {
@@ -198,7 +100,7 @@ def _plain(name: str) -> str:
 
 
 _DUNDER_NAMES = frozenset(
-    ["add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "matmul", "and", "or", "xor"]
+    """add sub mul truediv floordiv mod pow matmul and or xor""".split()  # noqa: SIM905 - a word list reads as one
 )
 
 
@@ -515,31 +417,23 @@ class _Builder:
 
     def split(self, i: int, event: Event, name: str) -> None:
         x = self.source(event.sources[0], event)
-        shape = event.shapes[0]
         if len(event.args) > 1:
             amount = event.args[1]
         else:
             amount = event.kwargs.get("chunks", event.kwargs.get("split_size", 1))
         dim = event.args[2] if len(event.args) > 2 else event.kwargs.get("dim", 0)
         count = event.index
-        axis = dim % len(shape) if shape else 0
         sizes: list[Any]
         if name == "chunk" and isinstance(amount, int) and count == amount:
             sizes = [Chunk(amount, dim, k) for k in range(count)]
         else:
-            pieces = _piece_sizes(shape[axis], amount, count)
+            pieces = amount if isinstance(amount, int) else tuple(int(a) for a in amount)
             sizes = [Split(pieces, dim, k) for k in range(count)]
         self.pieces[i] = [self.add(op, (x,), event) for op in sizes]
 
 
 def _file(summary: Any) -> str | None:
     return summary.lines[0].file if summary.lines else None
-
-
-def _piece_sizes(size: int, amount: Any, count: int) -> tuple[int, ...] | int:
-    if isinstance(amount, int):
-        return amount
-    return tuple(int(a) for a in amount)
 
 
 def _parameter_operand(event: Event) -> Any:
@@ -597,68 +491,6 @@ def _pad_layer(event: Event) -> Any:
     return getattr(L, f"{_PADS[mode]}{nd}d")(pad)
 
 
-def _visible(summary: Any) -> list[tuple[Any, ...]]:
-    """What the table shows of each row, for the check of the network against the trace."""
-    rows = summary.rows
-    shown = []
-    for row in rows:
-        if row.functional:
-            continue
-        leaf = not row.is_block
-        if row.is_block:
-            scope = (*row.scope, row.name)
-            inside = [r for r in rows if r.scope[: len(scope)] == scope]
-            leaf = all(r.functional and not r.is_block for r in inside)
-        shown.append(
-            (
-                row.type,
-                row.depth,
-                row.output_shape,
-                row.params,
-                row.trainable_params,
-                row.macs,
-                leaf,
-                row.shared_with is not None,
-            )
-        )
-    return shown
-
-
-def _totals(summary: Any) -> tuple[Any, ...]:
-    t = summary.totals
-    return (
-        summary.output_shape,
-        t.params,
-        t.trainable_params,
-        total_macs(summary),
-        t.activations,
-        forward_backward_elements(summary),
-    )
-
-
-def check_same(network: Network, summary: TraceSummary, what: str = "network") -> None:
-    """Stop unless ``network`` summarises to the trace's table, row by row."""
-    try:
-        mine = summarize(network, summary.input_shape, mode=str(summary.mode))
-    except ShapeError as exc:
-        raise UntraceableError(f"cannot export: the {what} does not run: {exc}") from None
-    want, got = _visible(summary), _visible(mine)
-    for k, (a, b) in enumerate(zip(want, got, strict=False)):
-        if a != b:
-            row = [r for r in summary.rows if not r.functional][k]
-            raise UntraceableError(
-                f"cannot export: the {what} differs from the trace at {row.name} ({row.type}): "
-                "it does something the spec format cannot say (parameters used directly, "
-                "or computed sizes)"
-            )
-    if len(want) != len(got) or _totals(summary) != _totals(mine):
-        raise UntraceableError(
-            f"cannot export: the {what}'s totals differ from the trace's: the model holds "
-            "parameters that forward uses directly or never uses (modules it does not call), "
-            "and a spec counts only the layers that run"
-        )
-
-
 def trace_network(summary: TraceSummary) -> Network:
     """The network of a traced model, checked to give the trace's own table."""
     if summary.dataflow is None:
@@ -666,26 +498,3 @@ def trace_network(summary: TraceSummary) -> Network:
     network = _Builder(summary).build()
     check_same(network, summary)
     return network
-
-
-def sized_operations(network: Network) -> list[str]:
-    """Where forward hands a size to an operation (a pad, ``interpolate(size=...)``, a view's
-    sizes): ``F.pad on line 53``. Such a size may have been worked out from the input, and
-    the network holds it as traced, so a rule about other input sizes is the traced
-    operations' rule, not necessarily the model's."""
-    found: list[str] = []
-    for node in network.nodes:
-        op = node.op
-        kind = type(op).__name__
-        what = ""
-        if node.functional and kind.endswith(("Pad1d", "Pad2d", "Pad3d")):
-            what = "F.pad"
-        elif node.functional and kind == "Upsample" and getattr(op, "size", None) is not None:
-            what = "F.interpolate(size=...)"
-        elif node.functional and kind == "Unflatten":
-            what = "a view or reshape"
-        if what and node.line is not None:
-            text = f"{what} on line {node.line}"
-            if text not in found:
-                found.append(text)
-    return found

@@ -18,7 +18,8 @@ from ..errors import UntraceableError
 from ..explain import describe
 from ..layers import Layer, layer_types
 from ..network import INPUT, MERGES, PIECES, Chunk, Concat, Network, Split
-from ._graph import check_same, trace_network
+from ._check import check_same
+from ._graph import trace_network
 
 if TYPE_CHECKING:
     from ._result import TraceSummary
