@@ -78,5 +78,17 @@ def total_macs(
 
 def forward_backward_elements(summary: Summary) -> int:
     """torchinfo's "Forward/backward pass size" in elements: twice the output of every layer
-    with parameters (every call of a shared one)."""
-    return sum(2 * prod(row.output_shape) for row in summary.layer_rows() if module_params(row))
+    with parameters (every call of a shared one). Functional rows are no modules: a block of
+    them counts as the one module it stands for."""
+    rows = summary.layer_rows()
+    total = sum(
+        2 * prod(row.output_shape) for row in rows if not row.functional and module_params(row)
+    )
+    if any(row.functional for row in rows):
+        for block in summary.rows:
+            if block.is_block and block.params:
+                scope = (*block.scope, block.name)
+                inside = [r for r in summary.rows if r.scope[: len(scope)] == scope]
+                if all(r.functional and not r.is_block for r in inside):
+                    total += 2 * prod(block.output_shape)
+    return total

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from ._record import record_fields
 from .errors import ShapeError, SpecError
-from .functional import call_source
+from .functional import FUNCTIONS, call_source
 from .layers import Layer, layer_fields
 from .network import INPUT, Add, Chunk, Concat, Mul, Network, Row, Split, summarize
 
@@ -234,7 +234,15 @@ class _Writer:
                 elif isinstance(op, Concat):
                     expression = f"torch.cat([{', '.join(sources)}], dim={op.dim})"
                 elif called and isinstance(op, Layer):
-                    expression = call_source(op, sources[0], _literal)
+                    if op.param_count or op.buffer_count:
+                        raise SpecError(
+                            f"{node.where}: {type(op).__name__} applied as a function with its "
+                            "block's parameters cannot be exported; make it a module"
+                        )
+                    if type(op).__name__ in FUNCTIONS:
+                        expression = call_source(op, sources[0], _literal)
+                    else:  # no function of its own: a module made in forward, never registered
+                        expression = f"{_constructor(op)}({sources[0]})"
                 else:
                     if not isinstance(op, Layer):  # pragma: no cover - summarize built it
                         raise TypeError(op)

@@ -113,12 +113,10 @@ def functional_refusal(cls: type[Layer]) -> str | None:
     ):
         return (
             f"{name} holds parameters or buffers, which a function call has nowhere to keep: "
-            "leave out 'functional: true' to make it a module"
+            "leave out 'functional: true' to make it a module (inside a block, the block's "
+            "module may keep them)"
         )
-    return (
-        f"{name} has no torch.nn.functional call here (the ones known: pooling, activations, "
-        "dropout, padding, flatten, resampling): leave out 'functional: true' to make it a module"
-    )
+    return None  # no call of its own (x.view as Unflatten): export makes the module in forward
 
 
 def _pad_mode(layer: Layer) -> tuple[tuple[str, Any], ...]:

@@ -117,8 +117,8 @@ def spec_schema() -> dict[str, Any]:
         },
         "functional": {
             "type": "boolean",
-            "description": "Applied as a function in forward (F.relu(x)), not as a module: "
-            "no parameters, no module row.",
+            "description": "A function call in forward (F.relu, torch.cat, x + y), not a "
+            "module: no row of its own in the table; its MACs count.",
         },
         "if": {
             "anyOf": [{"type": ["boolean", "null"]}, _EXPRESSION],
@@ -226,6 +226,12 @@ def spec_schema() -> dict[str, Any]:
                             "type": "array",
                             "items": {"type": "string"},
                             "minItems": 1,
+                        },
+                        "type": {
+                            "description": "The type the block's rows show (the module "
+                            "class it stands for); its name by default.",
+                            "type": "string",
+                            "pattern": r"^[A-Za-z_][A-Za-z0-9_]*$",
                         },
                         "layers": {"$ref": "#/$defs/layers"},
                     },

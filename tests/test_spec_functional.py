@@ -7,12 +7,14 @@ from __future__ import annotations
 import importlib.util
 import os
 import warnings
+from math import prod
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from convcalc import ShapeError, SpecError
+from convcalc._record import record_fields
 from convcalc.analysis import receptive_field, valid_inputs
 from convcalc.export import to_pytorch
 from convcalc.functional import FUNCTIONS, call_text
@@ -55,11 +57,17 @@ def _as_modules(text: str) -> str:
 
 
 def test_functional_entries_keep_shapes_macs_and_counts() -> None:
+    """The same layers, shapes, parameters and MACs; only the forward activations differ, as
+    torchinfo counts the outputs of modules and a function is none."""
     called, modules = summarize(load_spec(HEAD)), summarize(load_spec(_as_modules(HEAD)))
     assert [(r.type, r.output_shape, r.params, r.macs) for r in called.layer_rows()] == [
         (r.type, r.output_shape, r.params, r.macs) for r in modules.layer_rows()
     ]
-    assert called.totals == modules.totals
+    calls = [r for r in called.layer_rows() if r.functional]
+    fewer = modules.totals.activations - sum(prod(r.output_shape) for r in calls)
+    assert called.totals == type(modules.totals)(
+        **{**record_fields(modules.totals), "activations": fewer}
+    )
     assert [r.functional for r in called.layer_rows()] == [False] * 2 + [True] * 5 + [False]
     assert not any(r.functional for r in modules.layer_rows())
 
@@ -70,36 +78,18 @@ def test_functional_entries_keep_receptive_fields_and_valid_inputs() -> None:
     assert valid_inputs(called).axes == valid_inputs(modules).axes
 
 
-def test_table_shows_a_call_without_depth_index() -> None:
-    """A function is not a module: its row is the call, with no depth-idx, and the modules
-    are numbered as torchinfo numbers them (the Linear is 1-3)."""
-    rows = table_rows(summarize(load_spec(HEAD)), ("output_size", "num_params"), depth=3)
+def test_table_and_json_show_no_row_for_a_function() -> None:
+    """A function is not a module: no row of its own, as in torchinfo, and the modules are
+    numbered as torchinfo numbers them (the Linear is 1-3)."""
+    summary = summarize(load_spec(HEAD))
+    rows = table_rows(summary, ("output_size", "num_params"), depth=3)
     assert [(r.text, r.suffix, r.cells) for r in rows[1:]] == [
         ("Conv2d(8, 16, 3, padding=1)", ": 1-1", ("[2, 16, 16, 16]", "1,168")),
         ("BatchNorm2d(16)", ": 1-2", ("[2, 16, 16, 16]", "32")),
-        ("F.relu()", "", ("[2, 16, 16, 16]", "--")),
-        ("F.max_pool2d(3, stride=2)", "", ("[2, 16, 7, 7]", "--")),
-        ("F.adaptive_avg_pool2d(1)", "", ("[2, 16, 1, 1]", "--")),
-        ("torch.flatten(start_dim=1)", "", ("[2, 16]", "--")),
-        ("F.dropout(p=0.2)", "", ("[2, 16]", "--")),
         ("Linear(16, 10)", ": 1-3", ("[2, 10]", "170")),
     ]
-
-
-def test_json_marks_functional_layers() -> None:
-    data = summary_dict(summarize(load_spec(HEAD)))
-    assert [(layer["type"], layer["functional"]) for layer in data["layers"]] == [
-        ("Conv2d", False),
-        ("BatchNorm2d", False),
-        ("ReLU", True),
-        ("MaxPool2d", True),
-        ("AdaptiveAvgPool2d", True),
-        ("Flatten", True),
-        ("Dropout", True),
-        ("Linear", False),
-    ]
-    pool = data["layers"][3]
-    assert (pool["output_shape"], pool["params"], pool["kernel_size"]) == ([2, 16, 7, 7], 0, [3])
+    data = summary_dict(summary)
+    assert [layer["type"] for layer in data["layers"]] == ["Conv2d", "BatchNorm2d", "Linear"]
 
 
 def test_export_writes_the_calls_in_forward() -> None:
@@ -122,27 +112,16 @@ REFUSED = [
     pytest.param(
         "  - Conv2d: [4, 3]\n    functional: true\n",
         "net.yaml:4:17: layers[0].functional: Conv2d holds parameters or buffers, which a "
-        "function call has nowhere to keep: leave out 'functional: true' to make it a module",
+        "function call has nowhere to keep: leave out 'functional: true' to make it a module "
+        "(inside a block, the block's module may keep them)",
         id="parameters",
     ),
     pytest.param(
         "  - BatchNorm2d:\n    functional: true\n",
         "net.yaml:4:17: layers[0].functional: BatchNorm2d holds parameters or buffers, which a "
-        "function call has nowhere to keep: leave out 'functional: true' to make it a module",
+        "function call has nowhere to keep: leave out 'functional: true' to make it a module "
+        "(inside a block, the block's module may keep them)",
         id="buffers",
-    ),
-    pytest.param(
-        "  - Identity:\n    functional: true\n",
-        "net.yaml:4:17: layers[0].functional: Identity has no torch.nn.functional call here "
-        "(the ones known: pooling, activations, dropout, padding, flatten, resampling): leave "
-        "out 'functional: true' to make it a module",
-        id="no-call",
-    ),
-    pytest.param(
-        "  - ReLU\n  - Add: {from: [input, -1]}\n    functional: true\n",
-        "net.yaml:5:17: layers[1].functional: Add is applied as a function already: leave out "
-        "'functional: true'",
-        id="merge",
     ),
     pytest.param(
         "  - ReLU:\n    functional: 1\n",
@@ -193,7 +172,41 @@ def test_built_functional_layer_with_parameters_is_refused() -> None:
         summarize(broken)
     assert str(info.value).endswith(
         "Conv2d holds parameters or buffers, which a function call has nowhere to keep: leave "
-        "out 'functional: true' to make it a module"
+        "out 'functional: true' to make it a module (inside a block, the block's module may "
+        "keep them)"
+    )
+
+
+def test_a_merge_or_a_layer_without_a_call_may_be_functional() -> None:
+    """x + y and x.view(...) are calls too: the mark hides their rows; export writes the
+    merge as an expression and a layer without a function of its own as a module made in
+    forward (never registered, so it holds nothing)."""
+    text = (
+        "input: [1, 4, 8, 8]\nlayers:\n  - ReLU\n  - Add: {from: [input, -1]}\n"
+        "    functional: true\n  - Identity:\n    functional: true\n"
+    )
+    summary = summarize(load_spec(text))
+    assert [r.type for r in summary.layer_rows() if not r.functional] == ["ReLU"]
+    source = to_pytorch(load_spec(text))
+    assert "        h1 = x + h0  # [1, 4, 8, 8]\n" in source
+    assert "        h2 = nn.Identity()(h1)  # [1, 4, 8, 8]\n" in source
+
+
+def test_a_function_with_parameters_in_a_block_counts_them_for_the_block() -> None:
+    """Inside a block, the block's module keeps them (F.layer_norm with self.weight): the
+    block row shows them; export refuses rather than lose them."""
+    text = (
+        "input: [1, 4, 8, 8]\nblocks:\n  Norm:\n    layers:\n      - GroupNorm: [1]\n"
+        "        functional: true\nlayers:\n  - Norm\n"
+    )
+    network = load_spec(text, source="net.yaml")
+    summary = summarize(network)
+    assert summary.totals.params == 8
+    assert [(r.type, r.params) for r in summary.rows if r.is_block] == [("Norm", 8)]
+    with pytest.raises(SpecError) as info:
+        to_pytorch(network)
+    assert "GroupNorm applied as a function with its block's parameters cannot be exported" in (
+        str(info.value)
     )
 
 

@@ -191,13 +191,12 @@ def net_command(name: str) -> click.Command:
                 raise click.UsageError(
                     "a .py model needs its input shape, for example -i 1x3x224x224"
                 )
+            traced = trace(spec, inputs=[input_shape], mode=mode)
+            summary: Summary = traced
             if explain or valid_inputs or receptive:
-                raise click.UsageError(
-                    "--explain, --valid-inputs and the rf columns work on specs; a model file "
-                    "gives only "
-                    "its table"
-                )
-            summary: Summary = trace(spec, inputs=[input_shape])
+                network = traced.network  # what convcalc trace --explain ... asks about
+                if receptive:  # the network's own rows, so that fields and rows line up
+                    summary = summarize(network, input_shape, mode=mode)
         else:
             from ..errors import ShapeError
             from .analysis import input_size_hint

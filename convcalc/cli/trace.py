@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import ast
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from ._common import SHAPE, Command
+from .net import _Columns
+
+if TYPE_CHECKING:
+    from ..network import Summary
 
 
 class _Init(click.ParamType):  # type: ignore[type-arg]
@@ -84,6 +88,29 @@ def trace_command(name: str) -> click.Command:
         default="text",
         show_default=True,
     )
+    @click.option(
+        "--columns",
+        type=_Columns(),
+        default=None,
+        help="Table columns, as for `convcalc net` (rf adds receptive fields below it).",
+    )
+    @click.option("--explain", is_flag=True, help="Each layer's formula and every flatten size.")
+    @click.option(
+        "--valid-inputs", is_flag=True, help="Every input size each axis accepts, and why."
+    )
+    @click.option(
+        "--export",
+        type=click.Choice(["spec"]),
+        default=None,
+        help="Write the model as a YAML spec that `convcalc net` summarises to the same table.",
+    )
+    @click.option(
+        "-o",
+        "--output",
+        type=click.Path(dir_okay=False, writable=True),
+        default=None,
+        help="With --export: the file to write (default: standard output).",
+    )
     def command(
         file: str,
         cls: str | None,
@@ -92,6 +119,11 @@ def trace_command(name: str) -> click.Command:
         mode: str,
         depth: int,
         fmt: str,
+        columns: tuple[str, ...] | None,
+        explain: bool,
+        valid_inputs: bool,
+        export: str | None,
+        output: str | None,
     ) -> None:
         """Trace FILE's model: each executed line of forward() with the shapes it makes,
         then the layer table and totals of `convcalc net`.
@@ -102,11 +134,18 @@ def trace_command(name: str) -> click.Command:
         error with PyTorch's message and the fix (exit code 1); what convcalc cannot follow
         without real tensors stops with exit code 3.
 
+        --export spec writes the model as a YAML spec (the operations of forward at this
+        input size), and --explain, --valid-inputs and --columns rf ask the same questions
+        as `convcalc net` does of a spec; an operation a spec cannot express stops them with
+        exit code 3, naming its line.
+
         \b
         Example:
           convcalc trace model.py -i 64x1x28x28
           convcalc trace resnet.py --class resnet18 -i 1x3x224x224 --depth 1
           convcalc trace net.py -i 1x3x32x32 --init 'num_classes=100' --format json
+          convcalc trace model.py -i 64x1x28x28 --export spec -o model.yaml
+          convcalc trace model.py -i 64x1x28x28 --explain
         """
         from ..errors import TraceError
         from ..trace import trace
@@ -120,6 +159,37 @@ def trace_command(name: str) -> click.Command:
                 # The lines that ran, up to the one that fails; the error follows on stderr.
                 click.echo("\n".join(trace_lines(exc.partial, depth=depth)))
             raise
+        if output is not None and export is None:
+            raise click.UsageError("-o/--output goes with --export spec")
+        if export == "spec":
+            from ..trace import spec_text
+
+            shapes = " ".join(f"-i {'x'.join(map(str, s))}" for s in inputs)
+            chosen = f" --class {cls}" if cls else ""
+            text = spec_text(summary, command=f"convcalc trace {file}{chosen} {shapes}")
+            if output is None:
+                click.echo(text, nl=False)
+            else:
+                with open(output, "w", encoding="utf-8") as handle:
+                    handle.write(text)
+            return
+        from ..render.summary import RF_COLUMNS
+
+        receptive = any(c in RF_COLUMNS for c in columns or ())
+        # The network first: an operation it cannot hold stops before anything is printed.
+        network = summary.network if (explain or valid_inputs or receptive) else None
+        table: Summary = summary
+        fields = None
+        if receptive and network is not None:
+            from ..analysis import receptive_field
+            from ..network import summarize
+
+            # The network's own rows (the same table, checked when it is built), so that
+            # each row finds its field.
+            table = summarize(network, summary.input_shape, mode=mode)
+            fields = receptive_field(network, summary.input_shape, mode=mode)
+            for message in fields.warnings:
+                click.echo(f"Warning: {message}", err=True)
         if fmt == "json":
             from ..render._json import render_json
             from ..render.data import summary_dict
@@ -133,10 +203,25 @@ def trace_command(name: str) -> click.Command:
         lines = "\n".join(trace_lines(summary, depth=depth))
         if fmt == "markdown":
             click.echo(f"```text\n{lines}\n```\n")
-            print_summary(summary, fmt="markdown", depth=depth)
-            return
-        click.echo(lines)
-        click.echo()
-        print_summary(summary, depth=depth)
+            print_summary(table, fmt="markdown", depth=depth, columns=columns, fields=fields)
+        else:
+            click.echo(lines)
+            click.echo()
+            print_summary(table, depth=depth, columns=columns, fields=fields)
+        if network is not None:
+            from .analysis import net_extras
+
+            net_extras(network, summary, explain=explain, valid_inputs=valid_inputs)
+            if valid_inputs:
+                from ..trace._check import sized_operations
+
+                sized = sized_operations(network)
+                if sized:
+                    click.echo(
+                        f"Note: these rules are for the operations as traced at "
+                        f"{'x'.join(map(str, summary.input_shape))}; forward gives sizes to "
+                        f"{', '.join(sized)}, which may change with the input size (trace at "
+                        "that size to see)."
+                    )
 
     return command

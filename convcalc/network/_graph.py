@@ -170,7 +170,8 @@ class Node(Record):
     trainable: bool = True
     train_only: bool = field(default=False, kw_only=True)
     shares: int | None = field(default=None, kw_only=True)
-    # Applied as a function in forward (F.relu(x)), not as a module: no parameters, no module.
+    # A function call in the model's forward (F.relu, torch.cat, x + y, x.view), not a
+    # module: it has no row of its own in a summary, as torchinfo's table has none.
     functional: bool = field(default=False, kw_only=True)
     source: str | None = field(default=None, kw_only=True)
     line: int | None = field(default=None, kw_only=True)

@@ -33,10 +33,10 @@ class Row(Record):
     layer: Layer | _Op | None = None
     scope: tuple[str, ...] = ()
     shared_with: str | None = field(default=None, kw_only=True)
-    # A layer applied as a function in forward (F.relu(x)): not a module, so no module row.
-    functional: bool = field(default=False, kw_only=True)
     # Where the row's inputs come from: node indices, -1 for the network's input.
     inputs: tuple[int, ...] = field(default=(), kw_only=True)
+    # A functional node's row: kept for analysis, not shown in tables (see Node.functional).
+    functional: bool = field(default=False, kw_only=True)
 
 
 class Totals(Record):
@@ -213,7 +213,7 @@ def summarize(
         non_trainable_params=params - trainable,
         macs=sum(r.macs for r in rows),
         buffers=sum(r.layer.buffer_count for r in rows if isinstance(r.layer, Layer)),
-        activations=sum(prod(r.output_shape) for r in rows),
+        activations=_activations(rows, all_rows),
         input_elements=prod(shape0),
         idle_params=idle,
     )
@@ -344,6 +344,7 @@ def _run(
             layer=op,
             scope=node.scope,
             inputs=node.inputs,
+            functional=node.functional,
         )
         return row, out, None
     if len(in_shapes) != 1:
@@ -368,7 +369,9 @@ def _run(
             _WORKED.clear()
     layer, out, macs = known
     params = layer.param_count
-    if node.functional:
+    if node.functional and not node.scope:
+        # Inside a block, the block's module may keep a function's parameters (as
+        # F.layer_norm(x, shape, self.weight, self.bias) does); outside one, nothing can.
         refused = functional_refusal(type(layer))
         if refused:
             raise ShapeError(refused)
@@ -407,6 +410,21 @@ def _flattened_factors(
     if out == shape:
         return previous
     return None
+
+
+def _activations(rows: Sequence[Row], all_rows: Sequence[Row]) -> int:
+    """Elements in the output of every module without children: each layer or merge that is
+    not functional, and each block whose rows are all functional (a module whose forward only
+    calls functions)."""
+    total = sum(prod(r.output_shape) for r in rows if not r.functional)
+    if any(r.functional for r in rows):
+        for block in all_rows:
+            if block.is_block:
+                scope = (*block.scope, block.name)
+                inside = [r for r in all_rows if r.scope[: len(scope)] == scope]
+                if all(r.functional and not r.is_block for r in inside):
+                    total += prod(block.output_shape)
+    return total
 
 
 def _with_blocks(rows: list[Row], network: Network) -> list[Row]:

@@ -47,6 +47,8 @@ def summary_dict(
     names = {row.index: row.name for row in summary.layer_rows()}
     nodes = {} if fields is None else {node.index: node for node in fields.nodes}
     for row in summary.layer_rows():
+        if row.functional:
+            continue  # no row in the table either
         extra: dict[str, Any] = {}
         if fields is not None:
             node = nodes.get(row.index)
@@ -65,7 +67,6 @@ def summary_dict(
                 "index": row.index,
                 "name": row.name,
                 "type": row.type,
-                "functional": row.functional,
                 "arguments": _arguments(row),
                 "depth": row.depth,
                 "block": _block(row),
@@ -191,6 +192,8 @@ def render_csv(
     total = summary.totals.params
     names = {row.index: row.name for row in summary.layer_rows()}
     for row in summary.layer_rows():
+        if row.functional:
+            continue
         writer.writerow(
             [
                 row.index,

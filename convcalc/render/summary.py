@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..conventions import MacsConvention, forward_backward_elements, row_macs, total_macs
 from ..explain import describe
-from ..functional import call_text
 from ..layers import Layer
 from ..network import Row, Summary
 from ._format import format_bytes, format_count, format_outputs, format_shape, format_si
@@ -91,11 +90,8 @@ class TableRow(NamedTuple):
 
 
 def _layer_text(row: Row) -> str:
-    """``Linear(800, 500)``: the layer with its arguments, inferred ones included; a layer
-    applied as a function is its call, ``F.relu()``."""
+    """``Linear(800, 500)``: the layer with its arguments, inferred ones included."""
     if isinstance(row.layer, Layer):
-        if row.functional:
-            return call_text(row.layer)
         text = _DESCRIBED.get(row.layer)
         if text is None:
             text = _DESCRIBED[row.layer] = describe(row.layer)
@@ -209,9 +205,12 @@ class _Cells:
         output: Sequence[int],
         members: Sequence[Row],
         expanded: bool,
+        block: Row | None = None,
     ) -> str:
-        params = sum(r.params for r in members)
-        trainable = sum(r.trainable_params for r in members)
+        # A block's own totals where it has them: a traced module counts the parameters it
+        # holds itself (a layer scale) and the MACs of the functions its forward calls.
+        params = block.params if block else sum(r.params for r in members)
+        trainable = block.trainable_params if block else sum(r.trainable_params for r in members)
         if column == "input_size":
             return ", ".join(format_shape(s) for s in inputs)
         if column == "output_size":
@@ -230,7 +229,10 @@ class _Cells:
         if column == "params_percent":
             return self.percent(params)
         if column == "mult_adds":
-            value = sum(row_macs(r, self.macs) for r in members)
+            if block is not None and self.macs is MacsConvention.TORCHVISION:
+                value = block.macs
+            else:
+                value = sum(row_macs(r, self.macs) for r in members)
             return format_count(value) if value else "--"
         raise ValueError(column)
 
@@ -277,11 +279,12 @@ def table_rows(
     )
     result = [root]
     members = _block_members(summary)
+    parents = {row.scope for row in summary.rows if row.is_block}  # blocks holding blocks
     counters: dict[int, int] = {}
     for row in summary.rows:
         level = row.depth + 1  # the root row is level 0
-        if level > depth:
-            continue
+        if level > depth or row.functional:
+            continue  # a functional node (F.relu, x + y) has no row, as in torchinfo
         if ascii_only:
             prefix = "+ " if level == 1 else "|    " * (level - 1) + "+ "
         else:
@@ -290,18 +293,23 @@ def table_rows(
         if var_names:
             text += f" ({row.name})"
         suffix = ""
-        if show_depth and (row.is_block or (isinstance(row.layer, Layer) and not row.functional)):
+        if show_depth and (row.is_block or row.layer is None or isinstance(row.layer, Layer)):
             counters[level] = counters.get(level, 0) + 1
             suffix = f": {level}-{counters[level]}"
         if row.is_block:
             inside = members[(*row.scope, row.name)]
+            # A block of functional nodes only (a module whose forward calls functions) shows
+            # its totals, as a module without children does.
+            scope = (*row.scope, row.name)
+            shown = level < depth and (scope in parents or not all(r.functional for r in inside))
             values = tuple(
                 cells.container(
                     c,
                     inputs=row.input_shapes,
                     output=row.output_shape,
                     members=inside,
-                    expanded=level < depth,
+                    expanded=shown,
+                    block=row,
                 )
                 for c in columns
             )

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_BLOCK_KEYS = ("params", "inputs", "layers", "description")
+_BLOCK_KEYS = ("params", "inputs", "layers", "type", "description")
 _INCLUDED_KEYS = ("include", "blocks", "description")
 _MAX_FILES = 64
 
@@ -30,7 +30,9 @@ class _Block:
         layers: _Seq,
         path: str,
         source: str,
+        type: str | None = None,
     ) -> None:
+        self.type = type  # the type its rows show (the module class), if not its name
         self.name = name
         self.params = params
         self.required = required
@@ -147,7 +149,17 @@ class _BlockReader(_Checker):
                     block,
                     "layers" if "layers" in block else None,
                 )
-            self.blocks[name] = _Block(name, params, required, inputs, layers, path, self.source)
+            shown = block.get("type")
+            if shown is not None and (not isinstance(shown, str) or not _NAME.fullmatch(shown)):
+                raise self.fail(
+                    f"expected a type name for the block's rows, got {_describe(shown)}",
+                    f"{path}.type",
+                    block,
+                    "type",
+                )
+            self.blocks[name] = _Block(
+                name, params, required, inputs, layers, path, self.source, shown
+            )
 
     def _params(self, block: _Map, path: str) -> tuple[_Map, set[str]]:
         required: set[str] = set()

@@ -188,7 +188,7 @@ class _Loader(_NodeWriter):
                 continue
             assert kind is not None  # noqa: S101 - a missing kind never runs
             if meta.get("functional"):
-                self.check_functional(kind, epath, entry)
+                self.check_functional(kind, epath, entry, inside=bool(scope.path))
             last: _Out = sources[0]
             outer_index = scope.values.get("repeat_index")
             for copy in range(repeat):
@@ -457,7 +457,7 @@ class _Loader(_NodeWriter):
             raise self.fail(f"block {kind} needs {', '.join(missing)}", path, entry, kind)
         instance = self.node_name(kind, meta, scope)
         inner = (*scope.path, instance)
-        self.block_scopes.append((inner, kind))
+        self.block_scopes.append((inner, block.type or kind))
         outer = (self.source, self.train_only, self.frozen, self.here)
         self.source = block.source
         self.train_only = self.train_only or meta.get("train_only", False)

@@ -258,17 +258,19 @@ class _NodeWriter(_BlockReader):
             op = LayerSpec(kind, tuple(args), tuple(kwargs.items()))
         return self.append(op, name, sources, scope, path, meta)
 
-    def check_functional(self, kind: str, path: str, entry: Any) -> None:
-        """``functional: true`` fits a layer that holds no state and has a function."""
+    def check_functional(self, kind: str, path: str, entry: Any, *, inside: bool) -> None:
+        """``functional: true`` fits a layer that holds no state and has a function, or, in a
+        block, one whose parameters the block's module keeps (``F.layer_norm(x, shape,
+        self.weight, self.bias)`` in a module's own forward, as a trace exports it)."""
         refused: str | None
         if kind == "share":
             refused = "a shared module is a module: leave out 'functional: true'"
         elif kind in self.blocks:
             refused = f"block {kind} is a module of layers: mark its layers 'functional: true'"
         elif kind in MERGES or kind in PIECES:
-            refused = f"{kind} is applied as a function already: leave out 'functional: true'"
+            refused = None  # torch.cat, x + y, chunk: calls already; the mark hides the row
         else:
-            refused = functional_refusal(self.types[kind])
+            refused = None if inside else functional_refusal(self.types[kind])
         if refused:
             raise self.fail(refused, f"{path}.functional", entry, "functional")
 

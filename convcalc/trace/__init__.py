@@ -20,7 +20,15 @@ from typing import Any
 from ._result import Line, TraceSummary
 from ._run import trace
 
-__all__ = ["Line", "TraceSummary", "trace"]
+__all__ = ["Line", "TraceSummary", "spec_text", "trace"]
+
+
+def spec_text(summary: TraceSummary, *, command: str = "") -> str:
+    """The traced model as a YAML spec that ``convcalc net`` summarises to the same table
+    (see :mod:`convcalc.trace._spec`); ``command`` is noted in its description."""
+    from ._spec import spec_text as write
+
+    return write(summary, command=command)
 
 
 class _CallableModule(types.ModuleType):

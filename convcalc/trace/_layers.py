@@ -267,7 +267,7 @@ def apply_layer(layer: Layer, x: Tensor, module: Module | None = None, op: str =
         raise stop(PyTorchError(op, [describe(x)], words or str(exc), fix)) from None
     recorder = active().recorder
     if recorder is not None:
-        recorder.layer_done(layer, macs)
+        recorder.layer_done(layer, macs, module)
     what = _owner_name(module) or f"the {name}"
     # A layer's output is contiguous for a contiguous input (and always for Linear, a matrix
     # product); for any other input its layout is one convcalc does not follow.
@@ -277,6 +277,8 @@ def apply_layer(layer: Layer, x: Tensor, module: Module | None = None, op: str =
         strides=True if contiguous else None,
         origin=here(what, tuple(shape[1:]) if name == "Flatten" and len(out) == 2 else ()),
     )
+    if recorder is not None and recorder.flow is not None:
+        recorder.flow.layer(layer, x, result, module)
     if getattr(layer, "return_indices", False):
         return (result, Tensor(out, dtype=DTYPES["int64"]))  # type: ignore[return-value]
     return result

@@ -61,6 +61,7 @@ class Recorder:
         self.macs = 0
         self.lines: list[LineDraft] = []
         self.recording = False
+        self.flow: Any = None  # the _flow.Flow of forward, while it runs
         self._current: dict[int, LineDraft | None] = {}
         self._lines_cache: dict[str, list[str]] = {}
 
@@ -88,11 +89,16 @@ class Recorder:
             if line is not None:
                 line.calls.append(index)
         self.stack.append(draft)
+        flow = self.flow
+        if flow is not None:
+            flow.enter(draft, args, kwargs)
         before = self.macs
         try:
             draft.output = module.forward(*args, **kwargs)
         finally:
             self.stack.pop()
+        if flow is not None:
+            flow.leave(draft, draft.output)
         draft.macs = self.macs - before
         return draft.output
 
@@ -100,10 +106,12 @@ class Recorder:
         """MACs of an operation that is no convcalc layer (attention's projections)."""
         self.macs += macs
 
-    def layer_done(self, layer: Layer, macs: int) -> None:
+    def layer_done(self, layer: Layer, macs: int, module: Any = None) -> None:
         self.macs += macs
         top = self.stack[-1] if self.stack else None
-        if top is not None and top.layer is None and hasattr(type(top.module), "_layer_name"):
+        # The module's own layer (not one its own forward applies as a function, as a
+        # LayerNorm2d does with F.layer_norm): the row shows it.
+        if top is not None and top.layer is None and module is top.module:
             top.layer = layer
 
     # -- lines -----------------------------------------------------------------------------

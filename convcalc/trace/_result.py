@@ -6,8 +6,8 @@ from __future__ import annotations
 from math import prod
 from typing import Any
 
-from .._record import Record
-from ..network import Row, Summary, Totals
+from .._record import Record, field
+from ..network import Mode, Network, Row, Summary, Totals
 from ._recorder import Draft, Recorder
 from ._tensor import Tensor
 
@@ -35,6 +35,19 @@ class TraceSummary(Summary):
     outputs: tuple[tuple[int, ...], ...] = ()
     lines: tuple[Line, ...] = ()
     module_name: str = ""
+    # Which tensor fed which operation in forward (a _flow.Flow): for ``network``.
+    dataflow: Any = field(default=None, kw_only=True)
+
+    @property
+    def network(self) -> Network:
+        """The traced model as a :class:`~convcalc.network.Network` (the operations of its
+        forward at the traced input size), which ``summarize`` summarises to this table and
+        analysis (receptive fields, valid inputs, explain) can ask about. Raises
+        :class:`~convcalc.errors.UntraceableError` naming the line of an operation the
+        network format cannot express."""
+        from ._graph import trace_network
+
+        return trace_network(self)
 
 
 def flat_outputs(value: Any) -> list[tuple[int, ...]] | None:
@@ -54,13 +67,21 @@ def flat_outputs(value: Any) -> list[tuple[int, ...]] | None:
     return None
 
 
-def _row(index: int, draft: Draft) -> Row:
+def _row(index: int, draft: Draft, seen: dict[int, str]) -> Row:
     module = draft.module
     outputs = flat_outputs(draft.output) or [()]
     is_block = draft.children > 0
     params = list(module.parameters())
     count = sum(p.numel() for p in params)
     trainable = sum(p.numel() for p in params if p.requires_grad)
+    shared = None
+    if count and not is_block:
+        # A module with parameters called again: they count once (torchinfo's "(recursive)").
+        shared = seen.get(id(module))
+        if shared is None:
+            seen[id(module)] = draft.name
+        else:
+            count = trainable = 0
     layer = draft.layer
     kernel = getattr(layer, "kernel_size", None) if layer is not None else None
     return Row(
@@ -80,6 +101,7 @@ def _row(index: int, draft: Draft) -> Row:
         is_block=is_block,
         layer=layer,
         scope=draft.scope,
+        shared_with=shared,
     )
 
 
@@ -90,8 +112,12 @@ def build_summary(
     output: Any,
     recorder: Recorder,
     module_name: str,
+    *,
+    flow: Any = None,
+    mode: str = "eval",
 ) -> TraceSummary:
-    rows = tuple(_row(i, d) for i, d in enumerate(recorder.rows))
+    seen: dict[int, str] = {}
+    rows = tuple(_row(i, d, seen) for i, d in enumerate(recorder.rows))
     params = list(root.parameters())
     total = sum(p.numel() for p in params)
     trainable = sum(p.numel() for p in params if p.requires_grad)
@@ -127,4 +153,6 @@ def build_summary(
         outputs=outputs,
         lines=lines,
         module_name=module_name,
+        mode=Mode(mode),
+        dataflow=flow,
     )

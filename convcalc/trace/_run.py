@@ -15,6 +15,7 @@ from typing import Any
 
 from ..errors import TraceError, UntraceableError
 from . import _state
+from ._flow import Flow, set_flow
 from ._loader import Loader
 from ._module import Module
 from ._recorder import Recorder
@@ -245,8 +246,15 @@ def trace(
             Tensor(s, origin=_state.Origin(shown, 0, f"input {i + 1}"))
             for i, s in enumerate(shapes)
         ]
+        flow = recorder.flow = Flow(recorder)
+        for i, argument in enumerate(arguments):
+            flow.input(argument, i)
+        set_flow(flow)
         output = built(*arguments)
+        set_flow(None)
+        recorder.flow = None
         recorder.recording = False
+        flow.output(output)
         if flat_outputs(output) is None:
             raise UntraceableError(
                 f"forward() returned a {type(output).__name__}; convcalc reports tensors and "
@@ -254,7 +262,9 @@ def trace(
                 source=shown,
             )
         name = getattr(target, "__name__", "model")
-        return build_summary(name, built, shapes, output, recorder, str(module.__name__))
+        return build_summary(
+            name, built, shapes, output, recorder, str(module.__name__), flow=flow, mode=mode
+        )
     except Stop as stop:
         error = _error(stop.message)
     except (TraceError, UntraceableError):
@@ -270,6 +280,8 @@ def trace(
         )
     finally:
         alarm.cancel()
+        set_flow(None)
+        recorder.flow = None
         sys.stdout = stdout
         sys.settrace(previous)
         warnings_off.__exit__(None, None, None)

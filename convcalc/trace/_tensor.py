@@ -82,7 +82,16 @@ def _dtype_of(value: object) -> dtype:
 class Tensor(Reshaping):
     """A tensor of ``shape``; ``strides`` follow PyTorch's layout (``None`` when unknown)."""
 
-    __slots__ = ("__weakref__", "_strides", "dtype", "origin", "requires_grad", "shape", "values")
+    __slots__ = (
+        "__weakref__",
+        "_strides",
+        "dtype",
+        "node",
+        "origin",
+        "requires_grad",
+        "shape",
+        "values",
+    )
     __module__ = "torch"
 
     def __init__(
@@ -101,6 +110,8 @@ class Tensor(Reshaping):
         self.dtype = dtype
         self.origin = origin
         self.requires_grad = requires_grad
+        # The dataflow event that made it (see _flow), None for a constant or parameter.
+        self.node: int | None = None
 
     # -- what the tensor is ------------------------------------------------------------------
 

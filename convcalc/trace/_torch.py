@@ -528,6 +528,11 @@ def make_torch() -> ModuleType:
         "remainder",
     ]:
         values[name] = _binary_function(name)
+    from ._flow import install
+
+    functions = {name: functional.__dict__[name] for name in FUNCTIONS}
+    install(values, functions)
+    functional.__dict__.update(functions)
     torch = _module("torch", values)
     functional.__dict__["torch"] = torch
     _MADE["torch"] = torch
