@@ -32,6 +32,7 @@ class _Loader(_NodeWriter):
         super().__init__(source, layer_types())
         self.nodes: list[Node] = []
         self.block_scopes: list[tuple[tuple[str, ...], str]] = []
+        self.block_entries: list[tuple[tuple[str, ...], str]] = []
         self.counts: dict[str, int] = {}
         self.train_only = False  # inside a block used with train_only: true
         self.frozen = False  # inside a block used with trainable: false
@@ -81,6 +82,7 @@ class _Loader(_NodeWriter):
             input_shape,
             name,
             tuple(self.block_scopes),
+            block_entries=tuple(self.block_entries),
             source=self.source,
             rebuild=self.rebuild if self.reads_input else None,
             outputs=self.outputs(data, scope),
@@ -458,6 +460,7 @@ class _Loader(_NodeWriter):
         instance = self.node_name(kind, meta, scope)
         inner = (*scope.path, instance)
         self.block_scopes.append((inner, block.type or kind))
+        self.block_entries.append((inner, path))
         outer = (self.source, self.train_only, self.frozen, self.here)
         self.source = block.source
         self.train_only = self.train_only or meta.get("train_only", False)
