@@ -128,6 +128,7 @@ class Body:
     kind: str
     steps: list[Step]
     inputs: list[int]
+    input_names: list[str] = field(default_factory=list)  # a block of several inputs: the spec's
     names: dict[Key, str] = field(default_factory=dict)
     flags: list[str] = field(default_factory=list)  # the flags its constructor sets
     produced: dict[int, Ref] = field(default_factory=dict)  # node -> the step that gives it
@@ -144,6 +145,7 @@ class Reader:
         self.rows = rows
         self.helpers = helpers
         self.entries = dict(network.block_entries)
+        self.given_inputs = dict(network.block_inputs)
 
     def body(self, group: Group) -> Body:
         nodes = self.network.nodes
@@ -151,7 +153,9 @@ class Reader:
         # A block that runs only in training is guarded where it is used, not inside.
         guarded = bool(group.scope) and all(nodes[i].train_only for i in inside)
         produced: dict[int, Ref] = {}
-        inputs: list[int] = []
+        # A block of several inputs takes them in the spec's order, under the spec's names.
+        named = self.given_inputs.get(group.scope, ()) if group.scope else ()
+        inputs = [node for _, node in named]
         occurrences: dict[str, int] = {}
         steps: list[Step] = []
         layers: dict[int, Key] = {}  # the block's own layers, which a later entry may share
@@ -205,7 +209,8 @@ class Reader:
                 step = Step(key, kind, given, "module", sources, training, shape, body=inner)
                 produced[child.last] = key
             steps.append(step)
-        return Body(group.kind, steps, inputs, produced=produced)
+        names = [name for name, _ in named] if len(inputs) == len(named) else []
+        return Body(group.kind, steps, inputs, names, produced=produced)
 
     def layer_step(
         self, index: int, key: Key, kind: str, given: str | None, sources: list[Ref]

@@ -66,7 +66,10 @@ def _is_chain(body: Body) -> bool:
     return len(body.inputs) == 1
 
 
-def _input_names(count: int) -> list[str]:
+def _input_names(count: int, given: Sequence[str]) -> list[str]:
+    if len(given) == count:
+        taken = {"self", "torch", "nn"}
+        return [identifier(name, taken) for name in given]
     return ["x"] if count == 1 else [f"x{i}" for i in range(count)]
 
 
@@ -141,7 +144,7 @@ class Writer:
             for step in body.steps:
                 template.setdefault(step.key, step)
         steps = [template[key] for key in union]
-        inputs = _input_names(len(bodies[0].inputs))
+        inputs = _input_names(len(bodies[0].inputs), bodies[0].input_names)
         names = names_of(steps, {"self", "torch", "nn", *inputs})
         optional = {key for key in union if any(key not in _keys(b) for b in bodies)}
         variants = list({body.wiring(): body for body in bodies}.values())
