@@ -185,6 +185,39 @@ def test_exported_zoo_runs_under_pytorch(name: str, tmp_path: Path) -> None:
 
 
 GRAPHS = {
+    # Instances wired differently with the same modules: told apart by the merge's flag.
+    "branches-on-a-flag": """
+input: [1, 4, 6, 6]
+blocks:
+  Block:
+    params: {skip: false}
+    layers:
+      - Conv2d: {out_channels: 4, kernel_size: 3, padding: 1}
+        id: conv
+      - Add: {from: [conv, input]}
+        if: '${skip}'
+      - ReLU:
+        from: '${"conv" if skip else "input"}'
+layers:
+  - Block: {skip: true}
+  - Block: {skip: false}
+""",
+    # Instances with the same parts wired differently: no one class serves, written flat.
+    "same-parts-other-wiring": """
+input: [1, 4, 6, 6]
+blocks:
+  Block:
+    params: {late: false}
+    layers:
+      - Conv2d: {out_channels: 4, kernel_size: 3, padding: 1}
+        id: conv
+      - ReLU:
+        from: '${"conv" if late else "input"}'
+      - Add: {from: [conv, -1]}
+layers:
+  - Block: {late: true}
+  - Block: {late: false}
+""",
     "pieces-and-sharing": """
 input: [2, 8, 6, 6]
 blocks:
@@ -280,3 +313,12 @@ layers:
     finally:
         sys.path.remove(str(tmp_path))
         sys.modules.pop("tiny_resnet", None)
+
+
+def test_export_branches_on_a_flag_or_writes_flat() -> None:
+    source = to_pytorch(load_spec(GRAPHS["branches-on-a-flag"]))
+    assert "        if self.use_add_1:\n            h0 = self.conv(x)\n" in source
+    assert "            use_add_1=True,\n" in source
+    source = to_pytorch(load_spec(GRAPHS["same-parts-other-wiring"]))
+    assert "class Block" not in source
+    assert "        h4 = self.block_2_relu_2(h2)  # [1, 4, 6, 6]\n" in source
