@@ -153,9 +153,10 @@ class Reader:
         # A block that runs only in training is guarded where it is used, not inside.
         guarded = bool(group.scope) and all(nodes[i].train_only for i in inside)
         produced: dict[int, Ref] = {}
-        # A block of several inputs takes them in the spec's order, under the spec's names.
+        # A block takes its inputs in the order it first reads them (the order a summary's
+        # and torchinfo's input column follow), under the spec's names.
         named = self.given_inputs.get(group.scope, ()) if group.scope else ()
-        inputs = [node for _, node in named]
+        inputs: list[int] = []
         occurrences: dict[str, int] = {}
         steps: list[Step] = []
         layers: dict[int, Key] = {}  # the block's own layers, which a later entry may share
@@ -209,7 +210,8 @@ class Reader:
                 step = Step(key, kind, given, "module", sources, training, shape, body=inner)
                 produced[child.last] = key
             steps.append(step)
-        names = [name for name, _ in named] if len(inputs) == len(named) else []
+        spec_names = {node: name for name, node in reversed(named)}
+        names = [spec_names[i] for i in inputs] if all(i in spec_names for i in inputs) else []
         return Body(group.kind, steps, inputs, names, produced=produced)
 
     def layer_step(

@@ -104,14 +104,15 @@ def test_export_branches_where_instances_are_wired_differently() -> None:
 
 
 def test_export_writes_a_block_of_several_inputs_as_a_class() -> None:
-    """Its forward takes the spec's inputs, in the spec's order and under its names."""
+    """Its forward takes the inputs under the spec's names, in the order it first reads them
+    (the input a summary's row and torchinfo show for the block)."""
     source = to_pytorch(load_spec(GRAPHS["pieces-and-sharing"]))
-    forward = "    def forward(self, left: torch.Tensor, right: torch.Tensor) -> torch.Tensor:\n"
+    forward = "    def forward(self, right: torch.Tensor, left: torch.Tensor) -> torch.Tensor:\n"
     assert forward in source
     assert "        h0 = self.conv(right)\n" in source
     assert "        h2 = self.conv(h1)\n" in source  # the shared convolution, run again
     assert "        h3 = torch.cat([left, h2], dim=1)\n" in source
-    assert "        h2 = self.half_1(h0, h1)  # [2, 8, 6, 6]\n" in source
+    assert "        h2 = self.half_1(h1, h0)  # [2, 8, 6, 6]\n" in source
 
 
 def test_export_refuses_max_unpool() -> None:
