@@ -5,56 +5,26 @@ layers are the summary's resolved layers (``in_channels``, ``in_features``... al
 and whose ``forward`` follows the graph: ``Add`` and ``Mul`` become ``+`` and ``*``,
 ``Concat`` becomes ``torch.cat``, and a layer applied as a function (``functional: true``) its
 call, ``F.relu(h1, inplace=False)``. Each block of the spec becomes a submodule of a class named
-after its block type (one class per type, taking its layers as constructor arguments), so the
-module tree, the state-dict keys and torchinfo's rows follow the spec's blocks. The file runs
+after its block type (one class per type, taking its layers as constructor arguments, a part
+that a condition left out as ``None``: see ``_export_classes``), so the module tree, the
+state-dict keys and torchinfo's rows follow the spec's blocks. The file runs
 on its own: ``python model.py`` builds the model, runs a tensor of the spec's input shape
 through it in eval mode and prints the output shape and parameter count.
 """
 
 from __future__ import annotations
 
-import keyword
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
+from ._export_blocks import Flat, Reader, Ref, constructor, flat, tree
+from ._export_blocks import class_name as _class_name
+from ._export_classes import Writer, forward_lines, indent, names_of
 from ._record import record_fields
-from .errors import ShapeError, SpecError
-from .functional import FUNCTIONS, call_source
-from .layers import Layer, layer_fields
-from .network import INPUT, Add, Chunk, Concat, Mul, Network, Row, Split, summarize
+from .errors import ShapeError
+from .layers import Layer
+from .network import Network, Row, summarize
 
 __all__ = ["to_pytorch"]
-
-
-def _identifier(name: str, taken: set[str]) -> str:
-    base = re.sub(r"\W", "_", name).strip("_") or "layer"
-    if base[0].isdigit() or keyword.iskeyword(base):
-        base = f"layer_{base}"
-    candidate, n = base, 2
-    while candidate in taken:
-        candidate, n = f"{base}_{n}", n + 1
-    taken.add(candidate)
-    return candidate
-
-
-def _class_name(name: str) -> str:
-    words = re.split(r"[^A-Za-z0-9]+", name)
-    text = "".join(w[:1].upper() + w[1:] for w in words if w) or "Network"
-    return text if text[0].isalpha() else f"Net{text}"
-
-
-def _literal(value: object) -> str:
-    """Python source for an argument: ``float('-inf')`` where ``repr`` would give ``-inf``."""
-    if isinstance(value, float) and value in (float("inf"), float("-inf")):
-        return f"float({str(value)!r})"
-    return repr(value)
-
-
-def _constructor(layer: Layer) -> str:
-    args = ", ".join(f"{key}={_literal(value)}" for key, value in layer_fields(layer).items())
-    name = type(layer).__name__
-    return f"{name}({args})" if name in _OPS else f"nn.{name}({args})"
 
 
 # Layers of torchvision.ops that torch.nn lacks, written out so that the file runs on its own.
@@ -122,247 +92,9 @@ _OPS: dict[str, str] = {
 }
 
 
-@dataclass
-class _Group:
-    """A block instance (or the whole network): its children in order, each a node index or
-    a nested group."""
-
-    path: str
-    kind: str
-    children: list[int | _Group] = field(default_factory=list)
-    first: int = -1
-    last: int = -1
-
-
-def _tree(network: Network) -> _Group:
-    kinds = dict(network.blocks)
-    root = _Group("", "")
-    open_groups: dict[tuple[str, ...], _Group] = {(): root}
-    for index, node in enumerate(network.nodes):
-        parent = root
-        for depth in range(1, len(node.scope) + 1):
-            scope = node.scope[:depth]
-            group = open_groups.get(scope)
-            if group is None:
-                group = _Group(scope[-1], kinds.get(scope, "Block"), first=index)
-                parent.children.append(group)
-                open_groups[scope] = group
-            group.last = index
-            parent = group
-        parent.children.append(index)
-    root.first, root.last = 0, len(network.nodes) - 1
-    return root
-
-
-class _Flat(Exception):
-    """The blocks' wiring cannot be written as nested modules (an entry reads a layer inside
-    another block, or the network returns a tensor from inside a block)."""
-
-
-class _Writer:
-    def __init__(self, network: Network, rows: Sequence[Row]) -> None:
-        self.network = network
-        self.rows = rows
-        self.classes: dict[str, list[str]] = {}  # class name -> its source lines
-        self.signatures: dict[tuple[str, tuple[str, ...]], str] = {}
-        self.frozen: list[str] = []
-        self.attributes: dict[int, tuple[str, str]] = {}  # node -> (block path, attribute)
-
-    def local_name(
-        self, group: _Group, child: int | _Group, taken: set[str], counts: dict[str, int]
-    ) -> str:
-        """The attribute name of a child in its block: a name the spec gave (``id:``) as it
-        is, a generated one (``conv2d_7``) numbered again within the block, so that every
-        instance of a block type has the same attributes."""
-        if isinstance(child, int):
-            full = self.network.nodes[child].name
-            op = self.network.nodes[child].op
-            kind = (op.type if hasattr(op, "type") else type(op).__name__).lower()
-        else:
-            full, kind = child.path, child.kind.lower()
-        prefix = group.path + "." if group.path else ""
-        local = full[len(prefix) :] if full.startswith(prefix) else full
-        match = re.fullmatch(r"([a-z0-9]+)_\d+", local)
-        if match and match.group(1) == kind:
-            counts[kind] = counts.get(kind, 0) + 1
-            local = f"{kind}_{counts[kind]}"
-        return _identifier(local, taken)
-
-    def group(
-        self, group: _Group, path: str, inputs: Sequence[int] = (INPUT,)
-    ) -> tuple[list[tuple[str, str]], list[str], list[list[int]]]:
-        """The (attribute, constructor) pairs, the forward lines and each line's output shape
-        (for a comment where the shapes are fixed) of a group. ``inputs`` are the tensors it
-        reads from outside, in the order its ``forward`` takes them (``x``, or ``x0, x1...``).
-        """
-        taken = {"self", "x", "torch", "nn"}
-        if len(inputs) == 1:
-            arguments = dict.fromkeys(inputs, "x")
-        else:
-            arguments = {i: f"x{k}" for k, i in enumerate(inputs)}
-        counts: dict[str, int] = {}
-        members: list[tuple[str, str]] = []
-        forward: list[str] = []
-        shapes: list[list[int]] = []
-        outputs: dict[int, str] = {}  # node index -> the local variable holding it
-        for step, child in enumerate(group.children):
-            # A layer applied as a function is a call in forward, with no attribute.
-            called = isinstance(child, int) and self.network.nodes[child].functional
-            attribute = "" if called else self.local_name(group, child, taken, counts)
-            variable = f"h{step}"
-            if isinstance(child, int):
-                node, row = self.network.nodes[child], self.rows[child]
-                sources = [self.source(i, group, outputs, arguments) for i in node.inputs]
-                op = row.layer
-                if node.shares is not None:
-                    if node.shares not in self.attributes or (
-                        self.attributes[node.shares][0] != path
-                    ):
-                        raise _Flat  # the module lives in another block
-                    members_before = self.attributes[node.shares][1]
-                    expression = f"self.{members_before}({sources[0]})"
-                elif isinstance(op, Chunk):
-                    expression = f"torch.chunk({sources[0]}, {op.chunks}, dim={op.dim})[{op.index}]"
-                elif isinstance(op, Split):
-                    split = op.split_size_or_sections
-                    sizes = list(split) if isinstance(split, tuple) else split
-                    expression = f"torch.split({sources[0]}, {sizes}, dim={op.dim})[{op.index}]"
-                elif isinstance(op, Add):
-                    expression = " + ".join(sources)
-                elif isinstance(op, Mul):
-                    expression = " * ".join(sources)
-                elif isinstance(op, Concat):
-                    expression = f"torch.cat([{', '.join(sources)}], dim={op.dim})"
-                elif called and isinstance(op, Layer):
-                    if op.param_count or op.buffer_count:
-                        raise SpecError(
-                            f"{node.where}: {type(op).__name__} applied as a function with its "
-                            "block's parameters cannot be exported; make it a module"
-                        )
-                    if type(op).__name__ in FUNCTIONS:
-                        expression = call_source(op, sources[0], _literal)
-                    else:  # no function of its own: a module made in forward, never registered
-                        expression = f"{_constructor(op)}({sources[0]})"
-                else:
-                    if not isinstance(op, Layer):  # pragma: no cover - summarize built it
-                        raise TypeError(op)
-                    if type(op).__name__.startswith("MaxUnpool"):
-                        raise SpecError(
-                            f"{node.where}: MaxUnpool needs the indices of a MaxPool, which a "
-                            "spec cannot pass; it cannot be exported"
-                        )
-                    members.append((attribute, _constructor(op)))
-                    self.attributes[child] = (path, attribute)
-                    if not node.trainable and row.params:
-                        self.frozen.append(f"{path}{attribute}")
-                    expression = f"self.{attribute}({sources[0]})"
-                if node.train_only:
-                    expression = f"{expression} if self.training else None"
-                shape = list(row.output_shape)
-                outputs[child] = variable
-            else:
-                inner_sources = self.group_inputs(child)
-                sources = [self.source(i, group, outputs, arguments) for i in inner_sources]
-                members.append(
-                    (attribute, self.instance(child, f"{path}{attribute}.", inner_sources))
-                )
-                expression = f"self.{attribute}({', '.join(sources)})"
-                if all(
-                    self.network.nodes[i].train_only for i in range(child.first, child.last + 1)
-                ):
-                    expression = f"{expression} if self.training else None"
-                shape = list(self.rows[child.last].output_shape)
-                outputs[child.last] = variable
-            forward.append(f"        {variable} = {expression}")
-            shapes.append(shape)
-        last = f"h{len(group.children) - 1}" if group.children else "x"
-        if not group.path and self.network.outputs:
-            if any(i not in outputs for i in self.network.outputs):
-                raise _Flat  # a tensor inside a block, not its output
-            last = "(" + ", ".join(outputs[i] for i in self.network.outputs) + ",)"
-        forward.append(f"        return {last}")
-        return members, forward, shapes
-
-    def group_inputs(self, group: _Group) -> list[int]:
-        """The tensors a block reads from outside, in the order it first reads them."""
-        inside = range(group.first, group.last + 1)
-        sources = {
-            i: None
-            for index in inside
-            for i in self.network.nodes[index].inputs
-            if i not in inside or i == INPUT
-        }
-        return list(sources)
-
-    def source(
-        self, index: int, group: _Group, outputs: dict[int, str], arguments: dict[int, str]
-    ) -> str:
-        if index in outputs:
-            return outputs[index]
-        if index in arguments:
-            return arguments[index]
-        raise _Flat  # a layer inside an earlier block, not its output
-
-    def instance(self, group: _Group, path: str, inputs: Sequence[int]) -> str:
-        """The expression that builds a block instance, defining its class on first use."""
-        members, forward, _ = self.group(group, path, inputs)
-        signature = (group.kind, (*(a for a, _ in members), *forward))
-        class_name = self.signatures.get(signature)
-        if class_name is None:
-            base = _class_name(group.kind)
-            class_name, n = base, 2
-            while class_name in self.classes:
-                class_name, n = f"{base}{n}", n + 1
-            self.signatures[signature] = class_name
-            self.classes[class_name] = _class_source(
-                class_name, group.kind, members, forward, len(inputs)
-            )
-            if class_name != base:
-                # Instances whose conditions left out different entries: one class each,
-                # every one named after the spec's block (as torchinfo and print show it).
-                self.classes[class_name] += ["", "", f"{class_name}.__name__ = {base!r}"]
-        arguments = "".join(f"\n{a}={_indent(c)}," for a, c in members)
-        return f"{class_name}({_indent(arguments)}\n)"
-
-
-def _indent(text: str) -> str:
-    return text.replace("\n", "\n    ")
-
-
-def _class_source(
-    class_name: str, kind: str, members: list[tuple[str, str]], forward: list[str], inputs: int
-) -> list[str]:
-    parameters = "".join(f", {a}: nn.Module" for a, _ in members)
-    signature = f"    def __init__(self{parameters}) -> None:"
-    if len(signature) > 100:
-        signature = (
-            "\n".join(
-                [
-                    "    def __init__(",
-                    "        self,",
-                    *(f"        {a}: nn.Module," for a, _ in members),
-                ]
-            )
-            + "\n    ) -> None:"
-        )
-    return [
-        f"class {class_name}(nn.Module):",
-        f'    """The spec\'s block {kind}."""',
-        "",
-        signature,
-        "        super().__init__()",
-        *(f"        self.{a} = {a}" for a, _ in members),
-        "",
-        f"    def forward(self, {_parameters(inputs)}) -> torch.Tensor:",
-        *forward,
-    ]
-
-
-def _parameters(count: int) -> str:
-    """The tensor arguments of a forward: ``x``, or ``x0, x1...`` for a block of several."""
-    if count == 1:
-        return "x: torch.Tensor"
-    return ", ".join(f"x{k}: torch.Tensor" for k in range(count))
+def _constructor(layer: Layer) -> str:
+    """The source that builds ``layer``: ``nn.Conv2d(in_channels=3, ...)``."""
+    return constructor(layer, list(_OPS))
 
 
 def to_pytorch(
@@ -381,18 +113,24 @@ def to_pytorch(
         rows = _every_row(network, input_shape)
     else:
         rows = summarize(network, input_shape).layer_rows()
-    writer = _Writer(network, rows)
+    reader = Reader(network, rows, list(_OPS))
     try:
-        members, forward, shapes = writer.group(_tree(network), "")
-    except _Flat:
-        writer = _Writer(network, rows)
-        flat = _Group("", "", list(range(len(network.nodes))), 0, len(network.nodes) - 1)
-        members, forward, shapes = writer.group(flat, "")
+        root = reader.body(tree(network))
+        returned = _returned(network, root.produced)
+        writer = Writer()
+        writer.write_classes(root)
+    except Flat:
+        root = reader.body(flat(network))
+        returned = _returned(network, root.produced)
+        writer = Writer()
+    root.names = names_of(root.steps, {"self", "x", "torch", "nn"})
+    forward, shapes = forward_lines(root.steps, root.names, ["x"], set(), returned)
     forward = [
         f"{line}  # {shape}" for line, shape in zip(forward, shapes, strict=False)
     ] + forward[len(shapes) :]
     class_name = _class_name(network.name)
-    init = [f"        self.{a} = {_indent(_indent(c))}" for a, c in members]
+    members = writer.arguments(root, "")
+    init = [f"        self.{a} = {indent(indent(c))}" for a, c in members]
     for path in writer.frozen:
         init.append(f'        self.get_submodule("{path}").requires_grad_(False)')
     used = {type(row.layer).__name__ for row in rows if not row.functional}
@@ -400,7 +138,7 @@ def to_pytorch(
     helpers = [line for name in _OPS if name in used for line in [_OPS[name], "", ""]]
     classes = helpers + [line for source in writer.classes.values() for line in [*source, "", ""]]
     several = len(summary.outputs) > 1
-    returned = (
+    returns = (
         f"outputs {', '.join(str(list(s)) for s in summary.outputs)}"
         if several
         else f"output {list(summary.output_shape)}"
@@ -408,10 +146,11 @@ def to_pytorch(
     lines = [
         f'"""{network.name}: a PyTorch module written by convcalc from its spec.',
         "",
-        f"Input {list(summary.input_shape)} -> {returned}; {summary.totals.params:,} parameters",
+        f"Input {list(summary.input_shape)} -> {returns}; {summary.totals.params:,} parameters",
         f"({summary.totals.trainable_params:,} trainable), {summary.totals.macs:,} MACs.",
         '"""',
         "",
+        *(["from collections import OrderedDict", ""] if writer.sequential else []),
         "import torch",
         "from torch import nn",
         *(["from torch.nn import functional as F"] if called else []),
@@ -444,6 +183,15 @@ def to_pytorch(
         "",
     ]
     return "\n".join(lines)
+
+
+def _returned(network: Network, produced: dict[int, Ref]) -> list[Ref] | None:
+    """What the network's forward returns when it has several outputs (-1: its input)."""
+    if not network.outputs:
+        return None
+    if any(i not in produced and i != -1 for i in network.outputs):
+        raise Flat  # a tensor inside a block, not its output
+    return [0 if i == -1 else produced[i] for i in network.outputs]
 
 
 def _every_row(network: Network, input_shape: Sequence[int] | None) -> Sequence[Row]:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import pickle
+import re
+import sys
 import warnings
 from pathlib import Path
 from typing import Any
@@ -11,6 +14,7 @@ from typing import Any
 import pytest
 
 from convcalc import SpecError
+from convcalc._export_blocks import class_name
 from convcalc.export import to_pytorch
 from convcalc.network import Network, summarize
 from convcalc.spec import load_spec, load_spec_file, zoo_names
@@ -48,18 +52,67 @@ layers:
 
 
 def test_export_nests_blocks_one_class_per_block_type() -> None:
-    """Blocks become submodules of a class per block type, with the same attributes in every
-    instance, so state-dict keys and torchinfo's rows follow the spec's blocks."""
+    """Blocks become submodules of a class per block type, so state-dict keys and torchinfo's
+    rows follow the spec's blocks. A part a condition left out is None, as PyTorch code has
+    it; a chain of layers is an nn.Sequential, however many layers an instance has."""
     source = to_pytorch(load_spec_file("resnet18"))
     compile(source, "resnet18.py", "exec")
-    assert source.count("class Stage(nn.Module):") == 1
+    assert source.count("class Stage(nn.Sequential):") == 1
+    assert source.count("class Downsample(nn.Sequential):") == 1
     assert source.count("class BasicBlock(nn.Module):") == 1
-    # A block whose condition kept its projection shortcut: its own class, the block's name.
-    assert source.count("class BasicBlock2(nn.Module):") == 1
-    assert "BasicBlock2.__name__ = 'BasicBlock'" in source
+    assert "__name__ =" not in source.replace('if __name__ == "__main__":', "")
+    assert "        identity: nn.Module | None = None,\n" in source
+    assert "        h5 = self.identity(x) if self.identity is not None else x\n" in source
     assert "        self.layer1 = Stage(\n" in source
-    assert "        h5 = self.identity(x)\n" in source  # the projection shortcut reads the input
     assert "        h5 = self.layer2(h4)  # [1, 128, 28, 28]\n" in source
+
+
+FAMILIES = ["resnet50", "mobilenet_v3_large", "shufflenet_v2_x1_0", "efficientnet_b0"]
+FAMILIES += ["convnext_tiny", "googlenet", "mnasnet1_0", "squeezenet1_0", "vgg11_bn"]
+
+
+@pytest.mark.parametrize("name", FAMILIES)
+def test_export_writes_each_block_type_once(name: str) -> None:
+    network = load_spec_file(name)
+    source = to_pytorch(network)
+    classes = re.findall(r"^class (\w+)\(nn\.(?:Module|Sequential)\):$", source, re.MULTILINE)
+    kinds = {kind for _, kind in network.blocks}
+    blocks = [
+        c for c in classes[:-1] if c not in ("Permute", "Scale", "LayerNorm2d", "StochasticDepth")
+    ]
+    assert sorted(blocks) == sorted(class_name(kind) for kind in kinds)
+    assert not re.search(r"\b\w+\.__name__ =", source)
+
+
+def test_export_switches_a_left_out_merge_with_a_flag() -> None:
+    """MobileNetV3's inverted residual: the expansion and the squeeze-excitation are None
+    where left out, the residual Add is switched by a flag; one forward serves all."""
+    source = to_pytorch(load_spec_file("mobilenet_v3_large"))
+    assert "        use_add_1: bool = False,\n" in source
+    assert "        h4 = h3 + x if self.use_add_1 else h3\n" in source
+    assert "            use_add_1=True,\n" in source
+    assert source.count("self.squeezeexcitation_1 is not None") == 1
+
+
+def test_export_branches_where_instances_are_wired_differently() -> None:
+    """ShuffleNetV2's block reads its input whole (stride 2) or in halves (stride 1): one
+    class, a branch each, told apart by the part only one kind has."""
+    source = to_pytorch(load_spec_file("shufflenet_v2_x1_0"))
+    assert source.count("class InvertedResidual(nn.Module):") == 1
+    assert "        left: nn.Module | None = None,\n" in source
+    assert "        if self.left is not None:\n            h0 = self.left(x)\n" in source
+
+
+def test_export_writes_a_block_of_several_inputs_as_a_class() -> None:
+    """Its forward takes the inputs under the spec's names, in the order it first reads them
+    (the input a summary's row and torchinfo show for the block)."""
+    source = to_pytorch(load_spec(GRAPHS["pieces-and-sharing"]))
+    forward = "    def forward(self, right: torch.Tensor, left: torch.Tensor) -> torch.Tensor:\n"
+    assert forward in source
+    assert "        h0 = self.conv(right)\n" in source
+    assert "        h2 = self.conv(h1)\n" in source  # the shared convolution, run again
+    assert "        h3 = torch.cat([left, h2], dim=1)\n" in source
+    assert "        h2 = self.half_1(h1, h0)  # [2, 8, 6, 6]\n" in source
 
 
 def test_export_refuses_max_unpool() -> None:
@@ -133,6 +186,39 @@ def test_exported_zoo_runs_under_pytorch(name: str, tmp_path: Path) -> None:
 
 
 GRAPHS = {
+    # Instances wired differently with the same modules: told apart by the merge's flag.
+    "branches-on-a-flag": """
+input: [1, 4, 6, 6]
+blocks:
+  Block:
+    params: {skip: false}
+    layers:
+      - Conv2d: {out_channels: 4, kernel_size: 3, padding: 1}
+        id: conv
+      - Add: {from: [conv, input]}
+        if: '${skip}'
+      - ReLU:
+        from: '${"conv" if skip else "input"}'
+layers:
+  - Block: {skip: true}
+  - Block: {skip: false}
+""",
+    # Instances with the same parts wired differently: no one class serves, written flat.
+    "same-parts-other-wiring": """
+input: [1, 4, 6, 6]
+blocks:
+  Block:
+    params: {late: false}
+    layers:
+      - Conv2d: {out_channels: 4, kernel_size: 3, padding: 1}
+        id: conv
+      - ReLU:
+        from: '${"conv" if late else "input"}'
+      - Add: {from: [conv, -1]}
+layers:
+  - Block: {late: true}
+  - Block: {late: false}
+""",
     "pieces-and-sharing": """
 input: [2, 8, 6, 6]
 blocks:
@@ -180,3 +266,60 @@ layers:
 @pytest.mark.parametrize("name", sorted(GRAPHS))
 def test_exported_graphs_run_under_pytorch(name: str, tmp_path: Path) -> None:
     _check_under_torch(load_spec(GRAPHS[name]), name.replace("-", "_"), tmp_path)
+
+
+@pytest.mark.torch
+@pytest.mark.skipif(not HAS_TORCH, reason="PyTorch is not installed (pip install torch==2.13.0)")
+def test_exported_model_pickles(tmp_path: Path) -> None:
+    """Every class is found in the file under the name it gives (``__name__``), and a model
+    pickles and unpickles."""
+    import torch
+
+    text = """
+name: tiny-resnet
+input: [1, 3, 8, 8]
+blocks:
+  Block:
+    params: {out: null, stride: 1}
+    layers:
+      - Conv2d: {out_channels: '${out}', kernel_size: 3, stride: '${stride}', padding: 1}
+        id: conv
+      - Conv2d: {out_channels: '${out}', kernel_size: 1, stride: '${stride}'}
+        from: input
+        id: downsample
+        if: '${stride != 1 or in_channels != out}'
+      - Add: {from: [conv, downsample]}
+layers:
+  - Block: 4
+  - Block: {out: 8, stride: 2}
+  - Block: 8
+    repeat: 2
+"""
+    path = tmp_path / "tiny_resnet.py"
+    path.write_text(to_pytorch(load_spec(text)), encoding="utf-8")
+    sys.path.insert(0, str(tmp_path))
+    try:
+        module = importlib.import_module("tiny_resnet")
+        model = module.TinyResnet()
+        for child in model.modules():
+            if type(child).__module__ == "tiny_resnet":
+                assert getattr(module, type(child).__name__) is type(child)
+        copy = pickle.loads(pickle.dumps(model))
+        assert [type(m).__name__ for m in copy.modules()] == [
+            type(m).__name__ for m in model.modules()
+        ]
+        x = torch.randn(module.INPUT_SHAPE)
+        with torch.no_grad():
+            assert torch.equal(copy(x), model(x))
+    finally:
+        sys.path.remove(str(tmp_path))
+        sys.modules.pop("tiny_resnet", None)
+
+
+def test_export_branches_on_a_flag_or_writes_flat() -> None:
+    source = to_pytorch(load_spec(GRAPHS["branches-on-a-flag"]))
+    assert "        if self.use_add_1:\n            h0 = self.conv(x)\n" in source
+    assert "            use_add_1=True,\n" in source
+    source = to_pytorch(load_spec(GRAPHS["same-parts-other-wiring"]))
+    assert "class Block" not in source
+    assert "        h4 = self.block_2_relu_2(h2)  # [1, 4, 6, 6]\n" in source

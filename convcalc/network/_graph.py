@@ -182,13 +182,20 @@ class Network(Record):
     """Nodes in order; a node's inputs are earlier nodes (by index) or ``-1``, the input.
 
     ``blocks`` maps a scope (a path of block instance names) to its block type, for the tree
-    view of a summary.
+    view of a summary; ``block_entries`` maps it to the spec entry that made the instance
+    (``blocks.Bottleneck.layers[8]``), so that an export can line up the instances of a type;
+    ``block_inputs`` gives, for an instance of a block of several inputs, each input's name and
+    the node given to it (``-1``: the network's input).
     """
 
     nodes: tuple[Node, ...]
     input_shape: Shape | None = None
     name: str = "network"
     blocks: tuple[tuple[tuple[str, ...], str], ...] = ()
+    block_entries: tuple[tuple[tuple[str, ...], str], ...] = field(default=(), kw_only=True)
+    block_inputs: tuple[tuple[tuple[str, ...], tuple[tuple[str, int], ...]], ...] = field(
+        default=(), kw_only=True
+    )
     source: str | None = field(default=None, kw_only=True)
     warnings: tuple[SpecWarning, ...] = field(default=(), kw_only=True)
     # For a spec that reads the incoming tensor in ${...}: the same spec for another input.

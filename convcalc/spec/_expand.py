@@ -32,6 +32,8 @@ class _Loader(_NodeWriter):
         super().__init__(source, layer_types())
         self.nodes: list[Node] = []
         self.block_scopes: list[tuple[tuple[str, ...], str]] = []
+        self.block_entries: list[tuple[tuple[str, ...], str]] = []
+        self.block_inputs: list[tuple[tuple[str, ...], tuple[tuple[str, int], ...]]] = []
         self.counts: dict[str, int] = {}
         self.train_only = False  # inside a block used with train_only: true
         self.frozen = False  # inside a block used with trainable: false
@@ -81,6 +83,8 @@ class _Loader(_NodeWriter):
             input_shape,
             name,
             tuple(self.block_scopes),
+            block_entries=tuple(self.block_entries),
+            block_inputs=tuple(self.block_inputs),
             source=self.source,
             rebuild=self.rebuild if self.reads_input else None,
             outputs=self.outputs(data, scope),
@@ -458,6 +462,9 @@ class _Loader(_NodeWriter):
         instance = self.node_name(kind, meta, scope)
         inner = (*scope.path, instance)
         self.block_scopes.append((inner, block.type or kind))
+        self.block_entries.append((inner, path))
+        if len(block.inputs) > 1:
+            self.block_inputs.append((inner, tuple(zip(block.inputs, sources, strict=True))))
         outer = (self.source, self.train_only, self.frozen, self.here)
         self.source = block.source
         self.train_only = self.train_only or meta.get("train_only", False)
