@@ -12,7 +12,7 @@ from ..errors import ShapeError, SpecError
 from ..network import MERGES, PIECES, LayerSpec, Node, ShapeTracker, _inferred_field
 from ._blocks import _BlockReader
 from ._common import _describe, _Map, _Seq, _suggest
-from ._expr import _EXPR, evaluate
+from ._expr import _EXPR, evaluate, expression_of
 from ._tf import expand_tf_same, uses_tf_same
 
 _ID = re.compile(r"[A-Za-z_][\w.-]*")
@@ -79,13 +79,13 @@ class _NodeWriter(_BlockReader):
         source: int | None,
     ) -> Any:
         """A value with ``${...}`` worked out; lists become tuples."""
-        if isinstance(v, str) and (match := _EXPR.fullmatch(v.strip())):
+        if isinstance(v, str) and (expression := expression_of(v)) is not None:
 
             def fail(message: str) -> SpecError:
                 return self.fail(message, vpath, container, key)
 
             tensor = self.tensor(source, fail) if source is not None else None
-            return evaluate(match.group(1), values, fail, tensor)
+            return evaluate(expression, values, fail, tensor)
         if isinstance(v, list):
             return tuple(
                 self.value(x, f"{vpath}[{j}]", v, j, values, source) for j, x in enumerate(v)
