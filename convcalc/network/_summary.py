@@ -291,16 +291,16 @@ class ShapeTracker:
             in_flat = tuple(None if j == INPUT else self.flattened[j] for j in node.inputs)
             shared = self.layers[node.shares] if node.shares is not None else None
             try:
-                row, out, flat = _run(i, node, in_shapes, in_flat, shared)
+                layer, out, _, _, flat = _work(node, in_shapes, in_flat, shared, False)
             except ShapeError as exc:
                 raise ShapeError(f"{node.where} {exc}" if node.where else str(exc)) from None
             self.shapes.append(out)
             self.flattened.append(flat)
-            self.layers.append(row.layer)
+            self.layers.append(layer)
         return self.shapes[index]
 
 
-_WORKED: dict[Any, tuple[Layer, Shape, int]] = {}
+_WORKED: dict[Any, tuple[Layer, Shape, int, int]] = {}
 
 
 def _run(
@@ -311,53 +311,7 @@ def _run(
     shared: Layer | _Op | None = None,
     training: bool = False,
 ) -> tuple[Row, Shape, tuple[int, ...] | None]:
-    op = node.op
-    if isinstance(op, (_Piece, _Merge)):
-        if isinstance(op, _Piece):
-            if len(in_shapes) != 1:
-                raise ShapeError(f"takes one input, got {len(in_shapes)}")
-            out = op.output_shape(in_shapes[0])
-        else:
-            if len(in_shapes) < 2:
-                raise ShapeError(f"{type(op).__name__} needs two or more inputs (from: [a, b])")
-            out = op.output_shape(in_shapes)
-        row = Row(
-            index,
-            node.name,
-            type(op).__name__,
-            len(node.scope),
-            in_shapes,
-            out,
-            0,
-            0,
-            0,
-            layer=op,
-            scope=node.scope,
-            inputs=node.inputs,
-        )
-        return row, out, None
-    if len(in_shapes) != 1:
-        raise ShapeError(f"takes one input, got {len(in_shapes)}")
-    shape = in_shapes[0]
-    if isinstance(shared, Layer):
-        # The same module again: built for its first use, it must take this input too.
-        op = shared
-    if not isinstance(op, (Layer, LayerSpec)):  # pragma: no cover - every operation is above
-        raise TypeError(f"unknown operation {op!r}")
-    # Networks repeat the same layer on the same shape (blocks, repeat:): work each out once.
-    key = (op, shape, in_flat[0], training)
-    known = _WORKED.get(key)
-    if known is None:
-        layer = op.build(shape, flattened=in_flat[0]) if isinstance(op, LayerSpec) else op
-        known = _WORKED[key] = (
-            layer,
-            layer.output_shape(shape, training=training),
-            layer.macs(shape, training=training),
-        )
-        if len(_WORKED) > 100_000:
-            _WORKED.clear()
-    layer, out, macs = known
-    params = layer.param_count
+    layer, out, macs, params, flat = _work(node, in_shapes, in_flat, shared, training)
     kernel = getattr(layer, "kernel_size", None)
     row = Row(
         index,
@@ -377,7 +331,52 @@ def _run(
         scope=node.scope,
         inputs=node.inputs,
     )
-    return row, out, _flattened_factors(layer, shape, out, in_flat[0])
+    return row, out, flat
+
+
+def _work(
+    node: Node,
+    in_shapes: tuple[Shape, ...],
+    in_flat: tuple[Any, ...],
+    shared: Layer | _Op | None,
+    training: bool,
+) -> tuple[Layer | _Op, Shape, int, int, tuple[int, ...] | None]:
+    """A node's operation (a layer built for its input), output shape, MACs, parameters, and
+    the sizes a Flatten merged into its output's last dimension."""
+    op = node.op
+    if isinstance(op, (_Piece, _Merge)):
+        if isinstance(op, _Piece):
+            if len(in_shapes) != 1:
+                raise ShapeError(f"takes one input, got {len(in_shapes)}")
+            out = op.output_shape(in_shapes[0])
+        else:
+            if len(in_shapes) < 2:
+                raise ShapeError(f"{type(op).__name__} needs two or more inputs (from: [a, b])")
+            out = op.output_shape(in_shapes)
+        return op, out, 0, 0, None
+    if len(in_shapes) != 1:
+        raise ShapeError(f"takes one input, got {len(in_shapes)}")
+    shape = in_shapes[0]
+    if isinstance(shared, Layer):
+        # The same module again: built for its first use, it must take this input too.
+        op = shared
+    if not isinstance(op, (Layer, LayerSpec)):  # pragma: no cover - every operation is above
+        raise TypeError(f"unknown operation {op!r}")
+    # Networks repeat the same layer on the same shape (blocks, repeat:): work each out once.
+    key = (op, shape, in_flat[0], training)
+    known = _WORKED.get(key)
+    if known is None:
+        layer = op.build(shape, flattened=in_flat[0]) if isinstance(op, LayerSpec) else op
+        known = _WORKED[key] = (
+            layer,
+            layer.output_shape(shape, training=training),
+            layer.macs(shape, training=training),
+            layer.param_count,
+        )
+        if len(_WORKED) > 100_000:
+            _WORKED.clear()
+    layer, out, macs, params = known
+    return layer, out, macs, params, _flattened_factors(layer, shape, out, in_flat[0])
 
 
 def _flattened_factors(
