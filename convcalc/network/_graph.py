@@ -96,10 +96,14 @@ _INFER = (
 
 
 def _inferred_field(type_name: str) -> str | None:
-    for prefix, name in _INFER:
-        if type_name.startswith(prefix):
-            return name
-    return None
+    if type_name in _INFERRED:
+        return _INFERRED[type_name]
+    found = next((name for prefix, name in _INFER if type_name.startswith(prefix)), None)
+    _INFERRED[type_name] = found
+    return found
+
+
+_INFERRED: dict[str, str | None] = {}  # by layer type: a network asks for each many times
 
 
 def _incoming_size(

@@ -29,7 +29,14 @@ from typing import Any
 from ..errors import SpecError
 from ._common import LIMITS, _describe, _suggest
 
-__all__ = ["TENSOR_NAMES", "evaluate", "expression_of", "make_divisible"]
+__all__ = [
+    "NOT_A_PARAMETER",
+    "TENSOR_NAMES",
+    "evaluate",
+    "expression_of",
+    "make_divisible",
+    "parameter_value",
+]
 
 _EXPR = re.compile(r"\$\{(.*)\}", re.DOTALL)
 TENSOR_NAMES = ("in_channels", "in_height", "in_width", "in_rank", "in_shape")
@@ -391,6 +398,18 @@ def _comparison(first: _Code, rest: list[tuple[ast.cmpop, _Code]]) -> _Code:
 
 # Parsed expressions and their code, by text: a family spec repeats a few expressions many times.
 _PARSED: dict[str, tuple[ast.Expression, dict[ast.AST, _Code]]] = {}
+# The expressions that only name something, as ${out}, the most common: the text -> the name.
+_NAMES: dict[str, str] = {}
+NOT_A_PARAMETER: Any = object()
+
+
+def parameter_value(expression: str, scope: Mapping[str, Any]) -> Any:
+    """What ``evaluate`` gives for an expression seen before that only names a parameter of
+    ``scope``, without an evaluator; else ``NOT_A_PARAMETER``."""
+    name = _NAMES.get(expression)
+    if name is not None and name in scope and len(expression) <= LIMITS["expression"]:
+        return scope[name]
+    return NOT_A_PARAMETER
 
 
 def evaluate(
@@ -419,6 +438,8 @@ def evaluate(
             raise fail(f"${{{expression}}} nests too deeply") from None
         if len(_PARSED) < 4096:
             _PARSED[text] = parsed
+            if isinstance(tree.body, ast.Name):
+                _NAMES[expression] = tree.body.id
     tree, code = parsed
     evaluator = _Evaluator(expression, scope, tensor, fail, code)
     try:

@@ -12,7 +12,7 @@ from ..errors import ShapeError, SpecError
 from ..network import MERGES, PIECES, LayerSpec, Node, ShapeTracker, _inferred_field
 from ._blocks import _BlockReader
 from ._common import _describe, _Map, _Seq, _suggest
-from ._expr import _EXPR, evaluate, expression_of
+from ._expr import _EXPR, NOT_A_PARAMETER, evaluate, expression_of, parameter_value
 from ._tf import expand_tf_same, uses_tf_same
 
 _ID = re.compile(r"[A-Za-z_][\w.-]*")
@@ -80,6 +80,9 @@ class _NodeWriter(_BlockReader):
     ) -> Any:
         """A value with ``${...}`` worked out; lists become tuples."""
         if isinstance(v, str) and (expression := expression_of(v)) is not None:
+            found = parameter_value(expression, values)
+            if found is not NOT_A_PARAMETER:
+                return found
 
             def fail(message: str) -> SpecError:
                 return self.fail(message, vpath, container, key)
@@ -245,7 +248,8 @@ class _NodeWriter(_BlockReader):
                     f"{kind} takes two or more inputs: give 'from: [a, b]'", path, entry, kind
                 )
         else:
-            fields = [f for f in self.types[kind]._record_positional if f != _inferred_field(kind)]
+            inferred = _inferred_field(kind)
+            fields = [f for f in self.types[kind]._record_positional if f != inferred]
             if "padding" in fields and uses_tf_same(fields, args, kwargs):
                 sources, args, kwargs = self.tf_same(
                     kind, fields, args, kwargs, path, entry, scope, meta, sources
@@ -352,7 +356,9 @@ class _NodeWriter(_BlockReader):
             owner = f"block {kind} has no parameter"
         else:
             cls = MERGES.get(kind) or PIECES.get(kind) or self.types[kind]
-            names = [f for f in cls._record_fields if not (kind in PIECES and f == "index")]
+            names = cls._record_fields  # the fields' names, in order
+            if kind in PIECES:
+                names = [f for f in names if f != "index"]
             owner = f"{kind} has no argument"
 
         def resolve(v: Any, vpath: str, container: Any, key: Any) -> Any:
