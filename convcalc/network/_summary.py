@@ -159,8 +159,13 @@ def summarize(
     idle = 0
     advice: dict[tuple[str, str], SpecWarning] = {}
     for index, node in enumerate(network.nodes):
-        in_shapes = tuple(shape0 if i == INPUT else shapes[i] for i in node.inputs)
-        in_flat = tuple(None if i == INPUT else flattened[i] for i in node.inputs)
+        if len(node.inputs) == 1:  # most nodes: no generators to build
+            i = node.inputs[0]
+            in_shapes: tuple[Shape, ...] = (shape0 if i == INPUT else shapes[i],)
+            in_flat: tuple[Any, ...] = (None if i == INPUT else flattened[i],)
+        else:
+            in_shapes = tuple(shape0 if i == INPUT else shapes[i] for i in node.inputs)
+            in_flat = tuple(None if i == INPUT else flattened[i] for i in node.inputs)
         first = node.inputs[0] if node.inputs else INPUT
         in_layout = None if first == INPUT else layouts[first]
         try:
@@ -219,6 +224,9 @@ def summarize(
     )
 
 
+_NAMED: dict[tuple[type, str | None], list[str]] = {}  # the arguments a short list gives
+
+
 def _advise(
     node: Node,
     row: Row,
@@ -235,12 +243,14 @@ def _advise(
     cls = type(layer)
     if isinstance(op, LayerSpec):
         inferred = op.inferred_field()
-        named = [f for f in cls._record_positional if f != inferred]
+        named = _NAMED.get((cls, inferred))
+        if named is None:
+            named = _NAMED[cls, inferred] = [f for f in cls._record_positional if f != inferred]
         given = dict(zip(named, op.args, strict=False))
         given.update(op.kwargs)
         flags = _advice.flag_numbers(cls, given)
         if inferred is not None and op.args:
-            size, _ = _incoming_size(op.type, shape, in_flat[0])
+            size, _ = _incoming_size(op.type, shape, in_flat[0], describe=False)
             if size is not None:
 
                 def builds(kwargs: dict[str, Any]) -> bool:
@@ -399,30 +409,42 @@ def _with_blocks(rows: list[Row], network: Network) -> list[Row]:
         return rows
     kinds = dict(network.blocks)
     result: list[Row | None] = []
-    members: dict[tuple[str, ...], list[Row]] = {}
     slots: dict[tuple[str, ...], int] = {}
+    # Each block's first and last member, and the sums of its members' params, trainable
+    # params and MACs, added up as the rows go by.
+    totals: dict[tuple[str, ...], list[Any]] = {}
+    scope: tuple[str, ...] | None = None
+    enclosing: list[list[Any]] = []
     for row in rows:
-        for depth in range(1, len(row.scope) + 1):
-            scope = row.scope[:depth]
-            if scope not in slots:
-                slots[scope] = len(result)
-                result.append(None)  # filled in once every member is known
-                members[scope] = []
-            members[scope].append(row)
+        if row.scope is not scope:  # the rows of one block instance share their scope
+            scope = row.scope
+            enclosing = []
+            for depth in range(1, len(scope) + 1):
+                inner = scope[:depth]
+                if inner not in slots:
+                    slots[inner] = len(result)
+                    result.append(None)  # filled in once every member is known
+                    totals[inner] = [row, row, 0, 0, 0]
+                enclosing.append(totals[inner])
+        for total in enclosing:
+            total[1] = row
+            total[2] += row.params
+            total[3] += row.trainable_params
+            total[4] += row.macs
         result.append(row)
-    for scope, slot in slots.items():
-        inside = members[scope]
+    for inner, slot in slots.items():
+        first, last, params, trainable, macs = totals[inner]
         result[slot] = Row(
-            index=inside[0].index,
-            name=scope[-1],
-            type=kinds.get(scope, "Block"),
-            depth=len(scope) - 1,
-            input_shapes=inside[0].input_shapes,
-            output_shape=inside[-1].output_shape,
-            params=sum(r.params for r in inside),
-            trainable_params=sum(r.trainable_params for r in inside),
-            macs=sum(r.macs for r in inside),
+            index=first.index,
+            name=inner[-1],
+            type=kinds.get(inner, "Block"),
+            depth=len(inner) - 1,
+            input_shapes=first.input_shapes,
+            output_shape=last.output_shape,
+            params=params,
+            trainable_params=trainable,
+            macs=macs,
             is_block=True,
-            scope=scope[:-1],
+            scope=inner[:-1],
         )
     return [r for r in result if r is not None]
