@@ -131,9 +131,10 @@ def _init(cls: type[Record]) -> Any:
     ]
     if quick:
         lines += [f"    if not ({' and '.join(quick)}):", "        self._check_types()"]
-    else:
+    elif cls._check_types is not Record._check_types:
         lines.append("    self._check_types()")
-    lines.append("    self.__post_init__()")
+    if cls.__post_init__ is not Record.__post_init__:  # the base's hooks do nothing
+        lines.append("    self.__post_init__()")
     # Named after the class, so that Python's own messages read "Conv2d() got ...".
     source = f"def {cls.__name__}(self, {', '.join(params)}):\n" + "\n".join(lines) + "\n"
     exec(source, env)  # noqa: S102  (our own code, written from the class's field names)
