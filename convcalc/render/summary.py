@@ -163,18 +163,18 @@ class _Cells:
         members: Sequence[Row],
         expanded: bool,
     ) -> str:
-        params = sum(r.params for r in members)
-        trainable = sum(r.trainable_params for r in members)
         if column == "input_size":
             return ", ".join(format_shape(s) for s in inputs)
         if column == "output_size":
             return format_shape(output)
         if column in ("kernel_size", "groups", "connected_to"):
             return "--"
+        if expanded and column != "trainable":
+            return "--"
+        params = sum(r.params for r in members)
+        trainable = sum(r.trainable_params for r in members)
         if column == "trainable":
             return _trainable(params, trainable)
-        if expanded:
-            return "--"
         if column == "num_params":
             return _count(params, trainable)
         if column == "params_percent":
@@ -265,13 +265,20 @@ def _block_members(summary: Summary) -> dict[tuple[str, ...], list[Row]]:
     for row in summary.rows:
         if row.is_block:
             members[(*row.scope, row.name)] = []
+    scope: tuple[str, ...] | None = None
+    enclosing: list[list[Row]] = []
     for row in summary.rows:
         if row.is_block:
             continue
-        for level in range(1, len(row.scope) + 1):
-            inside = members.get(row.scope[:level])
-            if inside is not None:
-                inside.append(row)
+        if row.scope is not scope:  # the rows of one block instance share their scope
+            scope = row.scope
+            enclosing = [
+                inside
+                for level in range(1, len(scope) + 1)
+                if (inside := members.get(scope[:level])) is not None
+            ]
+        for inside in enclosing:
+            inside.append(row)
     return members
 
 
