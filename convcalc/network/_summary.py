@@ -295,10 +295,15 @@ class ShapeTracker:
         while len(self.shapes) <= index:
             i = len(self.shapes)
             node = nodes[i]
-            in_shapes = tuple(
-                self.input_shape if j == INPUT else self.shapes[j] for j in node.inputs
-            )
-            in_flat = tuple(None if j == INPUT else self.flattened[j] for j in node.inputs)
+            if len(node.inputs) == 1:
+                j = node.inputs[0]
+                in_shapes: tuple[Shape, ...] = (self.input_shape if j == INPUT else self.shapes[j],)
+                in_flat: tuple[Any, ...] = (None if j == INPUT else self.flattened[j],)
+            else:
+                in_shapes = tuple(
+                    self.input_shape if j == INPUT else self.shapes[j] for j in node.inputs
+                )
+                in_flat = tuple(None if j == INPUT else self.flattened[j] for j in node.inputs)
             shared = self.layers[node.shares] if node.shares is not None else None
             try:
                 layer, out, _, _, flat = _work(node, in_shapes, in_flat, shared, False)
@@ -373,7 +378,12 @@ def _work(
     if not isinstance(op, (Layer, LayerSpec)):  # pragma: no cover - every operation is above
         raise TypeError(f"unknown operation {op!r}")
     # Networks repeat the same layer on the same shape (blocks, repeat:): work each out once.
-    key = (op, shape, in_flat[0], training)
+    # A LayerSpec by its values: equal to comparing the records, without their Python calls.
+    key: tuple[Any, ...] = (
+        (op.type, op.args, op.kwargs, shape, in_flat[0], training)
+        if type(op) is LayerSpec
+        else (op, shape, in_flat[0], training)
+    )
     known = _WORKED.get(key)
     if known is None:
         layer = op.build(shape, flattened=in_flat[0]) if isinstance(op, LayerSpec) else op
