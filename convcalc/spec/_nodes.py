@@ -361,16 +361,18 @@ class _NodeWriter(_BlockReader):
                 names = [f for f in names if f != "index"]
             owner = f"{kind} has no argument"
 
-        def resolve(v: Any, vpath: str, container: Any, key: Any) -> Any:
-            return self.value(v, vpath, container, key, scope.values, source)
-
+        values = scope.values
+        resolve = self.value
         vpath = f"{path}.{kind}"
         if value is None:
             return [], {}
         if isinstance(value, _Call):
             return (
-                [resolve(v, vpath, entry, kind) for v in value.args],
-                {k: resolve(v, f"{vpath}.{k}", entry, kind) for k, v in value.kwargs.items()},
+                [resolve(v, vpath, entry, kind, values, source) for v in value.args],
+                {
+                    k: resolve(v, f"{vpath}.{k}", entry, kind, values, source)
+                    for k, v in value.kwargs.items()
+                },
             )
         if isinstance(value, _Map):
             kwargs = {}
@@ -379,8 +381,10 @@ class _NodeWriter(_BlockReader):
                     raise self.fail(
                         f"{owner} {key!r}{_suggest(key, names)}", f"{vpath}.{key}", value, key
                     )
-                kwargs[key] = resolve(v, f"{vpath}.{key}", value, key)
+                kwargs[key] = resolve(v, f"{vpath}.{key}", value, key, values, source)
             return [], kwargs
         if isinstance(value, _Seq):
-            return [resolve(v, f"{vpath}[{j}]", value, j) for j, v in enumerate(value)], {}
-        return [resolve(value, vpath, entry, kind)], {}
+            return [
+                resolve(v, f"{vpath}[{j}]", value, j, values, source) for j, v in enumerate(value)
+            ], {}
+        return [resolve(value, vpath, entry, kind, values, source)], {}
