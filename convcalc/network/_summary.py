@@ -444,17 +444,20 @@ def _with_blocks(rows: list[Row], network: Network) -> list[Row]:
         result.append(row)
     for inner, slot in slots.items():
         first, last, params, trainable, macs = totals[inner]
-        result[slot] = Row(
-            index=first.index,
-            name=inner[-1],
-            type=kinds.get(inner, "Block"),
-            depth=len(inner) - 1,
-            input_shapes=first.input_shapes,
-            output_shape=last.output_shape,
-            params=params,
-            trainable_params=trainable,
-            macs=macs,
-            is_block=True,
-            scope=inner[:-1],
+        result[slot] = Row(  # by position: index, name, type, depth, shapes, counts, ...
+            first.index,
+            inner[-1],
+            kinds.get(inner, "Block"),
+            len(inner) - 1,
+            first.input_shapes,
+            last.output_shape,
+            params,
+            trainable,
+            macs,
+            None,  # kernel_size
+            None,  # groups
+            True,  # is_block
+            None,  # layer
+            inner[:-1],  # scope
         )
     return [r for r in result if r is not None]
