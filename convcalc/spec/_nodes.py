@@ -18,6 +18,8 @@ from ._tf import expand_tf_same, uses_tf_same
 _ID = re.compile(r"[A-Za-z_][\w.-]*")
 _PIECE_REF = re.compile(r"(.+?)(?:\.(\d+)|\[(\d+)\])")
 
+_POSITIONAL: dict[tuple[str, Any], list[str]] = {}
+
 # A reference: one node, or the tensors of a Chunk/Split entry.
 _Out = int | tuple[int, ...]
 
@@ -248,8 +250,13 @@ class _NodeWriter(_BlockReader):
                     f"{kind} takes two or more inputs: give 'from: [a, b]'", path, entry, kind
                 )
         else:
-            inferred = _inferred_field(kind)
-            fields = [f for f in self.types[kind]._record_positional if f != inferred]
+            cls = self.types[kind]
+            fields = _POSITIONAL.get((kind, cls))
+            if fields is None:  # the arguments a list gives, worked out once for each type
+                inferred = _inferred_field(kind)
+                fields = _POSITIONAL[kind, cls] = [
+                    f for f in cls._record_positional if f != inferred
+                ]
             if "padding" in fields and uses_tf_same(fields, args, kwargs):
                 sources, args, kwargs = self.tf_same(
                     kind, fields, args, kwargs, path, entry, scope, meta, sources
