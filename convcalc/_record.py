@@ -11,6 +11,8 @@ does what ``dataclass`` does.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from operator import attrgetter
 from typing import Any, ClassVar, dataclass_transform
 
 _MISSING: Any = object()
@@ -50,12 +52,23 @@ class RecordMeta(type):
             inherited[attr] = spec
         namespace["__slots__"] = tuple(own)
         namespace["_record_fields"] = inherited
+        namespace["_record_values"] = _getter(tuple(inherited))
         positional = [n for n, f in inherited.items() if not f.kw_only]
         namespace["_record_positional"] = tuple(positional)
         namespace.setdefault("__match_args__", tuple(positional))
         # Each class gets its own __init__, written for its fields on first use (see _init).
         namespace.setdefault("__init__", _first_init)
         return super().__new__(mcls, name, bases, namespace, **kwargs)
+
+
+def _getter(names: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
+    """The values of a record's fields as a tuple, read in C (comparing and hashing use it)."""
+    if len(names) > 1:
+        return attrgetter(*names)
+    if names:
+        one = attrgetter(names[0])
+        return lambda record: (one(record),)
+    return lambda record: ()
 
 
 # Writing a class's __init__ costs about as much as 25 generic constructions: a class is
@@ -118,9 +131,10 @@ def _init(cls: type[Record]) -> Any:
     ]
     if quick:
         lines += [f"    if not ({' and '.join(quick)}):", "        self._check_types()"]
-    else:
+    elif cls._check_types is not Record._check_types:
         lines.append("    self._check_types()")
-    lines.append("    self.__post_init__()")
+    if cls.__post_init__ is not Record.__post_init__:  # the base's hooks do nothing
+        lines.append("    self.__post_init__()")
     # Named after the class, so that Python's own messages read "Conv2d() got ...".
     source = f"def {cls.__name__}(self, {', '.join(params)}):\n" + "\n".join(lines) + "\n"
     exec(source, env)  # noqa: S102  (our own code, written from the class's field names)
@@ -144,6 +158,7 @@ class Record(metaclass=RecordMeta):
     __slots__ = ()
     _record_fields: ClassVar[dict[str, _Field]]
     _record_positional: ClassVar[tuple[str, ...]]
+    _record_values: ClassVar[Callable[[Any], tuple[Any, ...]]]
 
     @classmethod
     def _quick_types(cls) -> dict[str, tuple[str, ...]]:
@@ -189,7 +204,7 @@ class Record(metaclass=RecordMeta):
         """Normalise and validate the fields; runs at the end of ``__init__``."""
 
     def _values(self) -> tuple[Any, ...]:
-        return tuple(getattr(self, name) for name in self._record_fields)
+        return type(self)._record_values(self)
 
     def __repr__(self) -> str:
         args = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._record_fields)
@@ -198,10 +213,12 @@ class Record(metaclass=RecordMeta):
     def __eq__(self, other: object) -> bool:
         if type(other) is not type(self):
             return NotImplemented
-        return self._values() == other._values()
+        values = type(self)._record_values  # a plain function of the record: not bound
+        return values(self) == values(other)
 
     def __hash__(self) -> int:
-        return hash((type(self), self._values()))
+        cls = type(self)
+        return hash((cls, cls._record_values(self)))
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError(f"{type(self).__name__} is frozen: cannot assign {name!r}")

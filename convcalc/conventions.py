@@ -56,7 +56,9 @@ def row_macs(row: Row, convention: MacsConvention | str = MacsConvention.TORCHVI
     >>> row_macs(rows[0]), row_macs(rows[0], "torchinfo")
     (6912, 7168)
     """
-    if MacsConvention(convention) is MacsConvention.TORCHVISION:
+    if convention is MacsConvention.TORCHVISION or (
+        MacsConvention(convention) is MacsConvention.TORCHVISION
+    ):
         return row.macs
     params = module_params(row)
     if row.is_block or not params or not row.output_shape:

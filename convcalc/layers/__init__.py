@@ -26,6 +26,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from .._record import record_fields as _record_fields
 from ._base import IntOrTuple, Layer, PaddingMode, Shape, UpsampleMode, dims_text, pad_shape
 
 if TYPE_CHECKING:
@@ -401,6 +402,4 @@ def layer_types() -> dict[str, type[Layer]]:
 
 def layer_fields(layer: Layer) -> dict[str, Any]:
     """A layer's constructor arguments, as stored (normalised to tuples)."""
-    from .._record import record_fields
-
-    return record_fields(layer)
+    return _record_fields(layer)

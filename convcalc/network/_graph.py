@@ -42,7 +42,7 @@ class LayerSpec(Record):
         kwargs = dict(self.kwargs)
         name = self.inferred_field()
         if name is not None:
-            size, description = _incoming_size(self.type, shape, flattened)
+            size, _ = _incoming_size(self.type, shape, flattened, describe=False)
             if size is None:
                 raise ShapeError(
                     f"{self.type}: cannot infer {name} from input {dims_text(shape)}; give it "
@@ -58,6 +58,7 @@ class LayerSpec(Record):
                             f"a Flatten is probably missing before it (it would give "
                             f"{prod(shape[1:])} = {factors})"
                         )
+                    description = _incoming_size(self.type, shape, flattened)[1]
                     raise ShapeError(
                         f"{self.type}: {name} is {given}, but the incoming tensor {description}; "
                         f"{fix}"
@@ -97,19 +98,27 @@ _INFER = (
 
 
 def _inferred_field(type_name: str) -> str | None:
-    for prefix, name in _INFER:
-        if type_name.startswith(prefix):
-            return name
-    return None
+    if type_name in _INFERRED:
+        return _INFERRED[type_name]
+    found = next((name for prefix, name in _INFER if type_name.startswith(prefix)), None)
+    _INFERRED[type_name] = found
+    return found
+
+
+_INFERRED: dict[str, str | None] = {}  # by layer type: a network asks for each many times
 
 
 def _incoming_size(
-    type_name: str, shape: Shape, flattened: Sequence[int] | None
+    type_name: str, shape: Shape, flattened: Sequence[int] | None, *, describe: bool = True
 ) -> tuple[int | None, str]:
+    """The size the inferred argument takes from ``shape``, and (with ``describe``) where it
+    comes from, for a message."""
     if type_name == "Linear":
         if not shape:
             return None, "is 0-d"
         size = shape[-1]
+        if not describe:
+            return size, ""
         if flattened and len(flattened) > 1:
             factors = "×".join(str(f) for f in flattened)
             return size, f"flattens to {size} (= {factors})"
@@ -120,9 +129,9 @@ def _incoming_size(
     else:
         index = 1 if len(shape) == nd + 2 else 0
     if len(shape) <= index:
-        return None, f"is {dims_text(shape)}"
+        return None, f"is {dims_text(shape)}" if describe else ""
     size = shape[index]
-    return size, f"has {size} channels (input {dims_text(shape)})"
+    return size, f"has {size} channels (input {dims_text(shape)})" if describe else ""
 
 
 class Mode(StrEnum):

@@ -164,8 +164,13 @@ def summarize(
     idle = 0
     advice: dict[tuple[str, str], SpecWarning] = {}
     for index, node in enumerate(network.nodes):
-        in_shapes = tuple(shape0 if i == INPUT else shapes[i] for i in node.inputs)
-        in_flat = tuple(None if i == INPUT else flattened[i] for i in node.inputs)
+        if len(node.inputs) == 1:  # most nodes: no generators to build
+            i = node.inputs[0]
+            in_shapes: tuple[Shape, ...] = (shape0 if i == INPUT else shapes[i],)
+            in_flat: tuple[Any, ...] = (None if i == INPUT else flattened[i],)
+        else:
+            in_shapes = tuple(shape0 if i == INPUT else shapes[i] for i in node.inputs)
+            in_flat = tuple(None if i == INPUT else flattened[i] for i in node.inputs)
         first = node.inputs[0] if node.inputs else INPUT
         in_layout = None if first == INPUT else layouts[first]
         try:
@@ -229,6 +234,9 @@ def summarize(
     )
 
 
+_NAMED: dict[tuple[type, str | None], list[str]] = {}  # the arguments a short list gives
+
+
 def _advise(
     node: Node,
     row: Row,
@@ -245,12 +253,14 @@ def _advise(
     cls = type(layer)
     if isinstance(op, LayerSpec):
         inferred = op.inferred_field()
-        named = [f for f in cls._record_positional if f != inferred]
+        named = _NAMED.get((cls, inferred))
+        if named is None:
+            named = _NAMED[cls, inferred] = [f for f in cls._record_positional if f != inferred]
         given = dict(zip(named, op.args, strict=False))
         given.update(op.kwargs)
         flags = _advice.flag_numbers(cls, given)
         if inferred is not None and op.args:
-            size, _ = _incoming_size(op.type, shape, in_flat[0])
+            size, _ = _incoming_size(op.type, shape, in_flat[0], describe=False)
             if size is not None:
 
                 def builds(kwargs: dict[str, Any]) -> bool:
@@ -295,22 +305,27 @@ class ShapeTracker:
         while len(self.shapes) <= index:
             i = len(self.shapes)
             node = nodes[i]
-            in_shapes = tuple(
-                self.input_shape if j == INPUT else self.shapes[j] for j in node.inputs
-            )
-            in_flat = tuple(None if j == INPUT else self.flattened[j] for j in node.inputs)
+            if len(node.inputs) == 1:
+                j = node.inputs[0]
+                in_shapes: tuple[Shape, ...] = (self.input_shape if j == INPUT else self.shapes[j],)
+                in_flat: tuple[Any, ...] = (None if j == INPUT else self.flattened[j],)
+            else:
+                in_shapes = tuple(
+                    self.input_shape if j == INPUT else self.shapes[j] for j in node.inputs
+                )
+                in_flat = tuple(None if j == INPUT else self.flattened[j] for j in node.inputs)
             shared = self.layers[node.shares] if node.shares is not None else None
             try:
-                row, out, flat = _run(i, node, in_shapes, in_flat, shared)
+                layer, out, _, _, flat = _work(node, in_shapes, in_flat, shared, False)
             except ShapeError as exc:
                 raise ShapeError(f"{node.where} {exc}" if node.where else str(exc)) from None
             self.shapes.append(out)
             self.flattened.append(flat)
-            self.layers.append(row.layer)
+            self.layers.append(layer)
         return self.shapes[index]
 
 
-_WORKED: dict[Any, tuple[Layer, Shape, int]] = {}
+_WORKED: dict[Any, tuple[Layer, Shape, int, int]] = {}
 
 
 def _run(
@@ -321,60 +336,7 @@ def _run(
     shared: Layer | _Op | None = None,
     training: bool = False,
 ) -> tuple[Row, Shape, tuple[int, ...] | None]:
-    op = node.op
-    if isinstance(op, (_Piece, _Merge)):
-        if isinstance(op, _Piece):
-            if len(in_shapes) != 1:
-                raise ShapeError(f"takes one input, got {len(in_shapes)}")
-            out = op.output_shape(in_shapes[0])
-        else:
-            if len(in_shapes) < 2:
-                raise ShapeError(f"{type(op).__name__} needs two or more inputs (from: [a, b])")
-            out = op.output_shape(in_shapes)
-        row = Row(
-            index,
-            node.name,
-            type(op).__name__,
-            len(node.scope),
-            in_shapes,
-            out,
-            0,
-            0,
-            0,
-            layer=op,
-            scope=node.scope,
-            inputs=node.inputs,
-            functional=node.functional,
-        )
-        return row, out, None
-    if len(in_shapes) != 1:
-        raise ShapeError(f"takes one input, got {len(in_shapes)}")
-    shape = in_shapes[0]
-    if isinstance(shared, Layer):
-        # The same module again: built for its first use, it must take this input too.
-        op = shared
-    if not isinstance(op, (Layer, LayerSpec)):  # pragma: no cover - every operation is above
-        raise TypeError(f"unknown operation {op!r}")
-    # Networks repeat the same layer on the same shape (blocks, repeat:): work each out once.
-    key = (op, shape, in_flat[0], training)
-    known = _WORKED.get(key)
-    if known is None:
-        layer = op.build(shape, flattened=in_flat[0]) if isinstance(op, LayerSpec) else op
-        known = _WORKED[key] = (
-            layer,
-            layer.output_shape(shape, training=training),
-            layer.macs(shape, training=training),
-        )
-        if len(_WORKED) > 100_000:
-            _WORKED.clear()
-    layer, out, macs = known
-    params = layer.param_count
-    if node.functional and not node.scope:
-        # Inside a block, the block's module may keep a function's parameters (as
-        # F.layer_norm(x, shape, self.weight, self.bias) does); outside one, nothing can.
-        refused = functional_refusal(type(layer))
-        if refused:
-            raise ShapeError(refused)
+    layer, out, macs, params, flat = _work(node, in_shapes, in_flat, shared, training)
     kernel = getattr(layer, "kernel_size", None)
     row = Row(
         index,
@@ -395,7 +357,63 @@ def _run(
         inputs=node.inputs,
         functional=node.functional,
     )
-    return row, out, _flattened_factors(layer, shape, out, in_flat[0])
+    return row, out, flat
+
+
+def _work(
+    node: Node,
+    in_shapes: tuple[Shape, ...],
+    in_flat: tuple[Any, ...],
+    shared: Layer | _Op | None,
+    training: bool,
+) -> tuple[Layer | _Op, Shape, int, int, tuple[int, ...] | None]:
+    """A node's operation (a layer built for its input), output shape, MACs, parameters, and
+    the sizes a Flatten merged into its output's last dimension."""
+    op = node.op
+    if isinstance(op, (_Piece, _Merge)):
+        if isinstance(op, _Piece):
+            if len(in_shapes) != 1:
+                raise ShapeError(f"takes one input, got {len(in_shapes)}")
+            out = op.output_shape(in_shapes[0])
+        else:
+            if len(in_shapes) < 2:
+                raise ShapeError(f"{type(op).__name__} needs two or more inputs (from: [a, b])")
+            out = op.output_shape(in_shapes)
+        return op, out, 0, 0, None
+    if len(in_shapes) != 1:
+        raise ShapeError(f"takes one input, got {len(in_shapes)}")
+    shape = in_shapes[0]
+    if isinstance(shared, Layer):
+        # The same module again: built for its first use, it must take this input too.
+        op = shared
+    if not isinstance(op, (Layer, LayerSpec)):  # pragma: no cover - every operation is above
+        raise TypeError(f"unknown operation {op!r}")
+    # Networks repeat the same layer on the same shape (blocks, repeat:): work each out once.
+    # A LayerSpec by its values: equal to comparing the records, without their Python calls.
+    key: tuple[Any, ...] = (
+        (op.type, op.args, op.kwargs, shape, in_flat[0], training)
+        if type(op) is LayerSpec
+        else (op, shape, in_flat[0], training)
+    )
+    known = _WORKED.get(key)
+    if known is None:
+        layer = op.build(shape, flattened=in_flat[0]) if isinstance(op, LayerSpec) else op
+        known = _WORKED[key] = (
+            layer,
+            layer.output_shape(shape, training=training),
+            layer.macs(shape, training=training),
+            layer.param_count,
+        )
+        if len(_WORKED) > 100_000:
+            _WORKED.clear()
+    layer, out, macs, params = known
+    if node.functional and not node.scope:
+        # Inside a block, the block's module may keep a function's parameters (as
+        # F.layer_norm(x, shape, self.weight, self.bias) does); outside one, nothing can.
+        refused = functional_refusal(type(layer))
+        if refused:
+            raise ShapeError(refused)
+    return layer, out, macs, params, _flattened_factors(layer, shape, out, in_flat[0])
 
 
 def _flattened_factors(
@@ -433,30 +451,45 @@ def _with_blocks(rows: list[Row], network: Network) -> list[Row]:
         return rows
     kinds = dict(network.blocks)
     result: list[Row | None] = []
-    members: dict[tuple[str, ...], list[Row]] = {}
     slots: dict[tuple[str, ...], int] = {}
+    # Each block's first and last member, and the sums of its members' params, trainable
+    # params and MACs, added up as the rows go by.
+    totals: dict[tuple[str, ...], list[Any]] = {}
+    scope: tuple[str, ...] | None = None
+    enclosing: list[list[Any]] = []
     for row in rows:
-        for depth in range(1, len(row.scope) + 1):
-            scope = row.scope[:depth]
-            if scope not in slots:
-                slots[scope] = len(result)
-                result.append(None)  # filled in once every member is known
-                members[scope] = []
-            members[scope].append(row)
+        if row.scope is not scope:  # the rows of one block instance share their scope
+            scope = row.scope
+            enclosing = []
+            for depth in range(1, len(scope) + 1):
+                inner = scope[:depth]
+                if inner not in slots:
+                    slots[inner] = len(result)
+                    result.append(None)  # filled in once every member is known
+                    totals[inner] = [row, row, 0, 0, 0]
+                enclosing.append(totals[inner])
+        for total in enclosing:
+            total[1] = row
+            total[2] += row.params
+            total[3] += row.trainable_params
+            total[4] += row.macs
         result.append(row)
-    for scope, slot in slots.items():
-        inside = members[scope]
-        result[slot] = Row(
-            index=inside[0].index,
-            name=scope[-1],
-            type=kinds.get(scope, "Block"),
-            depth=len(scope) - 1,
-            input_shapes=inside[0].input_shapes,
-            output_shape=inside[-1].output_shape,
-            params=sum(r.params for r in inside),
-            trainable_params=sum(r.trainable_params for r in inside),
-            macs=sum(r.macs for r in inside),
-            is_block=True,
-            scope=scope[:-1],
+    for inner, slot in slots.items():
+        first, last, params, trainable, macs = totals[inner]
+        result[slot] = Row(  # by position: index, name, type, depth, shapes, counts, ...
+            first.index,
+            inner[-1],
+            kinds.get(inner, "Block"),
+            len(inner) - 1,
+            first.input_shapes,
+            last.output_shape,
+            params,
+            trainable,
+            macs,
+            None,  # kernel_size
+            None,  # groups
+            True,  # is_block
+            None,  # layer
+            inner[:-1],  # scope
         )
     return [r for r in result if r is not None]

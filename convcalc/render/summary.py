@@ -207,10 +207,6 @@ class _Cells:
         expanded: bool,
         block: Row | None = None,
     ) -> str:
-        # A block's own totals where it has them: a traced module counts the parameters it
-        # holds itself (a layer scale) and the MACs of the functions its forward calls.
-        params = block.params if block else sum(r.params for r in members)
-        trainable = block.trainable_params if block else sum(r.trainable_params for r in members)
         if column == "input_size":
             return ", ".join(format_shape(s) for s in inputs)
         if column == "output_size":
@@ -220,10 +216,14 @@ class _Cells:
         if column in RF_COLUMNS:
             # A block's output is its last entry's: so is its field.
             return self.receptive(members[-1], column) if members else "--"
+        if expanded and column != "trainable":
+            return "--"
+        # A block's own totals where it has them: a traced module counts the parameters it
+        # holds itself (a layer scale) and the MACs of the functions its forward calls.
+        params = block.params if block else sum(r.params for r in members)
+        trainable = block.trainable_params if block else sum(r.trainable_params for r in members)
         if column == "trainable":
             return _trainable(params, trainable)
-        if expanded:
-            return "--"
         if column == "num_params":
             return _count(params, trainable)
         if column == "params_percent":
@@ -325,13 +325,20 @@ def _block_members(summary: Summary) -> dict[tuple[str, ...], list[Row]]:
     for row in summary.rows:
         if row.is_block:
             members[(*row.scope, row.name)] = []
+    scope: tuple[str, ...] | None = None
+    enclosing: list[list[Row]] = []
     for row in summary.rows:
         if row.is_block:
             continue
-        for level in range(1, len(row.scope) + 1):
-            inside = members.get(row.scope[:level])
-            if inside is not None:
-                inside.append(row)
+        if row.scope is not scope:  # the rows of one block instance share their scope
+            scope = row.scope
+            enclosing = [
+                inside
+                for level in range(1, len(scope) + 1)
+                if (inside := members.get(scope[:level])) is not None
+            ]
+        for inside in enclosing:
+            inside.append(row)
     return members
 
 

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..errors import SpecError
 from ..network import MERGES, PIECES
 from ._common import LIMITS, _Checker, _describe, _Map, _Seq
 from ._expr import TENSOR_NAMES
 from ._yaml import _parse
-
-if TYPE_CHECKING:
-    from pathlib import Path
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _BLOCK_KEYS = ("params", "inputs", "layers", "type", "description")
@@ -42,6 +41,39 @@ class _Block:
         self.source = source
 
 
+# Paths as strings, written as pathlib writes them: pathlib costs a command a few
+# milliseconds to import, so only an unusual path (``a//b``, ``./a``) pays for it.
+_NORMAL_PATH = re.compile(r"/?([^/]+/)*[^/]+")
+
+
+def _joined(base: str | None, item: str) -> str:
+    """``str(Path(base) / item)``, or ``str(Path(item))`` without a base."""
+    joined = os.path.join(base, item) if base else item
+    if os.sep == "/" and _NORMAL_PATH.fullmatch(joined) and "/./" not in f"/{joined}/":
+        return joined
+    from pathlib import Path
+
+    return str(Path(base) / item if base else Path(item))
+
+
+def _resolved(file: str) -> str:
+    """``str(Path(file).resolve())``, or ``file`` where a symbolic link loops."""
+    resolved = os.path.realpath(file)
+    try:
+        os.stat(resolved)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return file
+    return resolved
+
+
+def _name(file: str) -> str:
+    """``Path(file).name``."""
+    from pathlib import Path  # only a cycle, an error, pays for it
+
+    return Path(file).name
+
+
 class _BlockReader(_Checker):
     """Reads ``blocks:`` and ``include:``; the loader builds on it."""
 
@@ -51,12 +83,10 @@ class _BlockReader(_Checker):
         self.blocks: dict[str, _Block] = {}
         self.files = 0
 
-    def read_includes(self, data: _Map, base: str | Path | None, stack: tuple[str, ...]) -> None:
+    def read_includes(self, data: _Map, base: str | None, stack: tuple[str, ...]) -> None:
         """Read the blocks of every file ``data`` includes, depth first."""
         if "include" not in data:
             return
-        from pathlib import Path  # only a spec with include: pays for it
-
         raw = data["include"]
         paths = raw if isinstance(raw, _Seq) else [raw]
         for j, item in enumerate(paths):
@@ -69,13 +99,10 @@ class _BlockReader(_Checker):
                     container,
                     key,
                 )
-            file = (Path(base) / item) if base else Path(item)
-            try:
-                resolved = str(file.resolve())
-            except (OSError, RuntimeError):
-                resolved = str(file)
+            file = _joined(base, item)
+            resolved = _resolved(file)
             if resolved in stack:
-                chain = " -> ".join(Path(p).name for p in (*stack, resolved))
+                chain = " -> ".join(_name(p) for p in (*stack, resolved))
                 raise self.fail(
                     f"include cycle: {chain}; a file cannot include itself, directly or not",
                     where,
@@ -87,27 +114,28 @@ class _BlockReader(_Checker):
                 raise self.fail(f"more than {_MAX_FILES} included files", where, container, key)
             text = self._read(file, where, container, key)
             outer = self.source
-            self.source = str(file)
+            self.source = file
             try:
-                included = _parse(text, str(file))
+                included = _parse(text, file)
                 if not isinstance(included, _Map):
                     raise self.error(
                         "an included file is a mapping with 'blocks:' (and 'include:')", "", 1, 1
                     )
                 self.keys(included, _INCLUDED_KEYS, "")
-                self.read_includes(included, file.parent, (*stack, resolved))
+                self.read_includes(included, os.path.dirname(file), (*stack, resolved))
                 if "blocks" in included:
                     self.read_blocks(included["blocks"], included)
             finally:
                 self.source = outer
 
-    def _read(self, file: Path, where: str, container: Any, key: Any) -> str:
+    def _read(self, file: str, where: str, container: Any, key: Any) -> str:
         try:
-            if file.stat().st_size > LIMITS["bytes"]:
+            if os.stat(file).st_size > LIMITS["bytes"]:
                 raise self.fail(
                     f"{file} is larger than {LIMITS['bytes']:,} bytes", where, container, key
                 )
-            return file.read_text(encoding="utf-8")
+            with open(file, encoding="utf-8") as text:
+                return text.read()
         except SpecError:
             raise
         except FileNotFoundError:

@@ -12,7 +12,7 @@ from ..network import INPUT, MERGES, PIECES, Network, Node, ShapeTracker
 from ._blocks import _NAME
 from ._call import bind, looks_like_call, parse_call
 from ._common import LIMITS, _describe, _Map, _Seq, _suggest
-from ._expr import _EXPR
+from ._expr import _EXPR, expression_of
 from ._nodes import _ID, _Call, _NodeWriter, _Out, _Scope
 
 _META = ("id", "from", "repeat", "trainable", "train_only", "functional", "if", "share")
@@ -180,10 +180,16 @@ class _Loader(_NodeWriter):
             self.here = (line, column)
             kind, value, meta = self.split_entry(entry, epath, entries, i, scope)
             sources = self.sources(meta, epath, entry, scope, outputs)
-            run = kind is not None and self.condition(meta, epath, entry, scope, sources)
+            run = kind is not None and (
+                "if" not in meta or self.condition(meta, epath, entry, scope, sources)
+            )
             if run and isinstance(meta.get("trainable"), str):
                 meta = {**meta, "trainable": self.flag(meta, "trainable", epath, entry, scope)}
-            repeat = self.repeat(meta, epath, entry, scope, sources) if run else 0
+            repeat = (
+                (self.repeat(meta, epath, entry, scope, sources) if "repeat" in meta else 1)
+                if run
+                else 0
+            )
             if not repeat:
                 # Left out: the entry passes its input on, so its id names that input.
                 outputs.append(sources[0])
@@ -379,7 +385,7 @@ class _Loader(_NodeWriter):
         *,
         at_key: bool = False,
     ) -> str | None:
-        if scope is not None and _EXPR.fullmatch(name.strip()):
+        if scope is not None and expression_of(name) is not None:
             # A layer type given by a parameter, as '${act}': null leaves the entry out.
             chosen = self.value(name, path, container, key, scope.values, None)
             if chosen is None:

@@ -32,12 +32,33 @@ from typing import Any
 from ..errors import SpecError
 from ._common import LIMITS, _describe, _suggest
 
-__all__ = ["TENSOR_NAMES", "evaluate", "make_divisible"]
+__all__ = [
+    "NOT_A_PARAMETER",
+    "TENSOR_NAMES",
+    "evaluate",
+    "expression_of",
+    "make_divisible",
+    "parameter_value",
+]
 
 _EXPR = re.compile(r"\$\{(.*)\}", re.DOTALL)
 TENSOR_NAMES = ("in_channels", "in_height", "in_width", "in_rank", "in_shape")
 _CONSTANTS = {"true": True, "false": False, "null": None, "True": True, "False": False}
 _BIGGEST = 10**40  # no size in a network comes near; keeps arithmetic on huge numbers cheap
+
+
+_INSIDE: dict[str, str | None] = {}
+
+
+def expression_of(value: str) -> str | None:
+    """The expression of a value written ``${...}`` (spaces around it allowed), else None."""
+    if value in _INSIDE:
+        return _INSIDE[value]
+    match = _EXPR.fullmatch(value.strip())
+    found = match.group(1) if match else None
+    if len(_INSIDE) < 4096:  # a family spec writes the same few values many times
+        _INSIDE[value] = found
+    return found
 
 
 def make_divisible(value: float, divisor: int, min_value: int | None = None) -> int:
@@ -146,16 +167,20 @@ class _Evaluator:
         scope: Mapping[str, Any],
         tensor: Callable[[], tuple[int, ...]] | None,
         fail: Callable[[str], SpecError],
+        code: dict[ast.AST, _Code],
     ) -> None:
         self.expression = expression
         self.scope = scope
         self.tensor = tensor
         self.fail = fail
+        self.code = code
 
     def error(self, message: str, fix: str = "") -> SpecError:
         return self.fail(f"{message} in ${{{self.expression}}}" + (f"; {fix}" if fix else ""))
 
     def number(self, value: Any) -> int | float:
+        if type(value) is float or (type(value) is int and -_BIGGEST <= value <= _BIGGEST):
+            return value  # the common case, first
         if not _number(value):
             raise self.fail(
                 f"${{{self.expression}}} does arithmetic on {_describe(value)}, "
@@ -186,60 +211,8 @@ class _Evaluator:
         )
 
     def run(self, node: ast.expr) -> Any:
-        if isinstance(node, ast.Constant):
-            if node.value is None or isinstance(node.value, (bool, int, float, str)):
-                return node.value if not isinstance(node.value, int) else self.number(node.value)
-            raise self.error(f"unexpected {ast.unparse(node)}")
-        if isinstance(node, ast.Name):
-            return self.name(node.id)
-        if isinstance(node, ast.UnaryOp):
-            value = self.run(node.operand)
-            if isinstance(node.op, ast.Not):
-                return not value
-            if isinstance(node.op, ast.USub):
-                return -self.number(value)
-            if isinstance(node.op, ast.UAdd):
-                return self.number(value)
-        if isinstance(node, ast.BinOp):
-            return self.binary(node)
-        if isinstance(node, ast.BoolOp):
-            result: Any = None
-            for operand in node.values:
-                result = self.run(operand)
-                if isinstance(node.op, ast.And) and not result:
-                    return result
-                if isinstance(node.op, ast.Or) and result:
-                    return result
-            return result
-        if isinstance(node, ast.Compare):
-            left = self.run(node.left)
-            for op, right_node in zip(node.ops, node.comparators, strict=True):
-                right = self.run(right_node)
-                compare = _COMPARE.get(type(op))
-                if compare is None:
-                    raise self.error(f"unexpected {type(op).__name__}")
-                try:
-                    if not compare(left, right):
-                        return False
-                except TypeError:
-                    raise self.error(
-                        f"cannot compare {_describe(left)} with {_describe(right)}"
-                    ) from None
-                left = right
-            return True
-        if isinstance(node, ast.IfExp):
-            return self.run(node.body) if self.run(node.test) else self.run(node.orelse)
-        if isinstance(node, ast.Subscript):
-            return self.subscript(node)
-        if isinstance(node, ast.Call):
-            return self.call(node)
-        if isinstance(node, (ast.List, ast.Tuple)):
-            return tuple(self.run(item) for item in node.elts)
-        if isinstance(node, ast.ListComp):
-            return self.comprehension(node)
-        if isinstance(node, ast.Dict) and all(key is not None for key in node.keys):
-            return {self.run(k): self.run(v) for k, v in zip(node.keys, node.values, strict=True)}  # type: ignore[arg-type]
-        raise self.error(f"unexpected {ast.unparse(node)!r}")
+        """The value of ``node``, worked out by the code :func:`_compile` wrote for it."""
+        return self.code[node](self)
 
     def binary(self, node: ast.BinOp) -> Any:
         if type(node.op) in _SYMBOL:
@@ -351,7 +324,149 @@ class _Evaluator:
         return self.number(result) if _number(result) else result
 
 
-_PARSED: dict[str, ast.Expression] = {}
+_Code = Callable[[_Evaluator], Any]
+
+
+def _compile(tree: ast.Expression) -> dict[ast.AST, _Code]:
+    """The code of every expression node of ``tree``: a closure that works the node out,
+    written once per expression text rather than dispatched again at every evaluation (a
+    family spec evaluates the same few expressions hundreds of times). Operators, indexing,
+    calls and comprehensions keep their rules in the :class:`_Evaluator` methods, which the
+    closures call."""
+    code: dict[ast.AST, _Code] = {}
+    for node in ast.walk(tree.body):
+        if isinstance(node, ast.expr):
+            _code_for(node, code)
+    return code
+
+
+def _code_for(node: ast.expr, code: dict[ast.AST, _Code]) -> _Code:
+    written = code.get(node)
+    if written is None:
+        written = code[node] = _write(node, code)
+    return written
+
+
+def _write(node: ast.expr, code: dict[ast.AST, _Code]) -> _Code:
+    """The closure for one node; an unsupported node gets one that raises its error."""
+    if isinstance(node, ast.Constant):
+        value = node.value
+        if value is None or isinstance(value, (bool, int, float, str)):
+            if not isinstance(value, int) or (type(value) is int and abs(value) <= _BIGGEST):
+                return lambda ev: value
+            return lambda ev: ev.number(value)  # true/false or a huge number: the error
+        return _raise(node, "unexpected {}", repr_node=False)
+    if isinstance(node, ast.Name):
+        name = node.id
+
+        def lookup(ev: _Evaluator) -> Any:
+            return ev.scope[name] if name in ev.scope else ev.name(name)
+
+        return lookup
+    if isinstance(node, ast.UnaryOp):
+        operand = _code_for(node.operand, code)
+        if isinstance(node.op, ast.Not):
+            return lambda ev: not operand(ev)
+        if isinstance(node.op, ast.USub):
+            return lambda ev: -ev.number(operand(ev))
+        if isinstance(node.op, ast.UAdd):
+            return lambda ev: ev.number(operand(ev))
+        return _raise(node, "unexpected {!r}", first=operand)
+    if isinstance(node, ast.BinOp):
+        return lambda ev: ev.binary(node)
+    if isinstance(node, ast.BoolOp):
+        return _boolean(isinstance(node.op, ast.And), [_code_for(v, code) for v in node.values])
+    if isinstance(node, ast.Compare):
+        return _comparison(
+            _code_for(node.left, code),
+            [
+                (op, _code_for(right, code))
+                for op, right in zip(node.ops, node.comparators, strict=True)
+            ],
+        )
+    if isinstance(node, ast.IfExp):
+        test, body = _code_for(node.test, code), _code_for(node.body, code)
+        orelse = _code_for(node.orelse, code)
+        return lambda ev: body(ev) if test(ev) else orelse(ev)
+    if isinstance(node, ast.Subscript):
+        return lambda ev: ev.subscript(node)
+    if isinstance(node, ast.Call):
+        return lambda ev: ev.call(node)
+    if isinstance(node, (ast.List, ast.Tuple)):
+        items = [_code_for(item, code) for item in node.elts]
+        return lambda ev: tuple([item(ev) for item in items])
+    if isinstance(node, ast.ListComp):
+        return lambda ev: ev.comprehension(node)
+    if isinstance(node, ast.Dict) and all(key is not None for key in node.keys):
+        pairs = [
+            (_code_for(k, code), _code_for(v, code))
+            for k, v in zip(node.keys, node.values, strict=True)
+            if k is not None  # every key is given (checked above)
+        ]
+        return lambda ev: {key(ev): value(ev) for key, value in pairs}
+    return _raise(node, "unexpected {!r}")
+
+
+def _raise(
+    node: ast.expr, message: str, *, repr_node: bool = True, first: _Code | None = None
+) -> _Code:
+    def fail(ev: _Evaluator) -> Any:
+        if first is not None:
+            first(ev)  # the operand is worked out (and may fail) before the operator
+        raise ev.error(message.format(ast.unparse(node)))
+
+    return fail
+
+
+def _boolean(conjunction: bool, operands: list[_Code]) -> _Code:
+    def boolean(ev: _Evaluator) -> Any:
+        result: Any = None
+        for operand in operands:
+            result = operand(ev)
+            if conjunction and not result:
+                return result
+            if not conjunction and result:
+                return result
+        return result
+
+    return boolean
+
+
+def _comparison(first: _Code, rest: list[tuple[ast.cmpop, _Code]]) -> _Code:
+    def comparison(ev: _Evaluator) -> Any:
+        left = first(ev)
+        for op, right_code in rest:
+            right = right_code(ev)
+            compare = _COMPARE.get(type(op))
+            if compare is None:
+                raise ev.error(f"unexpected {type(op).__name__}")
+            try:
+                if not compare(left, right):
+                    return False
+            except TypeError:
+                raise ev.error(
+                    f"cannot compare {_describe(left)} with {_describe(right)}"
+                ) from None
+            left = right
+        return True
+
+    return comparison
+
+
+# Parsed expressions and their code, by text: a family spec repeats a few expressions many times.
+_PARSED: dict[str, tuple[ast.Expression, dict[ast.AST, _Code]]] = {}
+# The expressions that only name something, as ${out}, the most common: the text -> the name.
+_NAMES: dict[str, str] = {}
+NOT_A_PARAMETER: Any = object()
+
+
+def parameter_value(expression: str, scope: Mapping[str, Any]) -> Any:
+    """What ``evaluate`` gives for an expression seen before that only names a parameter of
+    ``scope``, without an evaluator; else ``NOT_A_PARAMETER``."""
+    name = _NAMES.get(expression)
+    if name is not None and name in scope and len(expression) <= LIMITS["expression"]:
+        return scope[name]
+    return NOT_A_PARAMETER
 
 
 def evaluate(
@@ -366,18 +481,25 @@ def evaluate(
     text = expression.strip()
     if not text:
         raise fail("${} is empty; write an expression such as ${width * 2}")
-    tree = _PARSED.get(text)
-    if tree is None:
+    parsed = _PARSED.get(text)
+    if parsed is None:
         try:
             tree = ast.parse(text, mode="eval")
         except SyntaxError as exc:
             raise fail(f"cannot read ${{{expression}}}: {exc.msg}") from None
         except (RecursionError, MemoryError, ValueError):
             raise fail(f"cannot read ${{{expression}}}") from None
-        if len(_PARSED) < 4096:  # a family spec repeats a few expressions many times
-            _PARSED[text] = tree
-    evaluator = _Evaluator(expression, scope, tensor, fail)
+        try:
+            parsed = (tree, _compile(tree))
+        except RecursionError:
+            raise fail(f"${{{expression}}} nests too deeply") from None
+        if len(_PARSED) < 4096:
+            _PARSED[text] = parsed
+            if isinstance(tree.body, ast.Name):
+                _NAMES[expression] = tree.body.id
+    tree, code = parsed
+    evaluator = _Evaluator(expression, scope, tensor, fail, code)
     try:
-        return evaluator.run(tree.body)
+        return code[tree.body](evaluator)
     except RecursionError:
         raise fail(f"${{{expression}}} nests too deeply") from None

@@ -13,11 +13,13 @@ from ..functional import functional_refusal
 from ..network import MERGES, PIECES, LayerSpec, Node, ShapeTracker, _inferred_field
 from ._blocks import _BlockReader
 from ._common import _describe, _Map, _Seq, _suggest
-from ._expr import _EXPR, evaluate
+from ._expr import _EXPR, NOT_A_PARAMETER, evaluate, expression_of, parameter_value
 from ._tf import expand_tf_same, uses_tf_same
 
 _ID = re.compile(r"[A-Za-z_][\w.-]*")
 _PIECE_REF = re.compile(r"(.+?)(?:\.(\d+)|\[(\d+)\])")
+
+_POSITIONAL: dict[tuple[str, Any], list[str]] = {}
 
 # A reference: one node, or the tensors of a Chunk/Split entry.
 _Out = int | tuple[int, ...]
@@ -81,13 +83,16 @@ class _NodeWriter(_BlockReader):
         source: int | None,
     ) -> Any:
         """A value with ``${...}`` worked out; lists become tuples."""
-        if isinstance(v, str) and (match := _EXPR.fullmatch(v.strip())):
+        if isinstance(v, str) and (expression := expression_of(v)) is not None:
+            found = parameter_value(expression, values)
+            if found is not NOT_A_PARAMETER:
+                return found
 
             def fail(message: str) -> SpecError:
                 return self.fail(message, vpath, container, key)
 
             tensor = self.tensor(source, fail) if source is not None else None
-            return evaluate(match.group(1), values, fail, tensor)
+            return evaluate(expression, values, fail, tensor)
         if isinstance(v, list):
             return tuple(
                 self.value(x, f"{vpath}[{j}]", v, j, values, source) for j, x in enumerate(v)
@@ -248,7 +253,13 @@ class _NodeWriter(_BlockReader):
                     f"{kind} takes two or more inputs: give 'from: [a, b]'", path, entry, kind
                 )
         else:
-            fields = [f for f in self.types[kind]._record_positional if f != _inferred_field(kind)]
+            cls = self.types[kind]
+            fields = _POSITIONAL.get((kind, cls))
+            if fields is None:  # the arguments a list gives, worked out once for each type
+                inferred = _inferred_field(kind)
+                fields = _POSITIONAL[kind, cls] = [
+                    f for f in cls._record_positional if f != inferred
+                ]
             if "padding" in fields and uses_tf_same(
                 kind, fields, args, kwargs, lambda m: self.fail(f"{kind}: {m}", path, entry, kind)
             ):
@@ -373,19 +384,23 @@ class _NodeWriter(_BlockReader):
             owner = f"block {kind} has no parameter"
         else:
             cls = MERGES.get(kind) or PIECES.get(kind) or self.types[kind]
-            names = [f for f in cls._record_fields if not (kind in PIECES and f == "index")]
+            names = cls._record_fields  # the fields' names, in order
+            if kind in PIECES:
+                names = [f for f in names if f != "index"]
             owner = f"{kind} has no argument"
 
-        def resolve(v: Any, vpath: str, container: Any, key: Any) -> Any:
-            return self.value(v, vpath, container, key, scope.values, source)
-
+        values = scope.values
+        resolve = self.value
         vpath = f"{path}.{kind}"
         if value is None:
             return [], {}
         if isinstance(value, _Call):
             return (
-                [resolve(v, vpath, entry, kind) for v in value.args],
-                {k: resolve(v, f"{vpath}.{k}", entry, kind) for k, v in value.kwargs.items()},
+                [resolve(v, vpath, entry, kind, values, source) for v in value.args],
+                {
+                    k: resolve(v, f"{vpath}.{k}", entry, kind, values, source)
+                    for k, v in value.kwargs.items()
+                },
             )
         if isinstance(value, _Map):
             kwargs = {}
@@ -394,8 +409,10 @@ class _NodeWriter(_BlockReader):
                     raise self.fail_key(
                         f"{owner} {key!r}{_suggest(key, names)}", f"{vpath}.{key}", value, key
                     )
-                kwargs[key] = resolve(v, f"{vpath}.{key}", value, key)
+                kwargs[key] = resolve(v, f"{vpath}.{key}", value, key, values, source)
             return [], kwargs
         if isinstance(value, _Seq):
-            return [resolve(v, f"{vpath}[{j}]", value, j) for j, v in enumerate(value)], {}
-        return [resolve(value, vpath, entry, kind)], {}
+            return [
+                resolve(v, f"{vpath}[{j}]", value, j, values, source) for j, v in enumerate(value)
+            ], {}
+        return [resolve(value, vpath, entry, kind, values, source)], {}
