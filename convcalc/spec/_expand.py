@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..errors import SpecError
+from ..errors import ShapeError, SpecError
 from ..layers import layer_types
 from ..network import INPUT, MERGES, PIECES, Network, Node, ShapeTracker
 from ._blocks import _NAME
@@ -43,6 +43,9 @@ class _Loader(_NodeWriter):
         self.rebuild = rebuild
         self.tracker: ShapeTracker | None = None
         self.reads_input = False
+        self.tensor_reads = 0
+        self.name_logs: list[list[tuple[str, str | None, str | None, str]]] = []
+        self.expansions: dict[Any, _Expansion] = {}
         self.top_values: dict[str, Any] = {}
 
     # -- top level
@@ -475,31 +478,218 @@ class _Loader(_NodeWriter):
         self.source = block.source
         self.train_only = self.train_only or meta.get("train_only", False)
         self.frozen = self.frozen or not meta.get("trainable", True)
+        # A block used again with the same arguments (and, if it reads it, the same incoming
+        # size) expands to the same entries: copy them, renamed, rather than work them out.
+        key = _expansion_key(kind, given, self.train_only, self.frozen, block_depth, sources)
+        known = self.expansions.get(key) if key is not None else None
         try:
-            # Defaults are worked out in the block's own scope, after the given values.
-            values = dict(self.top_values)  # a block sees the spec's parameters and its own
-            for param in names:
-                if param in given:
-                    values[param] = given[param]
-                else:
-                    values[param] = self.value(
-                        block.params[param],
-                        f"{block.path}.params.{param}",
-                        block.params,
-                        param,
-                        values,
-                        sources[0],
-                    )
-            inputs = dict(zip(block.inputs, sources, strict=True))
-            inputs.setdefault("input", sources[0])
-            return self.expand(
-                block.layers,
-                f"{block.path}.layers",
-                _Scope(values, inputs, inner),
-                block_depth=block_depth + 1,
+            if known is not None and self.same_input(known, sources[0]):
+                return self.copy_expansion(known, scope.path, instance, sources[0])
+            start = (
+                len(self.nodes),
+                len(self.block_scopes),
+                len(self.block_inputs),
+                self.tensor_reads,
             )
+            log: list[tuple[str, str | None, str | None, str]] = []
+            self.name_logs.append(log)
+            try:
+                last = self.expand_block(block, given, names, sources, inner, block_depth)
+            finally:
+                self.name_logs.pop()
+            if key is not None:
+                self.remember(key, start, log, scope.path, instance, sources[0], last)
+            return last
         finally:
             self.source, self.train_only, self.frozen, self.here = outer
+
+    def expand_block(
+        self,
+        block: Any,
+        given: dict[str, Any],
+        names: list[str],
+        sources: tuple[int, ...],
+        inner: tuple[str, ...],
+        block_depth: int,
+    ) -> _Out:
+        # Defaults are worked out in the block's own scope, after the given values.
+        values = dict(self.top_values)  # a block sees the spec's parameters and its own
+        for param in names:
+            if param in given:
+                values[param] = given[param]
+            else:
+                values[param] = self.value(
+                    block.params[param],
+                    f"{block.path}.params.{param}",
+                    block.params,
+                    param,
+                    values,
+                    sources[0],
+                )
+        inputs = dict(zip(block.inputs, sources, strict=True))
+        inputs.setdefault("input", sources[0])
+        return self.expand(
+            block.layers,
+            f"{block.path}.layers",
+            _Scope(values, inputs, inner),
+            block_depth=block_depth + 1,
+        )
+
+    def same_input(self, known: _Expansion, source: int) -> bool:
+        if known.shape is None:
+            return True
+        if self.tracker is None:  # pragma: no cover - a spec that reads needs one
+            return False
+        try:
+            return self.tracker.shape(self.nodes, source) == known.shape
+        except ShapeError:
+            return False  # expanded afresh, the block says where
+
+    def remember(
+        self,
+        key: Any,
+        start: tuple[int, int, int, int],
+        log: list[tuple[str, str | None, str | None, str]],
+        outer: tuple[str, ...],
+        instance: str,
+        source: int,
+        last: _Out,
+    ) -> None:
+        """Keep what a block's expansion added, if it reads nothing but its one input."""
+        first, first_block, first_inputs, reads = start
+        nodes = self.nodes[first:]
+        inner = self.block_scopes[first_block:]
+        entries = self.block_entries[first_block:]
+        block_inputs = self.block_inputs[first_inputs:]
+        used = [i for n in nodes for i in n.inputs]
+        used += [n.shares for n in nodes if n.shares is not None]
+        used += [i for _, given in block_inputs for _, i in given]
+        used += list(last) if isinstance(last, tuple) else [last]
+        if any(i < first and i != source for i in used):  # pragma: no cover - scopes forbid it
+            return
+        shape = None
+        if self.tensor_reads != reads:
+            assert self.tracker is not None  # noqa: S101 - a read without one fails
+            shape = self.tracker.shape(self.nodes, source)
+        self.expansions[key] = _Expansion(
+            first,
+            source,
+            len(outer),
+            instance,
+            log,
+            nodes,
+            inner,
+            entries,
+            block_inputs,
+            last,
+            shape,
+        )
+
+    def copy_expansion(
+        self, known: _Expansion, outer: tuple[str, ...], instance: str, source: int
+    ) -> _Out:
+        """The entries of an earlier expansion again: new names, indices and scopes."""
+        if known.shape is not None:
+            self.reads_input = True
+        renamed = {known.instance: instance}
+        for kind, ident, parent, old in known.log:
+            renamed[old] = self.name_in(kind, ident, renamed[parent] if parent else None)
+        shift = len(self.nodes) - known.first
+        cut = known.depth
+
+        def index(i: int) -> int:
+            return source if i == known.source else i + shift
+
+        def scope(path: tuple[str, ...]) -> tuple[str, ...]:
+            return (*outer, *[renamed[p] for p in path[cut:]])
+
+        def name(old: str) -> str:
+            if old in renamed:
+                return renamed[old]
+            base, _, k = old.rpartition(".")  # a Chunk's or Split's tensor: ID.k
+            return f"{renamed[base]}.{k}"
+
+        for n in known.nodes:
+            self.nodes.append(
+                Node(
+                    n.op,
+                    name(n.name),
+                    tuple(index(i) for i in n.inputs),
+                    scope(n.scope),
+                    n.where,
+                    n.trainable,
+                    train_only=n.train_only,
+                    shares=None if n.shares is None else index(n.shares),
+                    functional=n.functional,
+                    source=n.source,
+                    line=n.line,
+                    path=n.path,
+                )
+            )
+        self.block_scopes.extend((scope(p), t) for p, t in known.block_scopes)
+        self.block_entries.extend((scope(p), e) for p, e in known.block_entries)
+        self.block_inputs.extend(
+            (scope(p), tuple((n, index(i)) for n, i in given)) for p, given in known.block_inputs
+        )
+        last = known.last
+        return tuple(index(i) for i in last) if isinstance(last, tuple) else index(last)
+
+
+class _Expansion:
+    """What a block's expansion added to the network, to copy for a second use."""
+
+    def __init__(
+        self,
+        first: int,
+        source: int,
+        depth: int,
+        instance: str,
+        log: list[tuple[str, str | None, str | None, str]],
+        nodes: list[Node],
+        block_scopes: list[tuple[tuple[str, ...], str]],
+        block_entries: list[tuple[tuple[str, ...], str]],
+        block_inputs: list[tuple[tuple[str, ...], tuple[tuple[str, int], ...]]],
+        last: _Out,
+        shape: tuple[int, ...] | None,
+    ) -> None:
+        self.first = first
+        self.source = source
+        self.depth = depth
+        self.instance = instance
+        self.log = log
+        self.nodes = nodes
+        self.block_scopes = block_scopes
+        self.block_entries = block_entries
+        self.block_inputs = block_inputs
+        self.last = last
+        self.shape = shape
+
+
+def _expansion_key(
+    kind: str,
+    given: dict[str, Any],
+    train_only: bool,
+    frozen: bool,
+    depth: int,
+    sources: tuple[int, ...],
+) -> Any:
+    """What a block's expansion depends on besides its input, or None if it cannot be told
+    (several inputs, or a value that is not hashable)."""
+    if len(sources) != 1:
+        return None
+    key = (kind, train_only, frozen, depth, tuple((k, _typed(v)) for k, v in given.items()))
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
+def _typed(value: Any) -> Any:
+    """A value with its type, so that 1, 1.0 and True, equal in Python, are told apart."""
+    if type(value) is tuple:
+        return ("tuple", *map(_typed, value))
+    return (type(value), value)
 
 
 def _plain(value: Any) -> Any:

@@ -58,12 +58,15 @@ class _NodeWriter(_BlockReader):
     frozen: bool
     tracker: ShapeTracker | None
     reads_input: bool
+    tensor_reads: int
+    name_logs: list[list[tuple[str, str | None, str | None, str]]]
 
     # -- values
 
     def tensor(self, index: int, fail: Callable[[str], SpecError]) -> Callable[[], Any]:
         def shape() -> tuple[int, ...]:
             self.reads_input = True
+            self.tensor_reads += 1
             if self.tracker is None:
                 raise fail(
                     "${...} reads the incoming tensor, so the spec needs an input shape: add "
@@ -194,9 +197,17 @@ class _NodeWriter(_BlockReader):
     # -- nodes
 
     def node_name(self, kind: str, meta: dict[str, Any], scope: _Scope) -> str:
+        return self.name_in(kind, meta.get("id"), scope.path[-1] if scope.path else None)
+
+    def name_in(self, kind: str, ident: str | None, parent: str | None) -> str:
+        """The next name of a ``kind`` in the scope named ``parent``: its id, or the kind
+        numbered across the whole network (``conv2d_7``)."""
         count = self.counts[kind] = self.counts.get(kind, 0) + 1
-        name = meta.get("id") or f"{kind.lower()}_{count}"
-        return f"{scope.path[-1]}.{name}" if scope.path else name
+        name = ident or f"{kind.lower()}_{count}"
+        full = f"{parent}.{name}" if parent is not None else name
+        for log in self.name_logs:  # the blocks being expanded, to name a repeat of theirs
+            log.append((kind, ident, parent, full))
+        return full
 
     def append(
         self,

@@ -1,0 +1,162 @@
+"""A block used again with the same arguments is copied from its first expansion rather than
+worked out again: the network must be the one a fresh expansion gives, names, numbering,
+scopes, indices and all."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from convcalc.network import Network, summarize
+from convcalc.spec import _expand, load_spec, load_spec_file, zoo_names
+
+
+def _fields(network: Network) -> tuple[Any, ...]:
+    return (
+        network.nodes,
+        network.blocks,
+        network.block_entries,
+        network.block_inputs,
+        network.outputs,
+        network.input_shape,
+        network.name,
+        network.rebuild is None,
+    )
+
+
+def _both(load: Any, monkeypatch: pytest.MonkeyPatch) -> tuple[Network, Network, int]:
+    """The network with copies, the network expanded afresh every time, and the number of
+    expansions the first load kept for copying."""
+    kept: list[int] = []
+    remember = _expand._Loader.remember
+
+    def counting(self: Any, *args: Any) -> None:
+        remember(self, *args)
+        kept.append(len(self.expansions))
+
+    with monkeypatch.context() as m:
+        m.setattr(_expand._Loader, "remember", counting)
+        copied = load()
+    with monkeypatch.context() as m:
+        m.setattr(_expand, "_expansion_key", lambda *args: None)
+        fresh = load()
+    return copied, fresh, max(kept, default=0)
+
+
+@pytest.mark.parametrize("name", zoo_names())
+def test_zoo_entries_expand_the_same_with_copies(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    copied, fresh, _ = _both(lambda: load_spec_file(name), monkeypatch)
+    assert _fields(copied) == _fields(fresh)
+
+
+SPEC = """\
+name: repeats
+input: [1, 8, 32, 32]
+blocks:
+  ConvBN:
+    params: {out: null, flag: false}
+    layers:
+      - Conv2d: {out_channels: '${out}', kernel_size: 3, padding: 1, bias: '${flag}'}
+      - BatchNorm2d
+      - ReLU
+  Squeeze:                          # reads the incoming tensor: copied only for the same size
+    params: {channels: '${in_channels}'}
+    layers:
+      - AdaptiveAvgPool2d: 1
+      - Conv2d: ['${channels // 2}', 1]
+      - ReLU
+      - Conv2d: ['${channels}', 1]
+      - Sigmoid
+      - Mul: {from: [-1, input]}
+  Halves:                           # pieces, a shared module and a nested block
+    params: {out: null}
+    layers:
+      - Chunk: {chunks: 2, dim: 1}
+        id: parts
+      - Conv2d: {out_channels: '${out}', kernel_size: 1}
+        from: parts.0
+        id: proj
+      - share: proj
+        from: parts.1
+      - Concat: {from: [-2, -1]}
+      - ConvBN: {out: '${out * 2}'}
+      - Squeeze
+  Nothing:                          # every entry left out: passes its input on
+    params: {enabled: false}
+    layers:
+      - ReLU:
+        if: '${enabled}'
+layers:
+  - ConvBN: {out: 16}
+  - ConvBN: {out: 16}
+  - ConvBN: {out: 16, flag: 1}      # 1 is not true: a copy would change the row
+  - ConvBN: {out: 16, flag: true}
+  - Squeeze
+  - Squeeze
+  - Halves: {out: 8}
+  - Halves: {out: 8}
+    id: second
+  - Nothing
+  - Nothing
+  - Conv2d: [32, 3]
+  - Squeeze                         # 32 channels now, not 16
+  - Halves: {out: 16}
+  - Halves: {out: 16}
+"""
+
+
+def test_copies_are_renamed_renumbered_and_rewired(monkeypatch: pytest.MonkeyPatch) -> None:
+    copied, fresh, kept = _both(lambda: load_spec(SPEC), monkeypatch)
+    assert kept >= 4  # the copying did happen
+    assert _fields(copied) == _fields(fresh)
+    assert summarize(copied) == summarize(fresh)
+    names = [node.name for node in copied.nodes]
+    assert len(set(names)) == len(names)
+    assert "convbn_2.conv2d_2" in names  # numbered across the network, copies included
+    assert "second.parts.1" in names
+    assert "second.squeeze_4.mul_4" in names
+    ops = {node.name: node.op for node in copied.nodes}
+    assert ops["squeeze_2.conv2d_7"].args == (8, 1)  # 16 channels in
+    assert ops["squeeze_5.conv2d_20"].args == (16, 1)  # 32 channels in: its own expansion
+    assert dict(ops["convbn_3.conv2d_3"].kwargs)["bias"] == 1
+    assert dict(ops["convbn_4.conv2d_4"].kwargs)["bias"] is True
+    shared = next(node for node in copied.nodes if node.name == "second.conv2d_15")
+    assert copied.nodes[shared.shares].name == "second.proj"
+    assert summarize(copied).output_shape == (1, 32, 30, 30)
+
+
+def test_a_copy_of_a_block_that_reads_its_input_follows_the_size(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    spec = """\
+input: [1, 16, 8, 8]
+blocks:
+  Squeeze:
+    params: {channels: '${in_channels}'}
+    layers:
+      - Conv2d: ['${channels // 4}', 1]
+      - Conv2d: ['${channels}', 1]
+layers:
+  - Squeeze
+  - Conv2d: [64, 1]
+  - Squeeze
+  - Squeeze
+"""
+    copied, fresh, _ = _both(lambda: load_spec(spec), monkeypatch)
+    assert _fields(copied) == _fields(fresh)
+    convs = [n.op.args[0] for n in copied.nodes if n.scope]
+    assert convs == [4, 16, 16, 64, 16, 64]
+    # A spec that reads its input is loaded again for another input size.
+    other = summarize(copied, (1, 8, 8, 8))
+    assert [r.output_shape[1] for r in other.rows if r.type == "Conv2d"] == [
+        2,
+        8,
+        64,
+        16,
+        64,
+        16,
+        64,
+    ]
