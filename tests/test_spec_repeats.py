@@ -160,3 +160,33 @@ layers:
         16,
         64,
     ]
+
+
+def test_a_block_holding_a_copy_that_read_its_input_reads_it_too(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    spec = """\
+input: [1, 16, 8, 8]
+blocks:
+  Squeeze:
+    params: {channels: '${in_channels}'}
+    layers:
+      - Conv2d: ['${channels // 4}', 1]
+      - Conv2d: ['${channels}', 1]
+  First:
+    layers:
+      - Squeeze
+  Outer:                   # reads nothing itself; its Squeeze is a copy of First's
+    layers:
+      - ReLU
+      - Squeeze
+layers:
+  - First
+  - Outer
+  - Conv2d: [32, 1]
+  - Outer                  # on 32 channels: its Squeeze must be worked out for them
+"""
+    copied, fresh, _ = _both(lambda: load_spec(spec), monkeypatch)
+    assert _fields(copied) == _fields(fresh)
+    convs = [n.op.args[0] for n in copied.nodes if n.scope and n.op.type == "Conv2d"]
+    assert convs == [4, 16, 4, 16, 8, 32]

@@ -590,7 +590,9 @@ class _Loader(_NodeWriter):
     ) -> _Out:
         """The entries of an earlier expansion again: new names, indices and scopes."""
         if known.shape is not None:
+            # It read its input: so does a block being expanded around it.
             self.reads_input = True
+            self.tensor_reads += 1
         renamed = {known.instance: instance}
         for kind, ident, parent, old in known.log:
             renamed[old] = self.name_in(kind, ident, renamed[parent] if parent else None)
