@@ -337,6 +337,21 @@ MALFORMED = [
         "net.yaml:4:17: layers[1].Add.from: 'from' is given twice, beside the entry and in its arguments; keep one",
         id="from-twice",
     ),
+    pytest.param(
+        "input: [1, 3, 8, 8]\nparams: {xs: [1, 2]}\nlayers:\n  - Conv2d: ['${ {xs[1:]: 4}[{}] }', 3]\n",
+        "net.yaml:4:14: layers[0].Conv2d[0]: {} cannot choose from a table in ${ {xs[1:]: 4}[{}] }; choose with a number, a string or a list",
+        id="table-chosen-by-a-table",
+    ),
+    pytest.param(
+        "input: [1, 3, 8, 8]\nlayers:\n  - Conv2d: ['${ { {1: 2}: 3 }[1] }', 3]\n",
+        "net.yaml:3:14: layers[0].Conv2d[0]: {1: 2} cannot be a key of a table in ${ { {1: 2}: 3 }[1] }; a key is a number, a string or a list",
+        id="table-keyed-by-a-table",
+    ),
+    pytest.param(
+        'input: [1, 3, 8, 8]\ninclude: "a\\0b.yaml"\nlayers:\n  - ReLU\n',
+        "net.yaml:2:10: include: a path cannot hold a NUL character (\\0)",
+        id="include-nul",
+    ),
 ]
 
 

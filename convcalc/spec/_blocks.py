@@ -99,6 +99,8 @@ class _BlockReader(_Checker):
                     container,
                     key,
                 )
+            if "\0" in item:
+                raise self.fail("a path cannot hold a NUL character (\\0)", where, container, key)
             file = _joined(base, item)
             resolved = _resolved(file)
             if resolved in stack:

@@ -293,6 +293,11 @@ class _Evaluator:
         index = self.run(node.slice)
         if isinstance(value, dict):
             # A table of choices: {18: [2, 2, 2, 2], 34: [3, 4, 6, 3]}[depth]
+            if not _hashable(index):
+                raise self.error(
+                    f"{_describe(index)} cannot choose from a table",
+                    "choose with a number, a string or a list",
+                )
             if index not in value:
                 choices = ", ".join(map(_describe, value))
                 raise self.error(f"{_describe(index)} is not one of {choices}")
@@ -403,8 +408,30 @@ def _write(node: ast.expr, code: dict[ast.AST, _Code]) -> _Code:
             for k, v in zip(node.keys, node.values, strict=True)
             if k is not None  # every key is given (checked above)
         ]
-        return lambda ev: {key(ev): value(ev) for key, value in pairs}
+        return lambda ev: _table(ev, pairs)
     return _raise(node, "unexpected {!r}")
+
+
+def _hashable(value: Any) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
+
+
+def _table(ev: _Evaluator, pairs: list[tuple[_Code, _Code]]) -> dict[Any, Any]:
+    """``{18: [2, 2, 2, 2], 34: [3, 4, 6, 3]}``: its keys numbers, strings or lists."""
+    table = {}
+    for key_code, value_code in pairs:
+        key = key_code(ev)
+        if not _hashable(key):
+            raise ev.error(
+                f"{_describe(key)} cannot be a key of a table",
+                "a key is a number, a string or a list",
+            )
+        table[key] = value_code(ev)
+    return table
 
 
 def _raise(
