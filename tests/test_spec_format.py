@@ -133,6 +133,8 @@ def test_layer_type_as_a_block_parameter() -> None:
         pytest.param("[w for w in [8, 8, 16] if w == 8]", (8, 8), id="comprehension-count"),
         pytest.param("1 if 1 > 2 else 2", 2, id="conditional"),
         pytest.param("[1, 2, 3][-1]", 3, id="index"),
+        pytest.param("True", True, id="python-true"),
+        pytest.param("False or None", None, id="python-false"),
     ],
 )
 def test_expression_functions(expression: str, value: Any) -> None:
@@ -143,6 +145,7 @@ def test_expression_functions(expression: str, value: Any) -> None:
     loader = _Loader("<spec>")
     loader.load(_parse(text, "<spec>"), "n")
     assert loader.top_values["v"] == value
+    assert type(loader.top_values["v"]) is type(value)
 
 
 def test_include_and_its_cycle(tmp_path: Path) -> None:

@@ -357,9 +357,9 @@ def _write(node: ast.expr, code: dict[ast.AST, _Code]) -> _Code:
     if isinstance(node, ast.Constant):
         value = node.value
         if value is None or isinstance(value, (bool, int, float, str)):
-            if not isinstance(value, int) or (type(value) is int and abs(value) <= _BIGGEST):
+            if type(value) is not int or abs(value) <= _BIGGEST:  # True and False included
                 return lambda ev: value
-            return lambda ev: ev.number(value)  # true/false or a huge number: the error
+            return lambda ev: ev.number(value)  # a huge number: the error
         return _raise(node, "unexpected {}", repr_node=False)
     if isinstance(node, ast.Name):
         name = node.id
