@@ -155,7 +155,7 @@ def test_huge_strides_are_checked_size_by_size_not_tabulated() -> None:
     [
         pytest.param("pieces", ("H in {16}", "W in {11..1024}"), id="chunk-shuffle-split"),
         pytest.param("channels_last", ("H in {3..1024}", "W ≥ 3"), id="permute-transpose-mean"),
-        pytest.param("shared", ("H ≥ 11", "W ≥ 11"), id="shared-and-training-only"),
+        pytest.param("shared", ("H ≥ 7", "W ≥ 7"), id="shared-and-training-only"),
     ],
 )
 def test_valid_inputs_through_pieces_permutes_and_shared_modules(

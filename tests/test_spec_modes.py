@@ -57,6 +57,37 @@ def test_train_only_entries_count_parameters_always_and_rows_only_in_train() -> 
     assert evaluated.output_shape == trained.output_shape == (1, 10)
 
 
+def test_in_eval_a_training_only_head_need_not_fit_the_input() -> None:
+    """PyTorch's Inception v3 runs from 75 pixels in eval, where its auxiliary head, which
+    only training runs, needs 299: the head counts what it was built with on 299."""
+    from convcalc.spec import load_spec_file
+
+    network = load_spec_file("inception_v3")
+    own = summarize(network)
+    small = summarize(network, (1, 3, 75, 75))
+    assert small.output_shape == (1, 1000)
+    assert small.totals.params == own.totals.params == 27_161_264  # torchvision, aux_logits
+    assert small.totals.idle_params == own.totals.idle_params > 0
+    with pytest.raises(ShapeError, match=r"Mixed_7a|2x2"):
+        summarize(network, (1, 3, 74, 74))  # the main path stops here, as in PyTorch
+    with pytest.raises(ShapeError, match=r"AuxLogits|InceptionAux"):
+        summarize(network, (1, 3, 75, 75), mode="train")
+
+
+def test_a_training_only_entry_that_fails_on_the_spec_s_own_input_stays_an_error() -> None:
+    text = AUX.replace("input: [1, 3, 32, 32]", "input: [1, 3, 8, 8]").replace(
+        "  - Linear: 7\n    from: stem", "  - Conv2d: [4, 7]\n    from: stem"
+    )
+    network = load_spec(text)
+    with pytest.raises(ShapeError, match=r"input 6x6 .* kernel 7x7"):
+        summarize(network)
+    with pytest.raises(ShapeError, match=r"input 5x5 .* kernel 7x7"):
+        summarize(network, (1, 3, 7, 7))
+    # Where it fits on the spec's own input, another input it does not fit is fine in eval.
+    fits = load_spec(text.replace("input: [1, 3, 8, 8]", "input: [1, 3, 16, 16]"))
+    assert summarize(fits, (1, 3, 7, 7)).totals.params == summarize(fits).totals.params
+
+
 def test_mode_is_checked() -> None:
     with pytest.raises(ValueError, match=r"^mode must be 'eval' or 'train', got 'test'$"):
         summarize(load_spec(AUX), mode="test")

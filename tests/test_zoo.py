@@ -206,3 +206,39 @@ def test_inception_v3_train_mode_equals_torchvision() -> None:
         tuple(logits.shape),
         tuple(aux.shape),
     )
+
+
+@pytest.mark.torch
+@needs_torch
+@pytest.mark.parametrize("size", [75, 74, 120])
+def test_inception_v3_eval_takes_the_sizes_torchvision_takes(size: int) -> None:
+    """In eval, torchvision's inception_v3 never runs its auxiliary head, so it runs from
+    75 pixels: convcalc accepts and refuses the same sizes, with the same parameters."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import torch
+        import torchvision_models
+        import trace_oracle
+
+    package_dir = torchvision_models.installed_dir()
+    assert package_dir is not None, "pip install --no-deps torchvision==0.28.0"
+    module = torchvision_models.load_module(package_dir, "inception.py")
+    with warnings.catch_warnings(), trace_oracle._parameters_on_meta():
+        warnings.simplefilter("ignore")  # the init_weights FutureWarning
+        model = module.inception_v3()
+    model.eval()
+    shape = (1, 3, size, size)
+    try:
+        with torch.no_grad():
+            expected: tuple[int, ...] | None = tuple(model(torch.empty(shape, device="meta")).shape)
+    except RuntimeError:
+        expected = None
+    try:
+        summary = summarize(load_spec_file("inception_v3"), shape)
+    except ShapeError:
+        assert expected is None
+        return
+    assert summary.output_shape == expected
+    assert summary.totals.params == sum(p.numel() for p in model.parameters())

@@ -40,7 +40,7 @@ def input_size_error(
         summary = summarize(network, reference)
     except ShapeError:
         return None
-    rows = _node_rows(network, summary, reference)
+    rows = _node_rows(network, summary)
     shape0 = summary.input_shape
     if len(shape0) != len(shape):
         return None

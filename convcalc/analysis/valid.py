@@ -279,7 +279,7 @@ def valid_inputs(
     'H ≥ 8 and H ≡ 0 (mod 8)'
     """
     summary = summarize(network, input_shape)
-    rows = _node_rows(network, summary, input_shape)
+    rows = _node_rows(network, summary)
     shape0 = summary.input_shape
     rank = len(shape0)
     nd = max(1, min(3, rank - 2))
@@ -290,18 +290,11 @@ def valid_inputs(
     return ValidInputs(network.name, shape0, tuple(axes))
 
 
-def _node_rows(network: Network, summary: Any, input_shape: Sequence[int] | None) -> list[Any]:
-    """One row per node. A training-only node has no row in eval mode, yet ``summarize``
-    checks its input in either mode, so its row comes from train mode (``None`` if train
-    mode itself fails, as a batch norm of one value does)."""
+def _node_rows(network: Network, summary: Any) -> list[Any]:
+    """One row per node; ``None`` for a training-only node, which has no row in eval mode:
+    as in PyTorch, it never runs there, so it constrains no input size (``summarize`` counts
+    it as built for the spec's own input)."""
     by_index = {row.index: row for row in summary.layer_rows()}
-    if len(by_index) < len(network.nodes):
-        try:
-            train = summarize(network, input_shape, mode="train").layer_rows()
-        except ShapeError:
-            train = ()
-        for row in train:
-            by_index.setdefault(row.index, row)
     return [by_index.get(i) for i in range(len(network.nodes))]
 
 

@@ -134,7 +134,23 @@ def summarize(
     training-only node (an auxiliary head) counts its parameters in both modes, and its rows
     and MACs only in train mode. A node that shares another's module counts no parameters of
     its own (PyTorch counts a shared parameter once).
+
+    In eval mode a training-only node is never run, as in PyTorch: on an input it does not
+    fit (Inception v3's auxiliary head, which needs 299 pixels where the rest takes 75), it
+    counts the parameters it was built with, on the spec's own input.
     """
+    return _summarize(network, input_shape, mode, None)
+
+
+def _summarize(
+    network: Network,
+    input_shape: Sequence[int] | None,
+    mode: str,
+    idle_rows: dict[str, Row] | None,
+) -> Summary:
+    """:func:`summarize`, keeping the rows of the training-only nodes an eval run leaves out
+    in ``idle_rows`` (by name) if it is given."""
+    declared = network  # as written, for its own input
     if (
         network.rebuild is not None
         and input_shape is not None
@@ -163,6 +179,7 @@ def summarize(
     rows: list[Row] = []
     idle = 0
     advice: dict[tuple[str, str], SpecWarning] = {}
+    own: dict[str, Row] = {}
     for index, node in enumerate(network.nodes):
         if len(node.inputs) == 1:  # most nodes: no generators to build
             i = node.inputs[0]
@@ -184,7 +201,12 @@ def summarize(
                 row = Row(**values)
             messages = _advise(node, row, in_shapes, in_flat, in_layout)
         except ShapeError as exc:
-            raise ShapeError(f"{node.where} {exc}" if node.where else str(exc)) from None
+            # In eval, PyTorch never runs a training-only node: it only holds the parameters
+            # it was built with, for the spec's own input.
+            built = None if training else _built_for_own_input(declared, node, shape0, own)
+            if built is None:
+                raise ShapeError(f"{node.where} {exc}" if node.where else str(exc)) from None
+            row, out, flat, messages = built, built.output_shape, None, []
         shapes.append(out)
         flattened.append(flat)
         layer = row.layer
@@ -195,6 +217,8 @@ def summarize(
         )
         if node.train_only and not training:
             idle += row.params
+            if idle_rows is not None:
+                idle_rows[node.name] = row
             continue
         for message in messages:
             warning = SpecWarning(message, source=node.source, line=node.line, path=node.path)
@@ -232,6 +256,22 @@ def summarize(
         warnings=(*network.warnings, *advice.values()),
         outputs=outputs,
     )
+
+
+def _built_for_own_input(
+    network: Network, node: Node, shape: Shape, own: dict[str, Row]
+) -> Row | None:
+    """The row of training-only ``node`` when ``network`` runs in eval mode on its spec's
+    own input, if that is not ``shape`` and the node works there (``own``: the rows by
+    name, filled on first use)."""
+    if not node.train_only or network.input_shape is None or network.input_shape == shape:
+        return None
+    if not own:
+        try:
+            _summarize(network, network.input_shape, "eval", own)
+        except ShapeError:
+            return None
+    return own.get(node.name)
 
 
 _NAMED: dict[tuple[type, str | None], list[str]] = {}  # the arguments a short list gives
