@@ -223,3 +223,23 @@ def test_trace_command_lists_the_models_to_choose_from(tmp_path: Path) -> None:
         f"Error: no class or function 'resnet56' in {path}; it defines: BasicBlock, ResNet, "
         "resnet20, resnet32\n"
     )
+
+
+def test_net_of_a_model_file_takes_class_and_init(tmp_path: Path) -> None:
+    """What `convcalc net` tells a user to add (--class) works on `net` as on `trace`."""
+    path = tmp_path / "resnet.py"
+    path.write_text(CIFAR_RESNET, encoding="utf-8")
+    assert (
+        "choose one with --class NAME"
+        in invoke(["net", str(path), "-i", "1x3x32x32"], exit_code=1).stderr
+    )
+    traced = invoke(["trace", str(path), "--class", "resnet20", "-i", "1x3x32x32"]).stdout
+    table = invoke(["net", str(path), "--class", "resnet20", "-i", "1x3x32x32"]).stdout
+    assert table
+    assert traced.endswith(table)
+    args = ["--class", "ResNet", "--init", "num_blocks=[1, 1, 1]", "-i", "1x3x32x32"]
+    args += ["--format", "json"]
+    message = "ResNet(num_blocks=[1, 1, 1]): missing a required argument: 'block'"
+    assert message in invoke(["net", str(path), *args], exit_code=1).stderr
+    result = invoke(["net", "lenet", "--init", "num_classes=10"], exit_code=2)
+    assert "--init is for a PyTorch model file (.py), not a spec" in result.stderr

@@ -122,10 +122,47 @@ class _Scales(click.ParamType):  # type: ignore[type-arg]
         return scales[0] if len(scales) == 1 else scales
 
 
+class _Init(click.ParamType):  # type: ignore[type-arg]
+    """``'num_classes=10, widths=(16, 32)'``: constructor keywords as Python literals."""
+
+    name = "K=V,..."
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, dict):
+            return value
+        import ast  # only a command given --init pays for it
+
+        try:
+            call = ast.parse(f"f({value})", mode="eval").body
+        except SyntaxError:
+            self.fail(
+                f"{value!r} is not a list of keyword arguments like 'k=1, name=\"a\"'", param, ctx
+            )
+        assert isinstance(call, ast.Call)  # noqa: S101  (what f(...) parses to)
+        if call.args:
+            self.fail(f"{value!r}: give every argument as name=value", param, ctx)
+        result = {}
+        for keyword in call.keywords:
+            if keyword.arg is None:
+                self.fail(f"{value!r}: ** is not allowed; give name=value pairs", param, ctx)
+            try:
+                result[keyword.arg] = ast.literal_eval(keyword.value)
+            except (ValueError, SyntaxError):
+                text = ast.unparse(keyword.value)
+                self.fail(
+                    f"{keyword.arg}={text} is not a Python literal (a number, string, "
+                    "tuple, list, dict, True, False or None)",
+                    param,
+                    ctx,
+                )
+        return result
+
+
 SIZES = _Sizes()
 PADDING = _Padding()
 SHAPE = _Shape()
 SCALES = _Scales()
+INIT = _Init()
 
 
 # --------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ._common import (
+    INIT,
     Command,
     can_encode,
     complete_spec,
@@ -138,6 +139,19 @@ def net_command(name: str) -> click.Command:
     )
     @mode_option
     @set_option
+    @click.option(
+        "--class",
+        "cls",
+        metavar="NAME",
+        help="For a .py model file: the nn.Module class, or a function returning one (as "
+        "`convcalc trace --class`).",
+    )
+    @click.option(
+        "--init",
+        type=INIT,
+        default=None,
+        help="For a .py model file: constructor keyword arguments, e.g. 'num_classes=10'.",
+    )
     def command(
         spec: str | None,
         input_shape: tuple[int, ...] | None,
@@ -152,6 +166,8 @@ def net_command(name: str) -> click.Command:
         valid_inputs: bool,
         mode: str,
         overrides: tuple[tuple[str, Any], ...],
+        cls: str | None,
+        init: dict[str, Any] | None,
     ) -> None:
         """Per-layer output shapes, parameters and MACs of a network spec, and its totals.
 
@@ -183,6 +199,9 @@ def net_command(name: str) -> click.Command:
 
         receptive = any(c in RF_COLUMNS for c in columns or ())
         network = None
+        if not spec.endswith(".py") and (cls is not None or init is not None):
+            option = "--class" if cls is not None else "--init"
+            raise click.UsageError(f"{option} is for a PyTorch model file (.py), not a spec")
         if spec.endswith(".py"):
             # A PyTorch model file: traced as `convcalc trace` does, its table printed.
             from ..trace import trace
@@ -191,7 +210,7 @@ def net_command(name: str) -> click.Command:
                 raise click.UsageError(
                     "a .py model needs its input shape, for example -i 1x3x224x224"
                 )
-            traced = trace(spec, inputs=[input_shape], mode=mode)
+            traced = trace(spec, cls=cls, inputs=[input_shape], init=init, mode=mode)
             summary: Summary = traced
             if explain or valid_inputs or receptive:
                 network = traced.network  # what convcalc trace --explain ... asks about

@@ -2,50 +2,15 @@
 
 from __future__ import annotations
 
-import ast
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from ._common import SHAPE, Command
+from ._common import INIT, SHAPE, Command
 from .net import _Columns
 
 if TYPE_CHECKING:
     from ..network import Summary
-
-
-class _Init(click.ParamType):  # type: ignore[type-arg]
-    """``'num_classes=10, widths=(16, 32)'``: constructor keywords as Python literals."""
-
-    name = "K=V,..."
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        if isinstance(value, dict):
-            return value
-        try:
-            call = ast.parse(f"f({value})", mode="eval").body
-        except SyntaxError:
-            self.fail(
-                f"{value!r} is not a list of keyword arguments like 'k=1, name=\"a\"'", param, ctx
-            )
-        assert isinstance(call, ast.Call)  # noqa: S101  (what f(...) parses to)
-        if call.args:
-            self.fail(f"{value!r}: give every argument as name=value", param, ctx)
-        result = {}
-        for keyword in call.keywords:
-            if keyword.arg is None:
-                self.fail(f"{value!r}: ** is not allowed; give name=value pairs", param, ctx)
-            try:
-                result[keyword.arg] = ast.literal_eval(keyword.value)
-            except (ValueError, SyntaxError):
-                text = ast.unparse(keyword.value)
-                self.fail(
-                    f"{keyword.arg}={text} is not a Python literal (a number, string, "
-                    "tuple, list, dict, True, False or None)",
-                    param,
-                    ctx,
-                )
-        return result
 
 
 def trace_command(name: str) -> click.Command:
@@ -72,7 +37,7 @@ def trace_command(name: str) -> click.Command:
         help="Shape of each forward() argument, batch included: 1x3x32x32, 1,3,32,32 or "
         "[1, 3, 32, 32]. Repeat for several arguments.",
     )
-    @click.option("--init", type=_Init(), default=None, help="Constructor keyword arguments.")
+    @click.option("--init", type=INIT, default=None, help="Constructor keyword arguments.")
     @click.option("--mode", type=click.Choice(["eval", "train"]), default="eval", show_default=True)
     @click.option(
         "--depth",
