@@ -106,7 +106,7 @@ def to_pytorch(
     is training. ``mode`` chooses the counts its docstring gives.
     """
     summary = summarize(network, input_shape, mode=mode)
-    network = _rebuilt(network, input_shape)
+    network = network.at(input_shape)
     # Without training-only entries, eval's rows are the train rows, and a batch of one that a
     # training batch norm refuses (DeepLabV3's image pooling) still exports.
     if any(node.train_only for node in network.nodes):
@@ -222,12 +222,3 @@ def _every_row(network: Network, input_shape: Sequence[int] | None) -> Sequence[
     return [
         Row(**{**record_fields(row), "output_shape": (1, *row.output_shape[1:])}) for row in rows
     ]
-
-
-def _rebuilt(network: Network, input_shape: Sequence[int] | None) -> Network:
-    """The network as summarised at ``input_shape`` (a spec reading its input is read again)."""
-    if network.rebuild is None or input_shape is None:
-        return network
-    if tuple(input_shape) == network.input_shape:
-        return network
-    return network.rebuild(tuple(input_shape))

@@ -72,3 +72,37 @@ def test_unread_rows_and_ceil_windows_are_flagged() -> None:
         "2 = ⌊(4 − 3)/2⌋ + 1 + 1; 4 = ⌊(10 − 3)/2⌋ + 1; 5 = (3 − 1)·2 − 2 + 2 + 1; "
         "3 = 2 + 0 + 1; 4 = ⌊(9 − 3)/2⌋ + 1",
     ]
+
+
+def test_training_only_heads_are_explained_in_train_mode_only() -> None:
+    """GoogLeNet's auxiliary classifiers run only in training: eval explains the main path
+    (from 75 pixels for Inception v3, as PyTorch runs it), train the heads too."""
+    googlenet = load_spec_file("googlenet")
+    eval_work = explain_network(googlenet)
+    train_work = explain_network(googlenet, (2, 3, 224, 224), mode="train")
+    heads = [w.name for w in train_work.layers if w.name.startswith("aux")]
+    assert heads
+    assert not [w.name for w in eval_work.layers if w.name.startswith("aux")]
+    assert len(train_work.derivations) == len(eval_work.derivations) + 2  # each head flattens
+    small = explain_network(load_spec_file("inception_v3"), (1, 3, 75, 75))
+    assert small.layers[-1].output_shape == (1, 1000)
+
+
+def test_a_spec_whose_layers_follow_the_input_is_explained_for_the_input_given() -> None:
+    """TensorFlow's SAME pads 8 unevenly (a ZeroPad2d entry) and 9 evenly (none): the
+    explanation, the fields and the valid sizes are those of the network at that input."""
+    from convcalc.analysis import receptive_field, valid_inputs
+    from convcalc.spec import load_spec
+
+    network = load_spec(
+        "input: [1, 1, 8, 8]\n"
+        "layers:\n"
+        "  - Conv2d: {out_channels: 4, kernel_size: 3, stride: 2, padding: tf_same}\n"
+        "  - ReLU\n"
+    )
+    assert explain_network(network).layers[0].name.startswith("zeropad2d")
+    work = explain_network(network, (1, 1, 9, 9))
+    assert [w.name for w in work.layers] == ["conv2d_1", "relu_1"]
+    assert work.layers[0].output_shape == (1, 4, 5, 5)
+    assert [n.name for n in receptive_field(network, (1, 1, 9, 9)).nodes] == ["conv2d_1", "relu_1"]
+    assert valid_inputs(network, (1, 1, 9, 9)).axes[0].rule() == "H ≥ 1"

@@ -56,18 +56,26 @@ class NetworkWork(Record):
         return out
 
 
-def explain_network(network: Network, input_shape: Sequence[int] | None = None) -> NetworkWork:
-    """Every node's formula per axis with the numbers, and a derivation of every flatten size.
+def explain_network(
+    network: Network, input_shape: Sequence[int] | None = None, *, mode: str = "eval"
+) -> NetworkWork:
+    """Every node's formula per axis with the numbers, and a derivation of every flatten size,
+    in the forward pass of ``mode`` (``"eval"`` or ``"train"``, as in ``summarize``).
 
     >>> from convcalc.spec import load_spec_file
     >>> explain_network(load_spec_file("lenet")).derivations[0]
     '800 = 50 × 4 × 4; 4 = ⌊(8 − 2)/2⌋ + 1; 8 = 12 − 5 + 1; 12 = ⌊(24 − 2)/2⌋ + 1; 24 = 28 − 5 + 1'
     """
-    summary = summarize(network, input_shape)
-    rows = summary.layer_rows()
+    network = network.at(input_shape)
+    summary = summarize(network, input_shape, mode=mode)
+    # A training-only node has no row in eval mode: it does not run.
+    by_index = {row.index: row for row in summary.layer_rows()}
+    rows = [by_index.get(i) for i in range(len(network.nodes))]
     work = []
     derivations = []
     for index, (node, row) in enumerate(zip(network.nodes, rows, strict=True)):
+        if row is None:
+            continue
         op = row.layer
         if isinstance(op, _Merge):
             kind = type(op).__name__
@@ -122,6 +130,8 @@ def _derive_flatten(network: Network, rows: Sequence[Any], index: int) -> str:
         value = shape[dim]
         while node != INPUT:
             r = rows[node]
+            if r is None:  # pragma: no cover - a node that runs reads no training-only node
+                break
             op = r.layer
             if isinstance(op, _Merge) or len(r.input_shapes[0]) != rank:
                 break

@@ -37,6 +37,7 @@ def input_size_error(
     else:
         return None
     try:
+        network = network.at(reference)
         summary = summarize(network, reference)
     except ShapeError:
         return None

@@ -227,6 +227,7 @@ def receptive_field(
     >>> [n.axes[0].text() for n in receptive_field(net).nodes]
     ['3 / 1 / 1', '4 / 2 / 1.5', '12 / 2 / 5.5']
     """
+    network = network.at(input_shape)
     graph = _Graph(network, input_shape, mode)
     nd = graph.nd
     sizes = graph.input_shape[len(graph.input_shape) - nd :]
@@ -399,6 +400,7 @@ def field_of(
     >>> field_of(net, 1, (0, 3))
     ((0, 2), (5, 7))
     """
+    network = network.at(input_shape)
     graph = _Graph(network, input_shape, mode)
     nd = graph.nd
     names = [n.name for n in network.nodes]

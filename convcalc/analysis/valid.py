@@ -278,6 +278,7 @@ def valid_inputs(
     >>> valid_inputs(load_spec_file("unet")).axes[0].rule()
     'H ≥ 8 and H ≡ 0 (mod 8)'
     """
+    network = network.at(input_shape)
     summary = summarize(network, input_shape)
     rows = _node_rows(network, summary)
     shape0 = summary.input_shape

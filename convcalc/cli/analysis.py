@@ -205,7 +205,7 @@ def net_extras(
     if explain:
         from ..analysis import explain_network
 
-        lines += ["", *explain_network(network, shape).lines()]
+        lines += ["", *explain_network(network, shape, mode=summary.mode.value).lines()]
     if valid_inputs:
         from ..analysis import valid_inputs as find
 

@@ -212,6 +212,13 @@ class Network(Record):
     # The nodes whose tensors the network returns, in order (-1: the input); none: the last.
     outputs: tuple[int, ...] = field(default=(), kw_only=True)
 
+    def at(self, input_shape: Sequence[int] | None) -> Network:
+        """The network for ``input_shape``: a spec that reads its incoming tensor in ``${...}``
+        read again for it (its nodes may differ: a TF 'SAME' pad, a Split by size)."""
+        if self.rebuild is None or input_shape is None or tuple(input_shape) == self.input_shape:
+            return self
+        return self.rebuild(tuple(input_shape))
+
 
 def sequential(
     layers: Iterable[Layer | LayerSpec | str],

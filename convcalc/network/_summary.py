@@ -151,12 +151,7 @@ def _summarize(
     """:func:`summarize`, keeping the rows of the training-only nodes an eval run leaves out
     in ``idle_rows`` (by name) if it is given."""
     declared = network  # as written, for its own input
-    if (
-        network.rebuild is not None
-        and input_shape is not None
-        and tuple(input_shape) != network.input_shape
-    ):
-        network = network.rebuild(tuple(input_shape))
+    network = network.at(input_shape)
     try:
         run_mode = Mode(mode)
     except ValueError:
