@@ -689,3 +689,29 @@ def test_connected_to_names_where_each_layer_reads_from() -> None:
     )
     assert rows[0][-1] == "inputs"
     assert rows[1][-1] == "input"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        pytest.param(["export", "lenet"], id="export"),
+        pytest.param(["draw", "conv2d", "-k", "3", "-i", "5"], id="draw-svg"),
+        pytest.param(["draw", "net", "lenet", "--format", "mermaid"], id="draw-mermaid"),
+    ],
+)
+def test_an_output_file_that_cannot_be_written_is_one_sentence(
+    args: list[str], tmp_path: Path
+) -> None:
+    from click.testing import CliRunner
+
+    from convcalc.cli import cli
+
+    missing = tmp_path / "missing" / "out.txt"
+    result = CliRunner().invoke(cli, [*args, "-o", str(missing)])
+    assert result.exit_code == 1, result.output
+    assert result.stderr == (f"Error: Could not open file '{missing}': No such file or directory\n")
+    result = CliRunner().invoke(cli, [*args, "-o", str(tmp_path)])  # a directory
+    assert result.exit_code in (1, 2), result.output  # 2: export's option refuses it first
+    assert result.stderr.startswith("Error: ")
+    assert str(tmp_path) in result.stderr
+    assert result.stderr.count("\n") == 1

@@ -244,6 +244,20 @@ def complete_zoo(ctx: click.Context, param: click.Parameter, incomplete: str) ->
     return [CompletionItem(n) for n in zoo_names() if n.startswith(incomplete)]
 
 
+def write_output(output: str, data: str | bytes) -> None:
+    """Write ``data`` to the file ``output``; a path that cannot be written is one sentence
+    (exit code 1), not a traceback."""
+    try:
+        if isinstance(data, bytes):
+            with open(output, "wb") as binary:
+                binary.write(data)
+        else:
+            with open(output, "w", encoding="utf-8") as handle:
+                handle.write(data)
+    except OSError as exc:
+        raise click.FileError(output, hint=exc.strerror or str(exc)) from None
+
+
 def output_width() -> int:
     """The width a table must fit: ``COLUMNS`` when set, else the terminal's, else 80."""
     import os

@@ -3,12 +3,11 @@ as SVG (PNG where cairosvg is installed), Mermaid or DOT."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import click
 
-from ._common import SHAPE, SIZES, Command, complete_spec
+from ._common import SHAPE, SIZES, Command, complete_spec, write_output
 
 _LAYERS = {
     **{f"conv{nd}d": f"Conv{nd}d" for nd in (1, 2)},
@@ -45,18 +44,17 @@ def _write(text: str, output: str | None) -> None:
     if output is None:
         click.echo(text, nl=False)
         return
-    path = Path(output)
-    if path.suffix.lower() == ".png":
+    if output.lower().endswith(".png"):
         try:
             import cairosvg  # type: ignore[import-untyped,import-not-found,unused-ignore]
         except ImportError:
             raise click.UsageError(
                 "writing PNG needs cairosvg (pip install cairosvg); write .svg instead"
             ) from None
-        cairosvg.svg2png(bytestring=text.encode(), write_to=str(path))
+        write_output(output, cairosvg.svg2png(bytestring=text.encode()))
     else:
-        path.write_text(text, encoding="utf-8")
-    click.echo(f"wrote {path}", err=True)
+        write_output(output, text)
+    click.echo(f"wrote {output}", err=True)
 
 
 _output = click.option(

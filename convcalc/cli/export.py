@@ -6,7 +6,14 @@ from typing import Any
 
 import click
 
-from ._common import Command, complete_spec, input_option, mode_option, set_option
+from ._common import (
+    Command,
+    complete_spec,
+    input_option,
+    mode_option,
+    set_option,
+    write_output,
+)
 
 
 def export_command(name: str) -> click.Command:
@@ -52,8 +59,6 @@ def export_command(name: str) -> click.Command:
         Example:
           convcalc export resnet18 --to pytorch -o resnet18.py
         """
-        from pathlib import Path
-
         from ..export import to_pytorch
         from ..spec import load_spec_file
 
@@ -62,7 +67,7 @@ def export_command(name: str) -> click.Command:
         if output is None:
             click.echo(source, nl=False)
         else:
-            Path(output).write_text(source, encoding="utf-8")
+            write_output(output, source)
 
     return command
 

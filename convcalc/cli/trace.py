@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ._common import INIT, SHAPE, Command
+from ._common import INIT, SHAPE, Command, write_output
 from .net import _Columns
 
 if TYPE_CHECKING:
@@ -135,8 +135,7 @@ def trace_command(name: str) -> click.Command:
             if output is None:
                 click.echo(text, nl=False)
             else:
-                with open(output, "w", encoding="utf-8") as handle:
-                    handle.write(text)
+                write_output(output, text)
             return
         from ..render.summary import RF_COLUMNS
 
