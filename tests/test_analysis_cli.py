@@ -253,3 +253,18 @@ def test_net_input_without_its_batch_dimension_says_so() -> None:
         "; -i 1x3x224 has 3 dimensions where the spec's input 1x3x224x224 has 4 (is the batch "
         "dimension missing?)\n"
     )
+
+
+def test_a_question_mark_the_shell_expanded_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """bash puts a one-letter file name for an unquoted ?: the message says so."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "m").write_text("", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["solve", "conv2d", "-k", "m", "-i", "7", "--target", "5"])
+    assert result.exit_code == 2
+    assert "'m' is not a size like 3, 5x3, ? or ?x3 (the shell put the file name 'm' for an " in (
+        result.stderr
+    )
+    result = CliRunner().invoke(cli, ["solve", "conv2d", "-k", "q", "-i", "7", "--target", "5"])
+    assert "the shell" not in result.stderr

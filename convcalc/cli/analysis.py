@@ -44,7 +44,19 @@ class _Unknowns(click.ParamType):  # type: ignore[type-arg]
             try:
                 number = float(part) if "." in part else int(part)
             except ValueError:
-                self.fail(f"{value!r} is not a size like 3, 5x3, ? or ?x3", param, ctx)
+                import os
+
+                globbed = len(value) == 1 and os.path.exists(value)
+                self.fail(
+                    f"{value!r} is not a size like 3, 5x3, ? or ?x3"
+                    + (
+                        f" (the shell put the file name {value!r} for an unquoted ?: write '?')"
+                        if globbed
+                        else ""
+                    ),
+                    param,
+                    ctx,
+                )
             if number < 0:
                 self.fail(f"{value!r} has a negative size", param, ctx)
             out.append(number)
@@ -108,7 +120,8 @@ def solve_command(name: str) -> click.Command:
 
         LAYER is a layer command (conv2d, conv-transpose2d, maxpool2d, avgpool2d, upsample,
         1-3d); or give a network SPEC (file or zoo name) with arguments written '?', and the
-        values that make its output (or the node --at) reach --target are listed.
+        values that make its output (or the node --at) reach --target are listed. Quote ?
+        where the shell expands it (zsh, or a directory with a one-letter file): -p '?'.
 
         \b
         Example:
