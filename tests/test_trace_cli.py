@@ -243,3 +243,23 @@ def test_net_of_a_model_file_takes_class_and_init(tmp_path: Path) -> None:
     assert message in invoke(["net", str(path), *args], exit_code=1).stderr
     result = invoke(["net", "lenet", "--init", "num_classes=10"], exit_code=2)
     assert "--init is for a PyTorch model file (.py), not a spec" in result.stderr
+
+
+def test_trace_command_names_forward_when_the_inputs_do_not_fit(tmp_path: Path) -> None:
+    path = tmp_path / "pair.py"
+    path.write_text(
+        "import torch.nn as nn\n\n\n"
+        "class Pair(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.conv = nn.Conv2d(3, 4, 3)\n\n"
+        "    def forward(self, x, y):\n"
+        "        return self.conv(x) + y\n",
+        encoding="utf-8",
+    )
+    assert invoke(["trace", str(path), "-i", "1x3x8x8"], exit_code=1).stderr == (
+        f"Error: {path}:9: Pair.forward(x, y) cannot take 1 input shape; give one -i for each "
+        "of its tensor arguments\n"
+    )
+    out = invoke(["trace", str(path), "-i", "1x3x8x8", "-i", "1x4x6x6", "--format", "json"])
+    assert json.loads(out.stdout)["output_shape"] == [1, 4, 6, 6]

@@ -76,6 +76,34 @@ def _raised(exc: BaseException, context: Context, loader: Loader | None) -> Trac
     return _error(ModelRaised(text, file, line))
 
 
+def _check_arguments(built: Module, count: int, context: Context) -> None:
+    """One -i for each forward() argument: a wrong count names forward's line and the fix."""
+    import inspect
+
+    forward = built.forward
+    try:
+        signature = inspect.signature(forward)
+    except (TypeError, ValueError):  # pragma: no cover - a forward Python cannot describe
+        return
+    try:
+        signature.bind(*range(count))
+    except TypeError:
+        pass
+    else:
+        return
+    code = getattr(getattr(forward, "__func__", forward), "__code__", None)
+    file = line = None
+    if code is not None and code.co_filename in context.files:
+        file, line = context.shown(code.co_filename), code.co_firstlineno
+    given = f"{count} input shape" + ("s" if count != 1 else "")
+    raise TraceError(
+        f"{type(built).__name__}.forward{signature} cannot take {given}; give one -i for "
+        "each of its tensor arguments",
+        source=file,
+        line=line,
+    )
+
+
 def _candidates(module: Any, source: str) -> list[str]:
     """Top-level nn.Module subclasses that no other class in the file instantiates or
     extends."""
@@ -246,6 +274,7 @@ def trace(
             Tensor(s, origin=_state.Origin(shown, 0, f"input {i + 1}"))
             for i, s in enumerate(shapes)
         ]
+        _check_arguments(built, len(shapes), context)
         flow = recorder.flow = Flow(recorder)
         for i, argument in enumerate(arguments):
             flow.input(argument, i)
