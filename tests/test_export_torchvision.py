@@ -59,12 +59,7 @@ pytestmark = [
 
 
 def _installed_torchvision() -> Path:
-    package_dir = torchvision_models.installed_dir()
-    if package_dir is None:
-        if REQUIRE_TORCH:
-            pytest.fail("CONVCALC_REQUIRE_TORCH=1 but torchvision is not installed")
-        pytest.skip("torchvision is not installed (pip install --no-deps torchvision==0.28.0)")
-    return package_dir
+    return torchvision_models.installed_or_skip()
 
 
 def _exported(name: str, tmp_path: Path) -> Any:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
 import shutil
 import warnings
 from pathlib import Path
@@ -41,7 +40,6 @@ ENTRIES = {entry.key: entry for entry in index.entries()}
 MODELS = sorted(key for key, entry in ENTRIES.items() if entry.kind != "bugs")
 BUGS = sorted(key for key, entry in ENTRIES.items() if entry.kind == "bugs")
 HAS_TORCH = importlib.util.find_spec("torch") is not None
-REQUIRE_TORCH = os.environ.get("CONVCALC_REQUIRE_TORCH") == "1"
 
 
 def _trace(
@@ -154,19 +152,7 @@ def test_corpus_bug_fix_traces_as_pytorch_runs_it(key: str, tmp_path: Path) -> N
 
 
 def _installed_torchvision() -> Path:
-    package_dir = torchvision_models.installed_dir()
-    if package_dir is None:
-        if REQUIRE_TORCH:
-            pytest.fail("CONVCALC_REQUIRE_TORCH=1 but torchvision is not installed")
-        pytest.skip("torchvision is not installed (pip install --no-deps torchvision==0.28.0)")
-    version = torchvision_models.installed_version(package_dir)
-    wanted = TORCHVISION["torchvision_version"]
-    if version.split("+")[0] != wanted.split("+")[0]:
-        message = f"the fixture is for torchvision {wanted}, {version} is installed"
-        if REQUIRE_TORCH:
-            pytest.fail(message)
-        pytest.skip(message)
-    return package_dir
+    return torchvision_models.installed_or_skip(TORCHVISION["torchvision_version"])
 
 
 @pytest.mark.parametrize("name", sorted(TORCHVISION["builders"]))

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
 import re
 import warnings
 from pathlib import Path
@@ -26,7 +25,6 @@ FIXTURES = Path(__file__).parent / "fixtures"
 CORPUS = json.loads((FIXTURES / "trace_corpus.json").read_text(encoding="utf-8"))
 TORCHVISION = json.loads((FIXTURES / "torchvision_models.json").read_text(encoding="utf-8"))
 HAS_TORCH = importlib.util.find_spec("torch") is not None
-REQUIRE_TORCH = os.environ.get("CONVCALC_REQUIRE_TORCH") == "1"
 ENTRIES = {entry.key: entry for entry in index.entries()}
 
 # Builders whose default construction differs from the published weights: GoogLeNet is built
@@ -169,12 +167,7 @@ def test_docs_list_every_corpus_file_and_builder() -> None:
 
 
 def _installed_torchvision() -> Path:
-    package_dir = torchvision_models.installed_dir()
-    if package_dir is None:
-        if REQUIRE_TORCH:
-            pytest.fail("CONVCALC_REQUIRE_TORCH=1 but torchvision is not installed")
-        pytest.skip("torchvision is not installed (pip install --no-deps torchvision==0.28.0)")
-    return package_dir
+    return torchvision_models.installed_or_skip()
 
 
 def test_torchvision_builders_are_read_from_the_installed_files() -> None:

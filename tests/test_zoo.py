@@ -6,6 +6,7 @@ import importlib.util
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -167,11 +168,9 @@ def test_inception_v3_aux_head_runs_only_in_train_mode() -> None:
         summarize(network, mode="train")  # as PyTorch refuses a batch of 1 in training
 
 
-@pytest.mark.torch
-@needs_torch
-def test_inception_v3_train_mode_equals_torchvision() -> None:
-    """Parameters, MACs and every leaf module's output shape in train mode, from
-    torchvision's inception_v3 (default arguments) run live on the meta device."""
+def _torchvision_inception_v3() -> tuple[Any, Any, Any]:
+    """torch, the trace oracle, and torchvision's inception_v3 (default arguments) with its
+    parameters on the meta device."""
     import warnings
 
     with warnings.catch_warnings():
@@ -180,12 +179,21 @@ def test_inception_v3_train_mode_equals_torchvision() -> None:
         import torchvision_models
         import trace_oracle
 
-    package_dir = torchvision_models.installed_dir()
-    assert package_dir is not None, "pip install --no-deps torchvision==0.28.0"
+    package_dir = torchvision_models.installed_or_skip()
     module = torchvision_models.load_module(package_dir, "inception.py")
     with warnings.catch_warnings(), trace_oracle._parameters_on_meta():
         warnings.simplefilter("ignore")  # the init_weights FutureWarning
         model = module.inception_v3()
+    return torch, trace_oracle, model
+
+
+@pytest.mark.torch
+@needs_torch
+def test_inception_v3_train_mode_equals_torchvision() -> None:
+    """Parameters, MACs and every leaf module's output shape in train mode, from
+    torchvision's inception_v3 (default arguments) run live on the meta device."""
+
+    torch, trace_oracle, model = _torchvision_inception_v3()
     model.train()
     recorder = trace_oracle._Recorder(model)
     with torch.no_grad():
@@ -214,20 +222,7 @@ def test_inception_v3_train_mode_equals_torchvision() -> None:
 def test_inception_v3_eval_takes_the_sizes_torchvision_takes(size: int) -> None:
     """In eval, torchvision's inception_v3 never runs its auxiliary head, so it runs from
     75 pixels: convcalc accepts and refuses the same sizes, with the same parameters."""
-    import warnings
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        import torch
-        import torchvision_models
-        import trace_oracle
-
-    package_dir = torchvision_models.installed_dir()
-    assert package_dir is not None, "pip install --no-deps torchvision==0.28.0"
-    module = torchvision_models.load_module(package_dir, "inception.py")
-    with warnings.catch_warnings(), trace_oracle._parameters_on_meta():
-        warnings.simplefilter("ignore")  # the init_weights FutureWarning
-        model = module.inception_v3()
+    torch, _, model = _torchvision_inception_v3()
     model.eval()
     shape = (1, 3, size, size)
     try:

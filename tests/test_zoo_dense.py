@@ -184,18 +184,7 @@ def _installed() -> Path:
         if REQUIRE_TORCH:
             pytest.fail("CONVCALC_REQUIRE_TORCH=1 but PyTorch is not installed")
         pytest.skip("PyTorch is not installed (pip install torch==2.13.0)")
-    package_dir = torchvision_models.installed_dir()
-    if package_dir is None:
-        if REQUIRE_TORCH:
-            pytest.fail("CONVCALC_REQUIRE_TORCH=1 but torchvision is not installed")
-        pytest.skip("torchvision is not installed (pip install --no-deps torchvision==0.28.0)")
-    version = torchvision_models.installed_version(package_dir)
-    if version.split("+")[0] != DENSE["torchvision_version"].split("+")[0]:
-        message = f"the fixture is for torchvision {DENSE['torchvision_version']}, not {version}"
-        if REQUIRE_TORCH:
-            pytest.fail(message)
-        pytest.skip(message)
-    return package_dir
+    return torchvision_models.installed_or_skip(DENSE["torchvision_version"])
 
 
 @pytest.mark.torch

@@ -112,12 +112,7 @@ needs_torch = pytest.mark.skipif(
 
 def _torchvision_regnet() -> Any:
     """torchvision's regnet.py, loaded from where pip installed it (imports torch)."""
-    package_dir = torchvision_models.installed_dir()
-    if package_dir is None:
-        if REQUIRE_TORCH:
-            pytest.fail("CONVCALC_REQUIRE_TORCH=1 but torchvision is not installed")
-        pytest.skip("torchvision is not installed (pip install --no-deps torchvision==0.28.0)")
-    return torchvision_models.load_module(package_dir, "regnet.py")
+    return torchvision_models.load_module(torchvision_models.installed_or_skip(), "regnet.py")
 
 
 @pytest.mark.torch

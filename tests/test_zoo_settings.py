@@ -85,19 +85,7 @@ def _leaves_in_forward_order(model: Any, shape: tuple[int, ...]) -> list[tuple[A
 
 
 def _installed_torchvision() -> Path:
-    package_dir = torchvision_models.installed_dir()
-    if package_dir is None:
-        if REQUIRE_TORCH:
-            pytest.fail("CONVCALC_REQUIRE_TORCH=1 but torchvision is not installed")
-        pytest.skip("torchvision is not installed (pip install --no-deps torchvision==0.28.0)")
-    version = torchvision_models.installed_version(package_dir)
-    wanted = RECORDED["torchvision_version"]
-    if version.split("+")[0] != wanted.split("+")[0]:
-        message = f"the fixture is for torchvision {wanted}, {version} is installed"
-        if REQUIRE_TORCH:
-            pytest.fail(message)
-        pytest.skip(message)
-    return package_dir
+    return torchvision_models.installed_or_skip(RECORDED["torchvision_version"])
 
 
 def test_every_efficientnet_variant_is_compared() -> None:

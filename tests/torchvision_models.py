@@ -30,6 +30,7 @@ import importlib
 import importlib.abc
 import importlib.machinery
 import importlib.util
+import os
 import sys
 import types
 from collections.abc import Callable, Iterator, Sequence
@@ -73,6 +74,28 @@ def installed_dir() -> Path | None:
     if spec is None or not spec.submodule_search_locations:
         return None
     return Path(next(iter(spec.submodule_search_locations)))
+
+
+def installed_or_skip(recorded_version: str | None = None) -> Path:
+    """torchvision's package directory, for a live test: the test is skipped without it, or
+    fails where CI requires it (``CONVCALC_REQUIRE_TORCH=1``). With ``recorded_version``, the
+    torchvision a fixture was recorded from must be the one installed."""
+    import pytest
+
+    required = os.environ.get("CONVCALC_REQUIRE_TORCH") == "1"
+    package_dir = installed_dir()
+    if package_dir is None:
+        if required:
+            pytest.fail("CONVCALC_REQUIRE_TORCH=1 but torchvision is not installed")
+        pytest.skip("torchvision is not installed (pip install --no-deps torchvision==0.28.0)")
+    if recorded_version is not None:
+        version = installed_version(package_dir)
+        if version.split("+")[0] != recorded_version.split("+")[0]:
+            message = f"the fixture is for torchvision {recorded_version}, {version} is installed"
+            if required:
+                pytest.fail(message)
+            pytest.skip(message)
+    return package_dir
 
 
 def installed_version(package_dir: Path) -> str:
