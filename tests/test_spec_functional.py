@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from test_export import _load_module
 
 from convcalc import ShapeError, SpecError
 from convcalc._record import record_fields
@@ -321,15 +322,6 @@ def test_each_call_computes_what_its_module_computes(
     assert call_text(layer).startswith(FUNCTIONS[name].name + "(")
 
 
-def _load(path: Path) -> Any:
-    spec = importlib.util.spec_from_file_location(path.stem, path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.mark.torch
 @needs_torch
 def test_exported_functions_run_under_torch_with_no_module(tmp_path: Path) -> None:
@@ -343,7 +335,7 @@ def test_exported_functions_run_under_torch_with_no_module(tmp_path: Path) -> No
     for name, text in (("called", HEAD), ("modules", _as_modules(HEAD))):
         path = tmp_path / f"{name}.py"
         path.write_text(to_pytorch(load_spec(text)), encoding="utf-8")
-        module = _load(path)
+        module = _load_module(path)
         model = getattr(module, module.__all__[-1])().eval()
         leaves = [type(m).__name__ for m in model.modules() if not any(m.children())]
         if name == "called":

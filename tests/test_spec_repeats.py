@@ -128,18 +128,23 @@ def test_copies_are_renamed_renumbered_and_rewired(monkeypatch: pytest.MonkeyPat
     assert summarize(copied).output_shape == (1, 32, 30, 30)
 
 
-def test_a_copy_of_a_block_that_reads_its_input_follows_the_size(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    spec = """\
-input: [1, 16, 8, 8]
-blocks:
+# A block that reads its incoming tensor: a copy of it fits only the same input size.
+SQUEEZE = """\
   Squeeze:
     params: {channels: '${in_channels}'}
     layers:
       - Conv2d: ['${channels // 4}', 1]
       - Conv2d: ['${channels}', 1]
-layers:
+"""
+
+
+def test_a_copy_of_a_block_that_reads_its_input_follows_the_size(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    spec = f"""\
+input: [1, 16, 8, 8]
+blocks:
+{SQUEEZE}layers:
   - Squeeze
   - Conv2d: [64, 1]
   - Squeeze
@@ -151,29 +156,17 @@ layers:
     assert convs == [4, 16, 16, 64, 16, 64]
     # A spec that reads its input is loaded again for another input size.
     other = summarize(copied, (1, 8, 8, 8))
-    assert [r.output_shape[1] for r in other.rows if r.type == "Conv2d"] == [
-        2,
-        8,
-        64,
-        16,
-        64,
-        16,
-        64,
-    ]
+    channels = [r.output_shape[1] for r in other.rows if r.type == "Conv2d"]
+    assert channels == [2, 8, 64, 16, 64, 16, 64]
 
 
 def test_a_block_holding_a_copy_that_read_its_input_reads_it_too(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    spec = """\
+    spec = f"""\
 input: [1, 16, 8, 8]
 blocks:
-  Squeeze:
-    params: {channels: '${in_channels}'}
-    layers:
-      - Conv2d: ['${channels // 4}', 1]
-      - Conv2d: ['${channels}', 1]
-  First:
+{SQUEEZE}  First:
     layers:
       - Squeeze
   Outer:                   # reads nothing itself; its Squeeze is a copy of First's
