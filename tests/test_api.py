@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 from types import ModuleType
 
 import pytest
@@ -136,3 +137,31 @@ def test_net_summary_off_a_terminal_never_imports_rich() -> None:
     )
     assert "yaml" in loaded
     assert not any(name == "rich" or name.startswith("rich.") for name in loaded)
+
+
+def test_the_suite_collects_without_torch() -> None:
+    """pytest's doctest collection imports every module under tests/: one that imports torch
+    at its top must be left out in conftest.py (collect_ignore), or the README's test command
+    fails on a machine without PyTorch."""
+    import ast
+
+    import conftest
+
+    tests = Path(__file__).parent
+    ignored = set(conftest.collect_ignore)
+    offenders = []
+    for path in sorted(tests.glob("*.py")):
+        if path.name in ignored:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in tree.body:
+            names = (
+                [alias.name for alias in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else []
+            )
+            if any(name == "torch" or name.startswith("torch.") for name in names):
+                offenders.append(f"{path.name}:{node.lineno}")
+    assert offenders == []
