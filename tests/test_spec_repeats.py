@@ -7,7 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from convcalc import ConvCalcError
 from convcalc.network import Network, summarize
 from convcalc.spec import _expand, load_spec, load_spec_file, zoo_names
 
@@ -183,3 +186,63 @@ layers:
     assert _fields(copied) == _fields(fresh)
     convs = [n.op.args[0] for n in copied.nodes if n.scope and n.op.type == "Conv2d"]
     assert convs == [4, 16, 4, 16, 8, 32]
+
+
+# Random specs of blocks used again and again, nested, reading their input or not, with
+# conditions, pieces, shared modules and merges: copies or not, the same network or error.
+_ENTRIES = [
+    "      - Conv2d: {out_channels: '${w}', kernel_size: 1}\n",
+    "      - Conv2d: {out_channels: '${in_channels}', kernel_size: 3, padding: 1}\n",
+    "      - ReLU\n",
+    "      - BatchNorm2d\n",
+    "      - Conv2d: {out_channels: '${w}', kernel_size: 1}\n        id: p\n"
+    "      - share: p\n        if: '${in_channels == w}'\n",
+    "      - Add: {from: [-1, input]}\n        if: '${in_channels == w}'\n",
+    "      - Chunk: {chunks: 2, dim: 1}\n        id: halves\n"
+    "      - Concat: {from: [halves.1, halves.0]}\n",
+    "      - Inner: {w: '${w}'}\n",
+    "      - Inner: {w: '${w * 2}'}\n        if: '${flag}'\n",
+    "      - MaxPool2d: 2\n        if: '${in_height > 4}'\n",
+]
+_INNER = """\
+  Inner:
+    params: {w: 8}
+    layers:
+      - Conv2d: {out_channels: '${w}', kernel_size: 1}
+      - Conv2d: ['${in_channels}', 3, 1, 1]
+"""
+
+
+@given(
+    body=st.lists(st.sampled_from(_ENTRIES), min_size=1, max_size=5),
+    uses=st.lists(
+        st.tuples(st.sampled_from([4, 8, 16]), st.booleans(), st.integers(1, 3)),
+        min_size=1,
+        max_size=6,
+    ),
+    channels=st.sampled_from([4, 8]),
+)
+@settings(max_examples=100, deadline=None)
+def test_random_block_uses_expand_the_same_with_copies(
+    body: list[str], uses: list[tuple[int, bool, int]], channels: int
+) -> None:
+    layers = "".join(
+        f"  - Block: {{w: {w}, flag: {str(flag).lower()}}}\n    repeat: {repeat}\n"
+        for w, flag, repeat in uses
+    )
+    spec = (
+        f"input: [1, {channels}, 16, 16]\nblocks:\n{_INNER}"
+        "  Block:\n    params: {w: 8, flag: false}\n    layers:\n"
+        f"{''.join(body)}layers:\n{layers}"
+    )
+
+    def load(copies: bool) -> Any:
+        with pytest.MonkeyPatch.context() as m:
+            if not copies:
+                m.setattr(_expand, "_expansion_key", lambda *args: None)
+            try:
+                return _fields(load_spec(spec))
+            except ConvCalcError as exc:
+                return str(exc)
+
+    assert load(True) == load(False)
