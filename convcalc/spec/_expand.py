@@ -4,7 +4,7 @@ conditions, ``from``, shared modules and arguments."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..errors import ShapeError, SpecError
 from ..layers import layer_types
@@ -637,34 +637,20 @@ class _Loader(_NodeWriter):
         return tuple(index(i) for i in last) if isinstance(last, tuple) else index(last)
 
 
-class _Expansion:
+class _Expansion(NamedTuple):
     """What a block's expansion added to the network, to copy for a second use."""
 
-    def __init__(
-        self,
-        first: int,
-        source: int,
-        depth: int,
-        instance: str,
-        log: list[tuple[str, str | None, str | None, str]],
-        nodes: list[Node],
-        block_scopes: list[tuple[tuple[str, ...], str]],
-        block_entries: list[tuple[tuple[str, ...], str]],
-        block_inputs: list[tuple[tuple[str, ...], tuple[tuple[str, int], ...]]],
-        last: _Out,
-        shape: tuple[int, ...] | None,
-    ) -> None:
-        self.first = first
-        self.source = source
-        self.depth = depth
-        self.instance = instance
-        self.log = log
-        self.nodes = nodes
-        self.block_scopes = block_scopes
-        self.block_entries = block_entries
-        self.block_inputs = block_inputs
-        self.last = last
-        self.shape = shape
+    first: int  # the index of its first node
+    source: int  # the node it took as input
+    depth: int  # how many scopes enclose the block's own
+    instance: str  # the block instance's name
+    log: list[tuple[str, str | None, str | None, str]]  # the names given, in order
+    nodes: list[Node]
+    block_scopes: list[tuple[tuple[str, ...], str]]
+    block_entries: list[tuple[tuple[str, ...], str]]
+    block_inputs: list[tuple[tuple[str, ...], tuple[tuple[str, int], ...]]]
+    last: _Out
+    shape: tuple[int, ...] | None  # the input's shape, if the expansion read it
 
 
 def _expansion_key(
