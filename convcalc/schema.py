@@ -19,6 +19,17 @@ _EXPRESSION = {
     "pattern": r"^\s*\$\{.+\}\s*$",
     "description": "An expression over parameters and the incoming tensor, e.g. ${planes * 4}",
 }
+_CHECKS = {
+    "type": "array",
+    "description": "Errors for arguments the network refuses, as a builder raises them: each "
+    "error is given where its condition holds.",
+    "items": {
+        "type": "object",
+        "required": ["if", "error"],
+        "additionalProperties": False,
+        "properties": {"if": _EXPRESSION, "error": {"type": "string"}},
+    },
+}
 _CALL = {
     "type": "string",
     "pattern": r"^\s*(torch\.nn\.|nn\.)?[A-Za-z_][A-Za-z0-9_]*\(.*\)\s*$",
@@ -184,6 +195,7 @@ def spec_schema() -> dict[str, Any]:
                 "description": "The spec's parameters and their values, which ${...} reads "
                 "and --set overrides.",
             },
+            "checks": _CHECKS,
             "include": {
                 "description": "YAML files of blocks, relative to this one.",
                 "anyOf": [
@@ -221,6 +233,7 @@ def spec_schema() -> dict[str, Any]:
                                 {"type": "array", "items": {"type": "string"}},
                             ],
                         },
+                        "checks": _CHECKS,
                         "inputs": {
                             "description": "Names of the block's inputs, taken from 'from:'.",
                             "type": "array",

@@ -236,3 +236,62 @@ def test_parse_assignment() -> None:
     with pytest.raises(SpecError) as info:
         parse_assignment("depth")
     assert str(info.value) == "expected NAME=VALUE, such as depth=101, got 'depth'"
+
+
+CHECKED = """\
+input: [1, 3, 32, 32]
+params:
+  width: 32
+  groups: 4
+  per_group: '${width // groups}'
+checks:
+  - if: '${width % 8 != 0}'
+    error: width must be a multiple of 8
+  - if: '${groups < 1}'
+    error: groups must be positive
+blocks:
+  Basic:
+    params: {dilation: 1, channels: '${in_channels}'}
+    checks:
+      - if: '${dilation > 1 and channels < 16}'
+        error: a dilated Basic needs 16 channels
+    layers:
+      - Conv2d: ['${width}', 3, 1, '${dilation}', '${dilation}']
+layers:
+  - Basic
+  - Basic: {dilation: 2}
+"""
+
+
+def test_checks_refuse_arguments_where_their_condition_holds() -> None:
+    assert summarize(load_spec(CHECKED)).output_shape == (1, 32, 32, 32)  # padding = dilation
+    with pytest.raises(SpecError, match=r"^<spec>:7:5: checks\[0\]: width must be a multiple"):
+        load_spec(CHECKED, params={"width": 30})
+    # Before the parameter's own error (a division by zero in per_group), as a builder
+    # checks its arguments before it works with them.
+    with pytest.raises(SpecError, match=r"^<spec>:9:5: checks\[1\]: groups must be positive$"):
+        load_spec(CHECKED, params={"groups": 0})
+    # A block's checks run at each use, reading its parameters and its incoming tensor.
+    text = CHECKED.replace("  - Basic\n  - Basic: {dilation: 2}", "  - Basic: {dilation: 2}")
+    with pytest.raises(SpecError, match=r"blocks\.Basic\.checks\[0\]: a dilated Basic needs 16"):
+        load_spec(text)
+
+
+def test_a_parameter_error_no_check_covers_is_the_parameter_s() -> None:
+    text = CHECKED.replace("per_group: '${width // groups}'", "per_group: '${width // 0}'")
+    with pytest.raises(SpecError, match=r"params\.per_group: division by zero"):
+        load_spec(text)
+
+
+@pytest.mark.parametrize(
+    ("checks", "message"),
+    [
+        ("checks: 3", "checks: expected a list of checks such as"),
+        ("checks:\n  - {if: true}", r"checks\[0\]: expected a check such as"),
+        ("checks:\n  - {if: true, error: 2}", r"checks\[0\]: expected a check such as"),
+        ("checks:\n  - {if: '${[1]}', error: x}", r"checks\[0\]\.if: expected true or false"),
+    ],
+)
+def test_malformed_checks_are_one_sentence(checks: str, message: str) -> None:
+    with pytest.raises(SpecError, match=message):
+        load_spec(f"input: [1, 3]\n{checks}\nlayers:\n  - ReLU\n")

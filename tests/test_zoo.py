@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from convcalc import ShapeError
+from convcalc import ShapeError, SpecError
 from convcalc.network import summarize
 from convcalc.spec import load_spec_file, zoo_names
 
@@ -237,3 +237,46 @@ def test_inception_v3_eval_takes_the_sizes_torchvision_takes(size: int) -> None:
         return
     assert summary.output_shape == expected
     assert summary.totals.params == sum(p.numel() for p in model.parameters())
+
+
+@pytest.mark.torch
+@needs_torch
+@pytest.mark.parametrize(
+    ("builder", "arguments", "settings"),
+    [
+        ("resnet18", {"groups": 2}, {"groups": 2}),
+        ("resnet34", {"width_per_group": 32}, {"width_per_group": 32}),
+        (
+            "resnet18",
+            {"replace_stride_with_dilation": [False, True, True]},
+            {"replace_stride_with_dilation": [False, True, True]},
+        ),
+        (
+            "resnet50",
+            {"replace_stride_with_dilation": [False, True, True]},
+            {"replace_stride_with_dilation": [False, True, True]},
+        ),
+        ("resnext50_32x4d", {}, {}),
+    ],
+    ids=["basic-groups", "basic-width", "basic-dilation", "bottleneck-dilation", "resnext"],
+)
+def test_resnet_accepts_and_refuses_as_torchvision(
+    builder: str, arguments: dict[str, Any], settings: dict[str, Any]
+) -> None:
+    """torchvision's BasicBlock refuses groups, a base width and a dilation its Bottleneck
+    takes: the zoo's ResNet refuses the same, with torchvision's words."""
+    import torchvision_models
+
+    module = torchvision_models.load_module(torchvision_models.installed_or_skip(), "resnet.py")
+    try:
+        getattr(module, builder)(**arguments)
+    except (ValueError, NotImplementedError) as exc:
+        expected: str | None = str(exc)
+    else:
+        expected = None
+    if expected is None:
+        load_spec_file(builder, params=settings)
+    else:
+        with pytest.raises(SpecError) as refused:
+            load_spec_file(builder, params=settings)
+        assert str(refused.value).endswith(expected)

@@ -20,6 +20,7 @@ import pytest
 import torchvision_models
 
 import convcalc
+from convcalc import SpecError
 from convcalc.network import Summary, summarize
 from convcalc.spec import load_spec_file, zoo_names, zoo_text
 from convcalc.spec._expand import _Loader
@@ -167,3 +168,44 @@ def test_regnet_designs_off_the_builders_equal_torchvision(settings: dict[str, A
     assert summary.totals.params == sum(p.numel() for p in model.parameters())
     types = {kind for kind, _ in leaves}
     assert [(r.type, r.output_shape) for r in summary.layer_rows() if r.type in types] == leaves
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        pytest.param({"w_0": 30}, id="w0-not-a-multiple-of-8"),
+        pytest.param({"w_0": 0}, id="w0-zero"),
+        pytest.param({"w_m": 1.0}, id="wm-one"),
+        pytest.param({"w_a": -5.0}, id="wa-negative"),
+    ],
+)
+def test_regnet_refuses_what_torchvision_refuses(settings: dict[str, Any]) -> None:
+    """BlockParams.from_init_params raises "Invalid RegNet settings" before any arithmetic:
+    so does the spec, where the widths would otherwise divide by zero or take a log of a
+    negative number, or come out without complaint (w_0 = 30)."""
+    with pytest.raises(SpecError, match=r"^zoo:regnet:\d+:\d+: checks\[0\]: Invalid RegNet"):
+        load_spec_file("regnet", params=settings)
+
+
+@pytest.mark.torch
+@needs_torch
+@pytest.mark.parametrize(
+    "settings",
+    [{"w_0": 30}, {"w_0": 0}, {"w_m": 1.0}, {"w_a": -5.0}, {"w_0": 16}, {"w_a": 0.0}],
+    ids=["w0-30", "w0-0", "wm-1", "wa-negative", "w0-16", "wa-0"],
+)
+def test_regnet_accepts_and_refuses_as_torchvision(settings: dict[str, Any]) -> None:
+    regnet = _torchvision_regnet()
+    numbers = {**ALIASES["regnet_y_400mf"][1], **settings}
+    try:
+        regnet.BlockParams.from_init_params(**{**numbers, "se_ratio": numbers["se_ratio"] or None})
+    except ValueError:
+        refused = True
+    else:
+        refused = False
+    try:
+        load_spec_file("regnet", params=settings)
+    except SpecError:
+        assert refused
+    else:
+        assert not refused

@@ -14,7 +14,8 @@ from ._expr import TENSOR_NAMES
 from ._yaml import _parse
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_BLOCK_KEYS = ("params", "inputs", "layers", "type", "description")
+CHECKS = "expected a list of checks such as {if: '${depth < 1}', error: depth must be positive}"
+_BLOCK_KEYS = ("params", "inputs", "checks", "layers", "type", "description")
 _INCLUDED_KEYS = ("include", "blocks", "description")
 _MAX_FILES = 64
 
@@ -30,8 +31,10 @@ class _Block:
         path: str,
         source: str,
         type: str | None = None,
+        checks: Any = None,
     ) -> None:
         self.type = type  # the type its rows show (the module class), if not its name
+        self.checks = checks  # checks: [{if: ..., error: ...}], as read
         self.name = name
         self.params = params
         self.required = required
@@ -116,9 +119,11 @@ class _BlockReader(_Checker):
                 raise self.fail(f"more than {_MAX_FILES} included files", where, container, key)
             text = self._read(file, where, container, key)
             outer = self.source
-            self.source = file
+            # A zoo file's include is named as the zoo names its files: zoo:_resnet.
+            zoo = outer.startswith("zoo:") and os.path.dirname(file) == base
+            self.source = f"zoo:{os.path.splitext(os.path.basename(file))[0]}" if zoo else file
             try:
-                included = _parse(text, file)
+                included = _parse(text, self.source)
                 if not isinstance(included, _Map):
                     raise self.error(
                         "an included file is a mapping with 'blocks:' (and 'include:')", "", 1, 1
@@ -187,8 +192,18 @@ class _BlockReader(_Checker):
                     block,
                     "type",
                 )
+            if "checks" in block and not isinstance(block["checks"], _Seq):
+                raise self.fail(CHECKS, f"{path}.checks", block, "checks")
             self.blocks[name] = _Block(
-                name, params, required, inputs, layers, path, self.source, shown
+                name,
+                params,
+                required,
+                inputs,
+                layers,
+                path,
+                self.source,
+                shown,
+                block.get("checks"),
             )
 
     def _params(self, block: _Map, path: str) -> tuple[_Map, set[str]]:

@@ -9,14 +9,26 @@ from typing import Any, NamedTuple
 from ..errors import ShapeError, SpecError
 from ..layers import layer_types
 from ..network import INPUT, MERGES, PIECES, Network, Node, ShapeTracker
-from ._blocks import _NAME
+from ._blocks import _NAME, CHECKS
 from ._call import bind, looks_like_call, parse_call
 from ._common import LIMITS, _describe, _Map, _Seq, _suggest
 from ._expr import _EXPR, expression_of
 from ._nodes import _ID, _Call, _NodeWriter, _Out, _Scope
 
+_UNKNOWN: Any = object()  # a parameter whose value failed, in a spec with checks
+_CHECK = "expected a check such as {if: '${depth < 1}', error: depth must be positive}"
 _META = ("id", "from", "repeat", "trainable", "train_only", "functional", "if", "share")
-_TOP = ("name", "input", "params", "include", "blocks", "layers", "outputs", "description")
+_TOP = (
+    "name",
+    "input",
+    "params",
+    "checks",
+    "include",
+    "blocks",
+    "layers",
+    "outputs",
+    "description",
+)
 
 
 class _Loader(_NodeWriter):
@@ -68,7 +80,14 @@ class _Loader(_NodeWriter):
             input_shape = self.shape(data["input"], "input", data, "input")
         if input_shape is not None:
             self.tracker = ShapeTracker(input_shape)
-        values = self.top_values = self.read_params(data)
+        # The spec's checks come before its parameters' own errors, as a builder's checks of
+        # its arguments come before the arithmetic on them (RegNet's w_m = 1 is "Invalid
+        # RegNet settings", not a division by zero in a width).
+        values, broken = self.read_params(data)
+        self.top_values = values
+        self.checks(data, "checks", values, INPUT, broken is not None)
+        if broken is not None:
+            raise broken
         self.read_includes(data, self.base, (self.source,))
         if "blocks" in data:
             self.read_blocks(data["blocks"], data)
@@ -138,8 +157,9 @@ class _Loader(_NodeWriter):
                 )
         return tuple(value)
 
-    def read_params(self, data: _Map) -> dict[str, Any]:
-        """The spec's own parameters, with the caller's overrides, in order."""
+    def read_params(self, data: _Map) -> tuple[dict[str, Any], SpecError | None]:
+        """The spec's own parameters, with the caller's overrides, in order; and, if the spec
+        has checks, the first error a parameter's value gave (its value then unknown)."""
         raw = data.get("params")
         if raw is None:
             raw = _Map()
@@ -157,6 +177,7 @@ class _Loader(_NodeWriter):
                     source=self.source,
                 )
         values: dict[str, Any] = {}
+        broken: SpecError | None = None
         for key, value in raw.items():
             path = f"params.{key}"
             if not _NAME.fullmatch(key):
@@ -169,8 +190,14 @@ class _Loader(_NodeWriter):
                     f"parameter {key!r} has no value; give one (--set {key}=VALUE)", path, raw, key
                 )
             # The network's input is the incoming tensor of the top level.
-            values[key] = self.value(value, path, raw, key, values, INPUT)
-        return values
+            try:
+                values[key] = self.value(value, path, raw, key, values, INPUT)
+            except SpecError as exc:
+                if "checks" not in data:
+                    raise
+                broken = broken or exc
+                values[key] = _UNKNOWN
+        return values, broken
 
     # -- entries
 
@@ -526,6 +553,8 @@ class _Loader(_NodeWriter):
                     values,
                     sources[0],
                 )
+        if block.checks is not None:
+            self.checks(block.checks, f"{block.path}.checks", values, sources[0])
         inputs = dict(zip(block.inputs, sources, strict=True))
         inputs.setdefault("input", sources[0])
         return self.expand(
@@ -534,6 +563,45 @@ class _Loader(_NodeWriter):
             _Scope(values, inputs, inner),
             block_depth=block_depth + 1,
         )
+
+    def checks(
+        self, raw: Any, path: str, values: dict[str, Any], source: int, partial: bool = False
+    ) -> None:
+        """``checks: [{if: '${...}', error: text}]``: the error where a condition holds, as a
+        builder refuses its arguments (``raise ValueError(...)`` in its source). ``raw`` is
+        the list, or the spec's mapping holding it under ``checks``. ``partial``: some
+        values are unknown (their own error follows), and a check that reads one is passed
+        over."""
+        if isinstance(raw, _Map):
+            if "checks" not in raw:
+                return
+            container, raw = raw, raw["checks"]
+            if not isinstance(raw, _Seq):
+                raise self.fail(CHECKS, path, container, "checks")
+        if not isinstance(raw, _Seq):
+            return  # pragma: no cover - a block's checks are a list (read_blocks)
+        for j, check in enumerate(raw):
+            where = f"{path}[{j}]"
+            if (
+                not isinstance(check, _Map)
+                or set(check) != {"if", "error"}
+                or not isinstance(check["error"], str)
+            ):
+                raise self.fail(_CHECK, where, raw, j)
+            try:
+                holds = self.value(check["if"], f"{where}.if", check, "if", values, source)
+            except SpecError:
+                if partial:
+                    continue
+                raise
+            if partial and holds is _UNKNOWN:
+                continue
+            if not isinstance(holds, (bool, int)) and holds is not None:
+                raise self.fail(
+                    f"expected true or false, got {_describe(holds)}", f"{where}.if", check, "if"
+                )
+            if holds:
+                raise self.fail(check["error"], where, raw, j)
 
     def same_input(self, known: _Expansion, source: int) -> bool:
         if known.shape is None:
