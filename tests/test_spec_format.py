@@ -289,6 +289,7 @@ def test_a_parameter_error_no_check_covers_is_the_parameter_s() -> None:
         ("checks: 3", "checks: expected a list of checks such as"),
         ("checks:\n  - {if: true}", r"checks\[0\]: expected a check such as"),
         ("checks:\n  - {if: true, error: 2}", r"checks\[0\]: expected a check such as"),
+        ("checks:\n  - {if: true, error: ' '}", r"checks\[0\]: expected a check such as"),
         ("checks:\n  - {if: '${[1]}', error: x}", r"checks\[0\]\.if: expected true or false"),
     ],
 )

@@ -586,6 +586,7 @@ class _Loader(_NodeWriter):
                 not isinstance(check, _Map)
                 or set(check) != {"if", "error"}
                 or not isinstance(check["error"], str)
+                or not check["error"].strip()
             ):
                 raise self.fail(_CHECK, where, raw, j)
             try:
