@@ -352,6 +352,11 @@ MALFORMED = [
         "net.yaml:2:10: include: a path cannot hold a NUL character (\\0)",
         id="include-nul",
     ),
+    pytest.param(
+        "input: [1, 3, 8, 8]\nparams:\n  t: '${ {1: 2} }'\nlayers:\n  - Conv2d: ['${t}', 1]\n",
+        "net.yaml:5: layers[0] Conv2d: out_channels must be an integer, got {1: 2}",
+        id="table-as-an-argument",
+    ),
 ]
 
 

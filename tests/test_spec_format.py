@@ -296,3 +296,17 @@ def test_a_parameter_error_no_check_covers_is_the_parameter_s() -> None:
 def test_malformed_checks_are_one_sentence(checks: str, message: str) -> None:
     with pytest.raises(SpecError, match=message):
         load_spec(f"input: [1, 3]\n{checks}\nlayers:\n  - ReLU\n")
+
+
+def test_python_s_syntax_warnings_stay_out_of_a_spec_s_output() -> None:
+    """``4if a else 2`` parses with a SyntaxWarning that Python prints: not convcalc's."""
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        network = load_spec(
+            "input: [1, 3, 8, 8]\nlayers:\n  - Conv2d: ['${4if 1 else 2}', 1]\n"
+            "  - Conv2d(4, 3, 1)\n"
+        )
+    assert summarize(network).output_shape == (1, 3, 8, 8)
+    assert [str(w.message) for w in caught] == []

@@ -425,20 +425,25 @@ def _work(
         raise TypeError(f"unknown operation {op!r}")
     # Networks repeat the same layer on the same shape (blocks, repeat:): work each out once.
     # A LayerSpec by its values: equal to comparing the records, without their Python calls.
-    key: tuple[Any, ...] = (
+    key: tuple[Any, ...] | None = (
         (op.type, op.args, op.kwargs, shape, in_flat[0], training)
         if type(op) is LayerSpec
         else (op, shape, in_flat[0], training)
     )
-    known = _WORKED.get(key)
+    try:
+        known = _WORKED.get(key)
+    except TypeError:  # an argument that is no number, text or list (a table): the layer says
+        key, known = None, None
     if known is None:
         layer = op.build(shape, flattened=in_flat[0]) if isinstance(op, LayerSpec) else op
-        known = _WORKED[key] = (
+        known = (
             layer,
             layer.output_shape(shape, training=training),
             layer.macs(shape, training=training),
             layer.param_count,
         )
+        if key is not None:
+            _WORKED[key] = known
         if len(_WORKED) > 100_000:
             _WORKED.clear()
     layer, out, macs, params = known

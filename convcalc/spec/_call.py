@@ -15,6 +15,7 @@ from typing import Any
 
 from ..errors import SpecError
 from ._common import _suggest
+from ._expr import _parse_quietly
 
 # Arguments of PyTorch's constructors that change nothing about shapes or counts.
 _IGNORED = ("device", "dtype", "inplace")
@@ -58,7 +59,7 @@ def parse_call(
     """Layer type, positional and keyword arguments of call text like ``Conv2d(1, 20, 5)``."""
     source = text.strip()
     try:
-        tree = ast.parse(source, mode="eval")
+        tree = _parse_quietly(source)
     except SyntaxError as exc:
         raise fail(f"cannot read {source!r} as a PyTorch call: {exc.msg}") from None
     except (RecursionError, MemoryError, ValueError):

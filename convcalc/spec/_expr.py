@@ -26,6 +26,7 @@ import ast
 import math
 import operator
 import re
+import warnings
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -487,6 +488,14 @@ _NAMES: dict[str, str] = {}
 NOT_A_PARAMETER: Any = object()
 
 
+def _parse_quietly(text: str) -> ast.Expression:
+    """``ast.parse`` in eval mode, without the SyntaxWarnings Python prints for text such as
+    ``4if a else 2`` (it reads it): the user's spec is no Python module."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SyntaxWarning)
+        return ast.parse(text, mode="eval")
+
+
 def parameter_value(expression: str, scope: Mapping[str, Any]) -> Any:
     """What ``evaluate`` gives for an expression seen before that only names a parameter of
     ``scope``, without an evaluator; else ``NOT_A_PARAMETER``."""
@@ -511,7 +520,7 @@ def evaluate(
     parsed = _PARSED.get(text)
     if parsed is None:
         try:
-            tree = ast.parse(text, mode="eval")
+            tree = _parse_quietly(text)
         except SyntaxError as exc:
             raise fail(f"cannot read ${{{expression}}}: {exc.msg}") from None
         except (RecursionError, MemoryError, ValueError):
