@@ -106,11 +106,13 @@ def to_pytorch(
     is training. ``mode`` chooses the counts its docstring gives.
     """
     summary = summarize(network, input_shape, mode=mode)
+    declared = network
     network = network.at(input_shape)
     # Without training-only entries, eval's rows are the train rows, and a batch of one that a
     # training batch norm refuses (DeepLabV3's image pooling) still exports.
+    built_for = None  # the input the training-only entries are built for, if not this one
     if any(node.train_only for node in network.nodes):
-        rows = _every_row(network, input_shape)
+        rows, built_for = _every_row(network, input_shape, declared)
     else:
         rows = summarize(network, input_shape).layer_rows()
     reader = Reader(network, rows, list(_OPS))
@@ -148,6 +150,15 @@ def to_pytorch(
         "",
         f"Input {list(summary.input_shape)} -> {returns}; {summary.totals.params:,} parameters",
         f"({summary.totals.trainable_params:,} trainable), {summary.totals.macs:,} MACs.",
+        *(
+            [
+                "",
+                "Its training-only entries are built, and their shapes commented, for the spec's",
+                f"input {list(built_for)}: training needs that size (eval never runs them).",
+            ]
+            if built_for
+            else []
+        ),
         '"""',
         "",
         *(["from collections import OrderedDict", ""] if writer.sequential else []),
@@ -194,8 +205,40 @@ def _returned(network: Network, produced: dict[int, Ref]) -> list[Ref] | None:
     return [0 if i == -1 else produced[i] for i in network.outputs]
 
 
-def _every_row(network: Network, input_shape: Sequence[int] | None) -> Sequence[Row]:
-    """A row for every node, training-only ones included: the train-mode summary's.
+def _every_row(
+    network: Network, input_shape: Sequence[int] | None, declared: Network
+) -> tuple[Sequence[Row], tuple[int, ...] | None]:
+    """A row for every node, training-only ones included, and the input the training-only
+    ones are built for if it is not ``input_shape``.
+
+    The rows are the train-mode summary's where it works (see :func:`_train_rows`). Where the
+    training-only entries do not fit ``input_shape`` (Inception v3's auxiliary head below 299
+    pixels), eval never runs them, as in PyTorch: their rows are those of the spec's own input
+    (``declared``'s), and the others eval's.
+    """
+    try:
+        return _train_rows(network, input_shape), None
+    except ShapeError as exc:
+        own = declared.input_shape
+        if own is None or input_shape is None or tuple(input_shape) == tuple(own):
+            raise
+        refused = exc
+    by_index = {row.index: row for row in summarize(network, input_shape).layer_rows()}
+    try:
+        by_name = {row.name: row for row in _train_rows(declared, own)}
+    except ShapeError:
+        raise refused from None
+    rows = []
+    for index, node in enumerate(network.nodes):
+        row = by_index.get(index) or (by_name.get(node.name) if node.train_only else None)
+        if row is None:
+            raise refused from None
+        rows.append(row if row.index == index else Row(**{**record_fields(row), "index": index}))
+    return rows, tuple(own)
+
+
+def _train_rows(network: Network, input_shape: Sequence[int] | None) -> Sequence[Row]:
+    """The train-mode summary's rows.
 
     A training-mode BatchNorm refuses a batch with one value per channel (Inception v3's aux
     head on a batch of 1), but a module does not depend on the batch: then the rows come from

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from convcalc import SpecError
+from convcalc import ShapeError, SpecError
 from convcalc._export_blocks import class_name
 from convcalc.export import to_pytorch
 from convcalc.network import Network, summarize
@@ -183,6 +183,32 @@ def _check_under_torch(network: Network, name: str, tmp_path: Path) -> None:
 @pytest.mark.parametrize("name", zoo_names())
 def test_exported_zoo_runs_under_pytorch(name: str, tmp_path: Path) -> None:
     _check_under_torch(load_spec_file(name), name, tmp_path)
+
+
+@pytest.mark.torch
+@pytest.mark.skipif(not HAS_TORCH, reason="PyTorch is not installed (pip install torch==2.13.0)")
+def test_export_at_a_size_only_eval_takes_builds_the_head_for_the_spec_s_input(
+    tmp_path: Path,
+) -> None:
+    """Inception v3 at 75 pixels: eval runs it, as in torchvision; its auxiliary head, which
+    only training runs and which needs 299, is built for 299, with all 27,161,264
+    parameters. Exported in train mode at 75, it is refused, as training at 75 fails."""
+    import torch
+
+    network = load_spec_file("inception_v3")
+    source = to_pytorch(network, (1, 3, 75, 75))
+    assert "built, and their shapes commented, for the spec's\ninput [1, 3, 299, 299]" in source
+    path = tmp_path / "inception_75.py"
+    path.write_text(source, encoding="utf-8")
+    module = _load_module(path)
+    with torch.device("meta"):
+        model = getattr(module, module.__all__[-1])().eval()
+    with torch.no_grad():
+        out = model(torch.zeros((1, 3, 75, 75), device="meta"))
+    assert tuple(out.shape) == (1, 1000)
+    assert sum(p.numel() for p in model.parameters()) == 27_161_264
+    with pytest.raises(ShapeError, match="InceptionAux"):
+        to_pytorch(network, (1, 3, 75, 75), mode="train")
 
 
 GRAPHS = {
