@@ -106,13 +106,12 @@ def to_pytorch(
     is training. ``mode`` chooses the counts its docstring gives.
     """
     summary = summarize(network, input_shape, mode=mode)
-    declared = network
     network = network.at(input_shape)
     # Without training-only entries, eval's rows are the train rows, and a batch of one that a
     # training batch norm refuses (DeepLabV3's image pooling) still exports.
     built_for = None  # the input the training-only entries are built for, if not this one
     if any(node.train_only for node in network.nodes):
-        rows, built_for = _every_row(network, input_shape, declared)
+        rows, built_for = _every_row(network, input_shape)
     else:
         rows = summarize(network, input_shape).layer_rows()
     reader = Reader(network, rows, list(_OPS))
@@ -206,26 +205,26 @@ def _returned(network: Network, produced: dict[int, Ref]) -> list[Ref] | None:
 
 
 def _every_row(
-    network: Network, input_shape: Sequence[int] | None, declared: Network
+    network: Network, input_shape: Sequence[int] | None
 ) -> tuple[Sequence[Row], tuple[int, ...] | None]:
     """A row for every node, training-only ones included, and the input the training-only
     ones are built for if it is not ``input_shape``.
 
     The rows are the train-mode summary's where it works (see :func:`_train_rows`). Where the
     training-only entries do not fit ``input_shape`` (Inception v3's auxiliary head below 299
-    pixels), eval never runs them, as in PyTorch: their rows are those of the spec's own input
-    (``declared``'s), and the others eval's.
+    pixels), eval never runs them, as in PyTorch: their rows are those of the input the network
+    was loaded for, and the others eval's.
     """
     try:
         return _train_rows(network, input_shape), None
     except ShapeError as exc:
-        own = declared.input_shape
+        own = network.own_input()
         if own is None or input_shape is None or tuple(input_shape) == tuple(own):
             raise
         refused = exc
     by_index = {row.index: row for row in summarize(network, input_shape).layer_rows()}
     try:
-        by_name = {row.name: row for row in _train_rows(declared, own)}
+        by_name = {row.name: row for row in _train_rows(network.at(own), own)}
     except ShapeError:
         raise refused from None
     rows = []

@@ -211,3 +211,36 @@ def test_cli_mode_set_and_warnings(tmp_path: Path) -> None:
     )
     exported = invoke(["export", str(lenet), "--set", "n=7", "--mode", "train"]).stdout
     assert "nn.Linear(in_features=800, out_features=800, bias=7)" in exported
+
+
+def test_a_spec_read_again_for_another_input_keeps_its_head_as_built() -> None:
+    """A spec that reads its incoming tensor is read again for another input (Network.at):
+    the analyses and the export, which ask for it so, count its training-only head as built
+    for the input it was loaded for, as summarize does."""
+    from convcalc.analysis import explain_network, receptive_field, valid_inputs
+    from convcalc.export import to_pytorch
+
+    network = load_spec(
+        "input: [1, 3, 32, 32]\n"
+        "layers:\n"
+        "  - Conv2d: ['${in_channels * 2}', 3, 2]\n"
+        "    id: stem\n"
+        "  - Conv2d: [4, 7]\n"
+        "    train_only: true\n"
+        "  - AdaptiveAvgPool2d: 1\n"
+        "    from: stem\n"
+    )
+    small = (1, 3, 12, 12)  # the head's 7x7 kernel does not fit the stem's 5x5 output
+    again = network.at(small)
+    assert again.built_for == (1, 3, 32, 32)
+    assert again.own_input() == network.own_input() == (1, 3, 32, 32)
+    assert summarize(again).totals.params == summarize(network).totals.params
+    assert [n.name for n in receptive_field(network, small).nodes] == [
+        "stem",
+        "adaptiveavgpool2d_1",
+    ]
+    assert explain_network(network, small).layers[-1].output_shape == (1, 6, 1, 1)
+    assert valid_inputs(network, small).axes[0].rule() == "H ≥ 3"
+    assert "for the spec's\ninput [1, 3, 32, 32]" in to_pytorch(network, small)
+    with pytest.raises(ShapeError, match="kernel 7x7"):
+        summarize(network, small, mode="train")

@@ -209,8 +209,15 @@ class Network(Record):
     warnings: tuple[SpecWarning, ...] = field(default=(), kw_only=True)
     # For a spec that reads the incoming tensor in ${...}: the same spec for another input.
     rebuild: Callable[[Shape], Network] | None = field(default=None, kw_only=True)
+    # For such a spec read again for another input: the input it was loaded for, which its
+    # modules are built for (a training-only entry, which eval never runs, keeps them).
+    built_for: Shape | None = field(default=None, kw_only=True)
     # The nodes whose tensors the network returns, in order (-1: the input); none: the last.
     outputs: tuple[int, ...] = field(default=(), kw_only=True)
+
+    def own_input(self) -> Shape | None:
+        """The input the network's modules are built for: the one it was loaded for."""
+        return self.built_for if self.built_for is not None else self.input_shape
 
     def at(self, input_shape: Sequence[int] | None) -> Network:
         """The network for ``input_shape``: a spec that reads its incoming tensor in ``${...}``

@@ -150,7 +150,6 @@ def _summarize(
 ) -> Summary:
     """:func:`summarize`, keeping the rows of the training-only nodes an eval run leaves out
     in ``idle_rows`` (by name) if it is given."""
-    declared = network  # as written, for its own input
     network = network.at(input_shape)
     try:
         run_mode = Mode(mode)
@@ -198,7 +197,7 @@ def _summarize(
         except ShapeError as exc:
             # In eval, PyTorch never runs a training-only node: it only holds the parameters
             # it was built with, for the spec's own input.
-            built = None if training else _built_for_own_input(declared, node, shape0, own)
+            built = None if training else _built_for_own_input(network, node, shape0, own)
             if built is None:
                 raise ShapeError(f"{node.where} {exc}" if node.where else str(exc)) from None
             row, out, flat, messages = built, built.output_shape, None, []
@@ -256,14 +255,15 @@ def _summarize(
 def _built_for_own_input(
     network: Network, node: Node, shape: Shape, own: dict[str, Row]
 ) -> Row | None:
-    """The row of training-only ``node`` when ``network`` runs in eval mode on its spec's
-    own input, if that is not ``shape`` and the node works there (``own``: the rows by
+    """The row of training-only ``node`` when ``network`` runs in eval mode on the input it
+    was loaded for, if that is not ``shape`` and the node works there (``own``: the rows by
     name, filled on first use)."""
-    if not node.train_only or network.input_shape is None or network.input_shape == shape:
+    loaded_for = network.own_input()
+    if not node.train_only or loaded_for is None or loaded_for == shape:
         return None
     if not own:
         try:
-            _summarize(network, network.input_shape, "eval", own)
+            _summarize(network.at(loaded_for), loaded_for, "eval", own)
         except ShapeError:
             return None
     return own.get(node.name)

@@ -86,6 +86,7 @@ def _load_text(
     params: Mapping[str, Any] | None = None,
     input_shape: Sequence[int] | None = None,
     base: str | None = None,
+    built_for: tuple[int, ...] | None = None,
 ) -> Network:
     data = _parse(text, source)
     stem = os.path.splitext(os.path.basename(source))[0]
@@ -94,7 +95,13 @@ def _load_text(
 
     def rebuild(new_shape: tuple[int, ...]) -> Network:
         return _load_text(
-            text, source=source, name=name, params=params, input_shape=new_shape, base=base
+            text,
+            source=source,
+            name=name,
+            params=params,
+            input_shape=new_shape,
+            base=base,
+            built_for=network.own_input(),
         )
 
     if base is None and not source.startswith(("<", "zoo:")):
@@ -103,9 +110,14 @@ def _load_text(
         source, params=dict(params or {}), input_shape=shape, base=base, rebuild=rebuild
     )
     network = loader.load(data, default)
+    changes: dict[str, Any] = {}
     if source.startswith("zoo:") and name is not None and network.name != name:
         # A zoo variant is named as its torchvision builder, not as its family.
-        network = Network(**{**record_fields(network), "name": name})
+        changes["name"] = name
+    if built_for is not None and built_for != network.input_shape:
+        changes["built_for"] = built_for  # read again for another input (Network.at)
+    if changes:
+        network = Network(**{**record_fields(network), **changes})
     return network
 
 
