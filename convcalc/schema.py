@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from .layers import layer_types
-from .network import MERGES, PIECES, _inferred_field
+from .network import MERGES, PIECES, _list_fields
 
 __all__ = ["spec_schema"]
 
@@ -81,11 +81,7 @@ def _arguments(cls: type) -> dict[str, Any]:
     if words and "padding" in properties:
         # A convolution's 'same'/'valid' (PyTorch's), and the spec's 'tf_same' (TensorFlow's).
         properties["padding"] = {"anyOf": [*properties["padding"]["anyOf"], {"enum": words}]}
-    positional = [
-        name
-        for name in cls._record_positional  # type: ignore[attr-defined]
-        if name != _inferred_field(cls.__name__)
-    ]
+    positional = _list_fields(cls.__name__, cls)
     return {
         "description": "Arguments as in PyTorch: a list (positional: "
         + (", ".join(positional) or "none")

@@ -18,7 +18,7 @@ from typing import Any
 from .._record import Record, record_fields
 from ..errors import ShapeError
 from ..layers import Shape, dims_text, layer_types
-from ..network import LayerSpec, Network, Node, summarize
+from ..network import LayerSpec, Network, Node, _list_fields, summarize
 from .solve import DEFAULT_RANGES, UNKNOWN
 
 __all__ = ["NetworkSolution", "solve_network"]
@@ -62,9 +62,7 @@ def _unknowns(network: Network) -> list[tuple[int, str]]:
         if not isinstance(op, LayerSpec):
             continue
         cls = layer_types().get(op.type)
-        positional = [
-            f for f in (cls._record_positional if cls else ()) if f != op.inferred_field()
-        ]
+        positional = _list_fields(op.type, cls) if cls else []
         for i, value in enumerate(op.args):
             if value == UNKNOWN and i < len(positional):
                 found.append((index, positional[i]))
@@ -77,8 +75,7 @@ def _with(network: Network, values: Mapping[tuple[int, str], Any]) -> Network:
     for index in {i for i, _ in values}:
         node = nodes[index]
         op: Any = node.op
-        cls = layer_types()[op.type]
-        positional = [f for f in cls._record_positional if f != op.inferred_field()]
+        positional = _list_fields(op.type, layer_types()[op.type])
         args = tuple(
             values.get((index, positional[i]), a) if i < len(positional) else a
             for i, a in enumerate(op.args)

@@ -26,6 +26,7 @@ from ._graph import (
     sequential,
 )
 from ._graph import _inferred_field as _inferred_field
+from ._graph import _list_fields as _list_fields
 from ._ops import MERGES as MERGES
 from ._ops import PIECES as PIECES
 from ._ops import Add, Chunk, Concat, Mul, Split

@@ -65,7 +65,7 @@ class LayerSpec(Record):
                     )
             else:
                 kwargs[name] = size
-        positional = [f for f in cls._record_positional if f != name]
+        positional = _list_fields(self.type, cls)
         if len(self.args) > len(positional):
             raise ShapeError(
                 f"{self.type} takes at most {len(positional)} positional arguments here "
@@ -106,6 +106,21 @@ def _inferred_field(type_name: str) -> str | None:
 
 
 _INFERRED: dict[str, str | None] = {}  # by layer type: a network asks for each many times
+
+
+def _list_fields(type_name: str, cls: Any) -> tuple[str, ...]:
+    """The arguments a short list gives a layer type, in order: its class's positional fields
+    without the one taken from the incoming tensor (worked out once per type)."""
+    found = _LIST_FIELDS.get((type_name, cls))
+    if found is None:
+        inferred = _inferred_field(type_name)
+        found = _LIST_FIELDS[type_name, cls] = tuple(
+            f for f in cls._record_positional if f != inferred
+        )
+    return found
+
+
+_LIST_FIELDS: dict[tuple[str, Any], tuple[str, ...]] = {}
 
 
 def _incoming_size(

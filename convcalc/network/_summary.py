@@ -11,7 +11,16 @@ from .._record import Record, field, record_fields
 from ..errors import ShapeError
 from ..functional import functional_refusal
 from ..layers import Layer, Shape
-from ._graph import INPUT, LayerSpec, Mode, Network, Node, SpecWarning, _incoming_size
+from ._graph import (
+    INPUT,
+    LayerSpec,
+    Mode,
+    Network,
+    Node,
+    SpecWarning,
+    _incoming_size,
+    _list_fields,
+)
 from ._ops import _Merge, _Op, _Piece
 
 
@@ -269,9 +278,6 @@ def _built_for_own_input(
     return own.get(node.name)
 
 
-_NAMED: dict[tuple[type, str | None], list[str]] = {}  # the arguments a short list gives
-
-
 def _advise(
     node: Node,
     row: Row,
@@ -288,10 +294,7 @@ def _advise(
     cls = type(layer)
     if isinstance(op, LayerSpec):
         inferred = op.inferred_field()
-        named = _NAMED.get((cls, inferred))
-        if named is None:
-            named = _NAMED[cls, inferred] = [f for f in cls._record_positional if f != inferred]
-        given = dict(zip(named, op.args, strict=False))
+        given = dict(zip(_list_fields(op.type, cls), op.args, strict=False))
         given.update(op.kwargs)
         flags = _advice.flag_numbers(cls, given)
         if inferred is not None and op.args:

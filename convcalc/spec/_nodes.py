@@ -5,12 +5,12 @@ the network being built."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..errors import ShapeError, SpecError
 from ..functional import functional_refusal
-from ..network import MERGES, PIECES, LayerSpec, Node, ShapeTracker, _inferred_field
+from ..network import MERGES, PIECES, LayerSpec, Node, ShapeTracker, _list_fields
 from ._blocks import _BlockReader
 from ._common import _describe, _Map, _Seq, _suggest
 from ._expr import _EXPR, NOT_A_PARAMETER, evaluate, expression_of, parameter_value
@@ -18,8 +18,6 @@ from ._tf import expand_tf_same, uses_tf_same
 
 _ID = re.compile(r"[A-Za-z_][\w.-]*")
 _PIECE_REF = re.compile(r"(.+?)(?:\.(\d+)|\[(\d+)\])")
-
-_POSITIONAL: dict[tuple[str, Any], list[str]] = {}
 
 # A reference: one node, or the tensors of a Chunk/Split entry.
 _Out = int | tuple[int, ...]
@@ -264,13 +262,7 @@ class _NodeWriter(_BlockReader):
                     f"{kind} takes two or more inputs: give 'from: [a, b]'", path, entry, kind
                 )
         else:
-            cls = self.types[kind]
-            fields = _POSITIONAL.get((kind, cls))
-            if fields is None:  # the arguments a list gives, worked out once for each type
-                inferred = _inferred_field(kind)
-                fields = _POSITIONAL[kind, cls] = [
-                    f for f in cls._record_positional if f != inferred
-                ]
+            fields = _list_fields(kind, self.types[kind])
             if "padding" in fields and uses_tf_same(
                 kind, fields, args, kwargs, lambda m: self.fail(f"{kind}: {m}", path, entry, kind)
             ):
@@ -299,7 +291,7 @@ class _NodeWriter(_BlockReader):
     def tf_same(
         self,
         kind: str,
-        fields: list[str],
+        fields: Sequence[str],
         args: list[Any],
         kwargs: dict[str, Any],
         path: str,

@@ -11,7 +11,7 @@ bottom))`` (``ConstantPad{n}d`` with ``-inf`` before max pooling) and the layer 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..errors import ShapeError, SpecError
@@ -24,7 +24,7 @@ TF_TYPES = frozenset(f"{kind}{n}d" for kind in ("Conv", "MaxPool") for n in (1, 
 
 def uses_tf_same(
     kind: str,
-    fields: list[str],
+    fields: Sequence[str],
     args: list[Any],
     kwargs: dict[str, Any],
     fail: Callable[[str], SpecError],
@@ -54,7 +54,7 @@ def uses_tf_same(
 
 def expand_tf_same(
     kind: str,
-    fields: list[str],
+    fields: Sequence[str],
     args: list[Any],
     kwargs: dict[str, Any],
     shape: Callable[[], tuple[int, ...]],
