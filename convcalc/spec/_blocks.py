@@ -14,7 +14,7 @@ from ._expr import TENSOR_NAMES
 from ._yaml import _parse
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-CHECKS = "expected a list of checks such as {if: '${depth < 1}', error: depth must be positive}"
+_CHECKS = "expected a list of checks such as {if: '${depth < 1}', error: depth must be positive}"
 _BLOCK_KEYS = ("params", "inputs", "checks", "layers", "type", "description")
 _INCLUDED_KEYS = ("include", "blocks", "description")
 _MAX_FILES = 64
@@ -31,10 +31,10 @@ class _Block:
         path: str,
         source: str,
         type: str | None = None,
-        checks: Any = None,
+        checks: _Seq | None = None,
     ) -> None:
         self.type = type  # the type its rows show (the module class), if not its name
-        self.checks = checks  # checks: [{if: ..., error: ...}], as read
+        self.checks = checks  # checks: [{if: ..., error: ...}], run at each use
         self.name = name
         self.params = params
         self.required = required
@@ -192,8 +192,7 @@ class _BlockReader(_Checker):
                     block,
                     "type",
                 )
-            if "checks" in block and not isinstance(block["checks"], _Seq):
-                raise self.fail(CHECKS, f"{path}.checks", block, "checks")
+            checks = self.checks_of(block, path)
             self.blocks[name] = _Block(
                 name,
                 params,
@@ -203,8 +202,18 @@ class _BlockReader(_Checker):
                 path,
                 self.source,
                 shown,
-                block.get("checks"),
+                checks,
             )
+
+    def checks_of(self, container: _Map, path: str) -> _Seq | None:
+        """A spec's or a block's ``checks:``, a list (run by the loader), if it has one."""
+        if "checks" not in container:
+            return None
+        checks = container["checks"]
+        if not isinstance(checks, _Seq):
+            where = f"{path}.checks" if path else "checks"
+            raise self.fail(_CHECKS, where, container, "checks")
+        return checks
 
     def _params(self, block: _Map, path: str) -> tuple[_Map, set[str]]:
         required: set[str] = set()

@@ -9,7 +9,7 @@ from typing import Any, NamedTuple
 from ..errors import ShapeError, SpecError
 from ..layers import layer_types
 from ..network import INPUT, MERGES, PIECES, Network, Node, ShapeTracker
-from ._blocks import _NAME, CHECKS
+from ._blocks import _NAME
 from ._call import bind, looks_like_call, parse_call
 from ._common import LIMITS, _describe, _Map, _Seq, _suggest
 from ._expr import _EXPR, expression_of
@@ -85,7 +85,9 @@ class _Loader(_NodeWriter):
         # RegNet settings", not a division by zero in a width).
         values, broken = self.read_params(data)
         self.top_values = values
-        self.checks(data, "checks", values, INPUT, broken is not None)
+        checks = self.checks_of(data, "")
+        if checks is not None:
+            self.checks(checks, "checks", values, INPUT, partial=broken is not None)
         if broken is not None:
             raise broken
         self.read_includes(data, self.base, (self.source,))
@@ -273,7 +275,13 @@ class _Loader(_NodeWriter):
     ) -> bool:
         if "if" not in meta:
             return True
-        result = self.value(meta["if"], f"{path}.if", entry, "if", scope.values, sources[0])
+        return self.holds(meta, path, entry, scope.values, sources[0])
+
+    def holds(
+        self, meta: dict[str, Any], path: str, entry: Any, values: dict[str, Any], source: int
+    ) -> bool:
+        """An entry's or a check's ``if:``, true or false."""
+        result = self.value(meta["if"], f"{path}.if", entry, "if", values, source)
         if not isinstance(result, (bool, int)) and result is not None:
             raise self.fail(
                 f"expected true or false, got {_describe(result)}", f"{path}.if", entry, "if"
@@ -565,22 +573,13 @@ class _Loader(_NodeWriter):
         )
 
     def checks(
-        self, raw: Any, path: str, values: dict[str, Any], source: int, partial: bool = False
+        self, checks: _Seq, path: str, values: dict[str, Any], source: int, *, partial: bool = False
     ) -> None:
         """``checks: [{if: '${...}', error: text}]``: the error where a condition holds, as a
-        builder refuses its arguments (``raise ValueError(...)`` in its source). ``raw`` is
-        the list, or the spec's mapping holding it under ``checks``. ``partial``: some
-        values are unknown (their own error follows), and a check that reads one is passed
-        over."""
-        if isinstance(raw, _Map):
-            if "checks" not in raw:
-                return
-            container, raw = raw, raw["checks"]
-            if not isinstance(raw, _Seq):
-                raise self.fail(CHECKS, path, container, "checks")
-        if not isinstance(raw, _Seq):
-            return  # pragma: no cover - a block's checks are a list (read_blocks)
-        for j, check in enumerate(raw):
+        builder refuses its arguments (``raise ValueError(...)`` in its source). ``partial``:
+        some values are unknown (their own error follows), and a check that reads one is
+        passed over."""
+        for j, check in enumerate(checks):
             where = f"{path}[{j}]"
             if (
                 not isinstance(check, _Map)
@@ -588,21 +587,15 @@ class _Loader(_NodeWriter):
                 or not isinstance(check["error"], str)
                 or not check["error"].strip()
             ):
-                raise self.fail(_CHECK, where, raw, j)
+                raise self.fail(_CHECK, where, checks, j)
             try:
-                holds = self.value(check["if"], f"{where}.if", check, "if", values, source)
+                refused = self.holds(check, where, check, values, source)
             except SpecError:
-                if partial:
+                if partial:  # it read an unknown value, or failed on one
                     continue
                 raise
-            if partial and holds is _UNKNOWN:
-                continue
-            if not isinstance(holds, (bool, int)) and holds is not None:
-                raise self.fail(
-                    f"expected true or false, got {_describe(holds)}", f"{where}.if", check, "if"
-                )
-            if holds:
-                raise self.fail(check["error"], where, raw, j)
+            if refused:
+                raise self.fail(check["error"], where, checks, j)
 
     def same_input(self, known: _Expansion, source: int) -> bool:
         if known.shape is None:
