@@ -22,7 +22,7 @@ from ._export_classes import Writer, forward_lines, indent, names_of
 from ._record import record_fields
 from .errors import ShapeError
 from .layers import Layer
-from .network import Network, Row, summarize
+from .network import Network, Row, _summarize, summarize
 
 __all__ = ["to_pytorch"]
 
@@ -212,8 +212,8 @@ def _every_row(
 
     The rows are the train-mode summary's where it works (see :func:`_train_rows`). Where the
     training-only entries do not fit ``input_shape`` (Inception v3's auxiliary head below 299
-    pixels), eval never runs them, as in PyTorch: their rows are those of the input the network
-    was loaded for, and the others eval's.
+    pixels), eval never runs them, as in PyTorch: the rows are eval's, the training-only ones
+    as summarize counts them (built for the input the network was loaded for).
     """
     try:
         return _train_rows(network, input_shape), None
@@ -222,14 +222,12 @@ def _every_row(
         if own is None or input_shape is None or tuple(input_shape) == tuple(own):
             raise
         refused = exc
-    by_index = {row.index: row for row in summarize(network, input_shape).layer_rows()}
-    try:
-        by_name = {row.name: row for row in _train_rows(network.at(own), own)}
-    except ShapeError:
-        raise refused from None
+    idle: dict[str, Row] = {}
+    summary = _summarize(network, input_shape, "eval", idle)
+    by_index = {row.index: row for row in summary.layer_rows()}
     rows = []
     for index, node in enumerate(network.nodes):
-        row = by_index.get(index) or (by_name.get(node.name) if node.train_only else None)
+        row = by_index.get(index) or idle.get(node.name)
         if row is None:
             raise refused from None
         rows.append(row if row.index == index else Row(**{**record_fields(row), "index": index}))
