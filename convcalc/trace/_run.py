@@ -78,19 +78,11 @@ def _raised(exc: BaseException, context: Context, loader: Loader | None) -> Trac
 
 def _check_arguments(built: Module, count: int, context: Context) -> None:
     """One -i for each forward() argument: a wrong count names forward's line and the fix."""
-    import inspect
-
     forward = built.forward
-    try:
-        signature = inspect.signature(forward)
-    except (TypeError, ValueError):  # pragma: no cover - a forward Python cannot describe
+    unfit = _unfit(forward, *range(count))
+    if unfit is None:
         return
-    try:
-        signature.bind(*range(count))
-    except TypeError:
-        pass
-    else:
-        return
+    signature, _ = unfit
     code = getattr(getattr(forward, "__func__", forward), "__code__", None)
     file = line = None
     if code is not None and code.co_filename in context.files:
@@ -184,23 +176,32 @@ def _builders(module: Any, source: str) -> list[str]:
 
 def _build(target: Any, init: dict[str, Any], context: Context, shown: str, source: str) -> Any:
     """``target(**init)``; a call that does not fit its signature is a mistake in ``init``."""
+    unfit = _unfit(target, **init)
+    if unfit is not None:
+        name = getattr(target, "__name__", "model")
+        line = _definition_line(source, name)
+        given = ", ".join(f"{k}={v!r}" for k, v in init.items()) or "no arguments"
+        raise TraceError(
+            f"{name}({given}): {unfit[1]}; give constructor arguments with --init "
+            "'name=value, ...'",
+            source=shown,
+            line=line,
+        )
+    return target(**init)
+
+
+def _unfit(target: Any, *args: Any, **kwargs: Any) -> tuple[inspect.Signature, TypeError] | None:
+    """The signature of ``target`` and why a call with these arguments would not fit it, if
+    it would not (None too where Python cannot describe the signature)."""
     try:
         signature = inspect.signature(target)
     except (TypeError, ValueError):
-        signature = None
-    if signature is not None:
-        try:
-            signature.bind(**init)
-        except TypeError as exc:
-            name = getattr(target, "__name__", "model")
-            line = _definition_line(source, name)
-            given = ", ".join(f"{k}={v!r}" for k, v in init.items()) or "no arguments"
-            raise TraceError(
-                f"{name}({given}): {exc}; give constructor arguments with --init 'name=value, ...'",
-                source=shown,
-                line=line,
-            ) from None
-    return target(**init)
+        return None
+    try:
+        signature.bind(*args, **kwargs)
+    except TypeError as exc:
+        return signature, exc
+    return None
 
 
 def _definition_line(source: str, name: str) -> int | None:
