@@ -12,7 +12,7 @@ from ..network import INPUT, MERGES, PIECES, Network, Node, ShapeTracker
 from ._blocks import _NAME
 from ._call import bind, looks_like_call, parse_call
 from ._common import LIMITS, _describe, _Map, _Seq, _suggest
-from ._expr import _EXPR, expression_of
+from ._expr import expression_of
 from ._nodes import _ID, _Call, _NodeWriter, _Out, _Scope
 
 _UNKNOWN: Any = object()  # a parameter whose value failed, in a spec with checks
@@ -120,7 +120,7 @@ class _Loader(_NodeWriter):
         if "outputs" not in data:
             return ()
         raw = data["outputs"]
-        if isinstance(raw, str) and _EXPR.fullmatch(raw.strip()):
+        if isinstance(raw, str) and expression_of(raw) is not None:
             # A list chosen by a parameter: '${["out", "aux"] if aux_loss else ["out"]}'
             chosen = self.value(raw, "outputs", data, "outputs", scope.values, None)
             if isinstance(chosen, tuple):
@@ -325,7 +325,7 @@ class _Loader(_NodeWriter):
         self, entry: Any, path: str, entries: _Seq, i: int, scope: _Scope
     ) -> tuple[str | None, Any, dict[str, Any]]:
         if isinstance(entry, str):
-            if looks_like_call(entry) and not _EXPR.fullmatch(entry.strip()):
+            if looks_like_call(entry) and expression_of(entry) is None:
                 called, call = self.call(entry, path, entries, i)
                 return called, call, {}
             return self.kind(entry, path, entries, i, scope), None, {}
@@ -354,7 +354,7 @@ class _Loader(_NodeWriter):
         key = kinds[0]
         value = entry[key]
         kind: str | None
-        if looks_like_call(key) and not _EXPR.fullmatch(key.strip()):
+        if looks_like_call(key) and expression_of(key) is None:
             if value is not None:
                 raise self.fail(
                     f"{key} already gives the arguments; put nothing after its ':' "

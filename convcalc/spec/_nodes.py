@@ -13,7 +13,7 @@ from ..functional import functional_refusal
 from ..network import MERGES, PIECES, LayerSpec, Node, ShapeTracker, _list_fields
 from ._blocks import _BlockReader
 from ._common import _describe, _Map, _Seq, _suggest
-from ._expr import _EXPR, NOT_A_PARAMETER, evaluate, expression_of, parameter_value
+from ._expr import NOT_A_PARAMETER, evaluate, expression_of, parameter_value
 from ._tf import expand_tf_same, uses_tf_same
 
 _ID = re.compile(r"[A-Za-z_][\w.-]*")
@@ -139,7 +139,7 @@ class _NodeWriter(_BlockReader):
     def reference(
         self, ref: Any, rpath: str, entry: Any, scope: _Scope, outputs: list[_Out]
     ) -> _Out:
-        if isinstance(ref, str) and _EXPR.fullmatch(ref.strip()):
+        if isinstance(ref, str) and expression_of(ref) is not None:
             # A reference chosen by a parameter: '${"halves.1" if stride == 1 else "input"}'
             ref = self.value(ref, rpath, entry, "from", scope.values, None)
         if isinstance(ref, int) and not isinstance(ref, bool):
