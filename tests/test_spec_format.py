@@ -78,6 +78,24 @@ def test_repeat_zero_and_override_errors() -> None:
     assert str(info.value) == ("net.yaml: no parameter 'm' to set; the spec's parameters: n")
 
 
+def test_a_block_sees_no_repeat_index_of_the_entry_using_it() -> None:
+    # A block's body sees its parameters and the spec's: the count of a repeated entry that
+    # uses it is passed as a parameter, so every use of the block reads the same names.
+    body = "blocks:\n  B:\n    params: {i: 0}\n    layers:\n      - Conv2d: ['${8 + %s}', 3]\n"
+    uses = "layers:\n  - B: %s\n    repeat: 3\n"
+    top = "input: [1, 3, 32, 32]\n"
+    passed = load_spec(top + body % "i" + uses % "'${repeat_index}'")
+    widths = [row.output_shape[1] for row in summarize(passed).layer_rows()]
+    assert widths == [8, 9, 10]
+    with pytest.raises(SpecError) as info:
+        load_spec(top + body % "repeat_index" + uses % "{}", source="net.yaml")
+    assert str(info.value) == (
+        "net.yaml:6:18: blocks.B.layers[0].Conv2d[0]: no repeat here gives 'repeat_index' in "
+        "${8 + repeat_index}; a block sees only its parameters and the spec's, so pass the count "
+        "as one, as {index: '${repeat_index}'}"
+    )
+
+
 def test_the_incoming_tensor_in_expressions_follows_the_input() -> None:
     text = (
         "input: [1, 64, 8, 8]\n"

@@ -100,7 +100,8 @@ class _Loader(_NodeWriter):
         layers = data["layers"]
         if not isinstance(layers, _Seq) or not layers:
             raise self.fail("expected a non-empty list of layers", "layers", data, "layers")
-        scope = _Scope(values, {"input": INPUT}, ())
+        # A copy: a repeat's ${repeat_index} is the top level's own, not seen inside blocks.
+        scope = _Scope(dict(values), {"input": INPUT}, ())
         self.expand(layers, "layers", scope, block_depth=0)
         return Network(
             tuple(self.nodes),

@@ -206,6 +206,12 @@ class _Evaluator:
                 raise self.error(
                     f"{name!r} does not exist for a {len(shape)}-d incoming tensor"
                 ) from None
+        if name == "repeat_index":
+            raise self.error(
+                "no repeat here gives 'repeat_index'",
+                "a block sees only its parameters and the spec's, so pass the count as one, "
+                "as {index: '${repeat_index}'}",
+            )
         known = [*self.scope, *TENSOR_NAMES]
         raise self.fail(
             f"unknown parameter {name!r} in ${{{self.expression}}}{_suggest(name, known)}"
