@@ -203,6 +203,13 @@ _ENTRIES = [
     "      - Inner: {w: '${w}'}\n",
     "      - Inner: {w: '${w * 2}'}\n        if: '${flag}'\n",
     "      - MaxPool2d: 2\n        if: '${in_height > 4}'\n",
+    # Layers reading w alone: copied with w's new value worked out in them, or expanded
+    # afresh where that value pads as TensorFlow does, fails, or changes a shape read later.
+    "      - Conv2d: {out_channels: 4, kernel_size: 3, padding: '${\"tf_same\" if w > 4 else 1}'}\n",
+    "      - Dropout: '${w / 16}'\n",
+    "      - Conv2d: ['${w + repeat_index}', 1]\n        repeat: 2\n",
+    "      - Conv2d: {out_channels: '${w}', kernel_size: 1}\n        id: q\n"
+    "      - Conv2d: ['${in_channels}', 1]\n      - share: q\n",
 ]
 _INNER = """\
   Inner:
@@ -222,7 +229,7 @@ _INNER = """\
     ),
     channels=st.sampled_from([4, 8]),
 )
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=200, deadline=None)
 def test_random_block_uses_expand_the_same_with_copies(
     body: list[str], uses: list[tuple[int, bool, int]], channels: int
 ) -> None:
@@ -246,3 +253,44 @@ def test_random_block_uses_expand_the_same_with_copies(
                 return str(exc)
 
     assert load(True) == load(False)
+
+
+LEAF = """\
+input: [1, 8, 16, 16]
+blocks:
+  Residual:
+    params: {index: null, total: 4, skip: true}   # index and total: read by a layer alone
+    layers:
+      - Conv2d: [8, 3, 1, 1]
+        id: conv
+      - StochasticDepth: {p: '${0.5 * index / total}', mode: row}
+      - share: conv
+      - Add: {from: [-1, input]}
+        if: '${skip}'
+layers:
+  - Residual: 0
+  - Residual: 1
+  - Residual: 2
+  - Residual: {index: 3, total: 8, skip: false}   # skip decides an entry: expanded afresh
+"""
+
+
+def test_a_block_differing_in_what_only_a_layer_reads_is_copied_with_that_layer_new(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rebuilt: list[int] = []
+    original = _expand._Loader.rebuilt
+
+    def counting(self: Any, *args: Any) -> Any:
+        ops = original(self, *args)
+        rebuilt.append(len(ops or {}))
+        return ops
+
+    monkeypatch.setattr(_expand._Loader, "rebuilt", counting)
+    copied, fresh, _ = _both(lambda: load_spec(LEAF), monkeypatch)
+    assert rebuilt == [1, 1]  # the second and third uses: their StochasticDepth worked out again
+    assert _fields(copied) == _fields(fresh)
+    depth = [dict(n.op.kwargs)["p"] for n in copied.nodes if "stochastic" in n.name]
+    assert depth == [0.0, 0.125, 0.25, 0.1875]
+    shares = [copied.nodes[n.shares].name for n in copied.nodes if n.shares is not None]
+    assert shares == ["residual_1.conv", "residual_2.conv", "residual_3.conv", "residual_4.conv"]

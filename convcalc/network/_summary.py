@@ -362,6 +362,20 @@ class ShapeTracker:
             self.layers.append(layer)
         return self.shapes[index]
 
+    def same_output(self, nodes: Sequence[Node], index: int, op: LayerSpec) -> bool:
+        """Whether node ``index``, a layer of one input, gives the same shape with ``op`` in
+        place of its own operation (False where either cannot run)."""
+        try:
+            out = self.shape(nodes, index)
+            node = nodes[index]
+            j = node.inputs[0]
+            shape = self.input_shape if j == INPUT else self.shapes[j]
+            flat = None if j == INPUT else self.flattened[j]
+            other = Node(op, node.name, node.inputs, node.scope, functional=node.functional)
+            return _work(other, (shape,), (flat,), None, False)[1] == out
+        except ShapeError:
+            return False
+
 
 _WORKED: dict[Any, tuple[Layer, Shape, int, int]] = {}
 

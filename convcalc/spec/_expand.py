@@ -8,14 +8,17 @@ from typing import Any, NamedTuple
 
 from ..errors import ShapeError, SpecError
 from ..layers import layer_types
-from ..network import INPUT, MERGES, PIECES, Network, Node, ShapeTracker
+from ..network import INPUT, MERGES, PIECES, LayerSpec, Network, Node, ShapeTracker, _list_fields
 from ._blocks import _NAME
 from ._call import bind, looks_like_call, parse_call
 from ._common import LIMITS, _describe, _Map, _Seq, _suggest
 from ._expr import expression_of
 from ._nodes import _ID, _Call, _NodeWriter, _Out, _Scope
+from ._template import Leaves, leaf_parameters
+from ._tf import uses_tf_same
 
 _UNKNOWN: Any = object()  # a parameter whose value failed, in a spec with checks
+_ABSENT: Any = object()  # no ${repeat_index} where an entry was added
 _CHECK = "expected a check such as {if: '${depth < 1}', error: depth must be positive}"
 _META = ("id", "from", "repeat", "trainable", "train_only", "functional", "if", "share")
 _TOP = (
@@ -58,6 +61,8 @@ class _Loader(_NodeWriter):
         self.tensor_reads = 0
         self.name_logs: list[list[tuple[str, str | None, str | None, str]]] = []
         self.expansions: dict[Any, _Expansion] = {}
+        self.leaves: dict[str, Leaves] = {}
+        self.templates: list[_Template] = []  # the blocks being expanded, innermost last
         self.top_values: dict[str, Any] = {}
 
     # -- top level
@@ -246,7 +251,21 @@ class _Loader(_NodeWriter):
                 elif kind in PIECES:
                     last = self.add_pieces(kind, value, meta, epath, entry, scope, sources)
                 else:
+                    before = (len(self.nodes), self.tensor_reads)
                     last = self.add_node(kind, value, meta, epath, entry, scope, sources)
+                    if self.templates and id(entry) in self.templates[-1].entries:
+                        self.templates[-1].note(
+                            before,
+                            (len(self.nodes), self.tensor_reads),
+                            _Rebuild(
+                                last,
+                                kind,
+                                value,
+                                epath,
+                                entry,
+                                scope.values.get("repeat_index", _ABSENT),
+                            ),
+                        )
                 outputs.append(last)
                 if len(self.nodes) > LIMITS["layers"]:
                     raise self.error(
@@ -516,11 +535,30 @@ class _Loader(_NodeWriter):
         self.frozen = self.frozen or not meta.get("trainable", True)
         # A block used again with the same arguments (and, if it reads it, the same incoming
         # size) expands to the same entries: copy them, renamed, rather than work them out.
-        key = _expansion_key(kind, given, self.train_only, self.frozen, block_depth, sources)
+        # Arguments that only its own layers' arguments read may differ: those layers are
+        # worked out again.
+        leaves = self.leaves.get(kind)
+        if leaves is None:
+            leaves = self.leaves[kind] = leaf_parameters(block, self.types)
+        leaf_values: tuple[Any, ...] = ()
+        common = given
+        if leaves.params:
+            leaf_values = tuple(
+                given[p]
+                if p in given
+                else self.value(
+                    block.params[p], f"{block.path}.params.{p}", block.params, p, {}, None
+                )
+                for p in leaves.params
+            )
+            common = {k: v for k, v in given.items() if k not in leaves.params}
+        key = _expansion_key(kind, common, self.train_only, self.frozen, block_depth, sources)
         known = self.expansions.get(key) if key is not None else None
         try:
             if known is not None and self.same_input(known, sources[0]):
-                return self.copy_expansion(known, scope.path, instance, sources[0])
+                ops = self.rebuilt(known, leaves.params, leaf_values)
+                if ops is not None:
+                    return self.copy_expansion(known, scope.path, instance, sources[0], ops)
             start = (
                 len(self.nodes),
                 len(self.block_scopes),
@@ -529,12 +567,24 @@ class _Loader(_NodeWriter):
             )
             log: list[tuple[str, str | None, str | None, str]] = []
             self.name_logs.append(log)
+            template = _Template(leaves.entries)
+            self.templates.append(template)
             try:
-                last = self.expand_block(block, given, names, sources, inner, block_depth)
+                last, values = self.expand_block(block, given, names, sources, inner, block_depth)
             finally:
                 self.name_logs.pop()
+                self.templates.pop()
             if key is not None:
-                self.remember(key, start, log, scope.path, instance, sources[0], last)
+                self.remember(
+                    key,
+                    start,
+                    log,
+                    scope.path,
+                    instance,
+                    sources[0],
+                    last,
+                    _Leaf(values, _typed(leaf_values), template.rebuilds(start[0])),
+                )
             return last
         finally:
             self.source, self.train_only, self.frozen, self.here = outer
@@ -547,7 +597,8 @@ class _Loader(_NodeWriter):
         sources: tuple[int, ...],
         inner: tuple[str, ...],
         block_depth: int,
-    ) -> _Out:
+    ) -> tuple[_Out, dict[str, Any]]:
+        """The block's last output, and its parameters' values."""
         # Defaults are worked out in the block's own scope, after the given values.
         values = dict(self.top_values)  # a block sees the spec's parameters and its own
         for param in names:
@@ -566,12 +617,13 @@ class _Loader(_NodeWriter):
             self.checks(block.checks, f"{block.path}.checks", values, sources[0])
         inputs = dict(zip(block.inputs, sources, strict=True))
         inputs.setdefault("input", sources[0])
-        return self.expand(
+        last = self.expand(
             block.layers,
             f"{block.path}.layers",
             _Scope(values, inputs, inner),
             block_depth=block_depth + 1,
         )
+        return last, values
 
     def checks(
         self, checks: _Seq, path: str, values: dict[str, Any], source: int, *, partial: bool = False
@@ -617,6 +669,7 @@ class _Loader(_NodeWriter):
         instance: str,
         source: int,
         last: _Out,
+        leaf: _Leaf,
     ) -> None:
         """Keep what a block's expansion added, if it reads nothing but its one input."""
         first, first_block, first_inputs, reads = start
@@ -646,12 +699,55 @@ class _Loader(_NodeWriter):
             block_inputs,
             last,
             shape,
+            leaf,
         )
 
+    def rebuilt(
+        self, known: _Expansion, params: tuple[str, ...], values: tuple[Any, ...]
+    ) -> dict[int, LayerSpec] | None:
+        """The layers of ``known`` that read ``params``, worked out for their new ``values``
+        (by position in the expansion); None if the block must be expanded afresh: a layer
+        would read the incoming tensor, or give another shape where the expansion read one."""
+        leaf = known.leaf
+        if _typed(values) == leaf.values:
+            return {}
+        if leaf.rebuilds is None:
+            return None
+        given = {**leaf.params, **dict(zip(params, values, strict=True))}
+        ops: dict[int, LayerSpec] = {}
+        for rebuild in leaf.rebuilds:
+            scope = _Scope(dict(given), {"input": INPUT}, ())
+            if rebuild.repeat_index is _ABSENT:
+                scope.values.pop("repeat_index", None)
+            else:
+                scope.values["repeat_index"] = rebuild.repeat_index
+            kind, where = rebuild.kind, rebuild.path
+            try:
+                entry = rebuild.entry
+                args, kwargs = self.arguments(kind, rebuild.value, where, entry, scope, None)
+                fields = _list_fields(kind, self.types[kind])
+                if "padding" in fields and uses_tf_same(kind, fields, args, kwargs, SpecError):
+                    return None
+            except SpecError:
+                return None  # expanded afresh, the entry says what is wrong
+            op = LayerSpec(kind, tuple(args), tuple(kwargs.items()))
+            if known.shape is not None:
+                assert self.tracker is not None  # noqa: S101 - a read needs one
+                if not self.tracker.same_output(self.nodes, known.first + rebuild.node, op):
+                    return None
+            ops[rebuild.node] = op
+        return ops
+
     def copy_expansion(
-        self, known: _Expansion, outer: tuple[str, ...], instance: str, source: int
+        self,
+        known: _Expansion,
+        outer: tuple[str, ...],
+        instance: str,
+        source: int,
+        ops: dict[int, LayerSpec],
     ) -> _Out:
-        """The entries of an earlier expansion again: new names, indices and scopes."""
+        """The entries of an earlier expansion again: new names, indices and scopes, and
+        ``ops`` in place of the operations at those positions."""
         if known.shape is not None:
             # It read its input: so does a block being expanded around it.
             self.reads_input = True
@@ -674,10 +770,17 @@ class _Loader(_NodeWriter):
             base, _, k = old.rpartition(".")  # a Chunk's or Split's tensor: ID.k
             return f"{renamed[base]}.{k}"
 
-        for n in known.nodes:
+        first = known.first
+        for k, n in enumerate(known.nodes):
+            op = n.op
+            if ops:  # a layer worked out again, or a module shared with one
+                if k in ops:
+                    op = ops[k]
+                elif n.shares is not None and n.shares - first in ops:
+                    op = ops[n.shares - first]
             self.nodes.append(
                 Node(
-                    n.op,
+                    op,
                     name(n.name),
                     tuple(index(i) for i in n.inputs),
                     scope(n.scope),
@@ -714,6 +817,48 @@ class _Expansion(NamedTuple):
     block_inputs: list[tuple[tuple[str, ...], tuple[tuple[str, int], ...]]]
     last: _Out
     shape: tuple[int, ...] | None  # the input's shape, if the expansion read it
+    leaf: _Leaf  # what the layers that read leaf parameters need to be worked out again
+
+
+class _Rebuild(NamedTuple):
+    """A layer whose arguments read a leaf parameter: what working it out again takes."""
+
+    node: int  # its node's index (in the network; in the expansion, once kept)
+    kind: str
+    value: Any  # its arguments, as written
+    path: str
+    entry: Any
+    repeat_index: Any  # ${repeat_index} where it was added, or _ABSENT
+
+
+class _Leaf(NamedTuple):
+    """An expansion's leaf parameters: the block's values, the leaf ones' typed values, and
+    the layers to work out again for others (None if they cannot be)."""
+
+    params: dict[str, Any]
+    values: Any
+    rebuilds: tuple[_Rebuild, ...] | None
+
+
+class _Template:
+    """Notes, while a block is expanded, the layers whose arguments read its leaf parameters."""
+
+    def __init__(self, entries: frozenset[int]) -> None:
+        self.entries = entries
+        self.found: list[_Rebuild] = []
+        self.ok = True
+
+    def note(self, before: tuple[int, int], after: tuple[int, int], rebuild: _Rebuild) -> None:
+        """A layer added: one node, reading no tensor (padding tf_same adds two and reads)."""
+        if after != (before[0] + 1, before[1]):
+            self.ok = False
+        self.found.append(rebuild)
+
+    def rebuilds(self, first: int) -> tuple[_Rebuild, ...] | None:
+        """The layers noted, by position in the expansion starting at node ``first``."""
+        if not self.ok:
+            return None
+        return tuple(r._replace(node=r.node - first) for r in self.found)
 
 
 def _expansion_key(

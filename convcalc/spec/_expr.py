@@ -39,6 +39,7 @@ __all__ = [
     "evaluate",
     "expression_of",
     "make_divisible",
+    "names_read",
     "parameter_value",
 ]
 
@@ -500,6 +501,19 @@ def _parse_quietly(text: str) -> ast.Expression:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SyntaxWarning)
         return ast.parse(text, mode="eval")
+
+
+def names_read(expression: str) -> frozenset[str] | None:
+    """The names an expression reads (parameters, the incoming tensor's, a comprehension's
+    own), or None if it cannot be read."""
+    if len(expression) > LIMITS["expression"]:
+        return None
+    parsed = _PARSED.get(expression.strip())
+    try:
+        tree = parsed[0] if parsed is not None else _parse_quietly(expression.strip())
+    except (SyntaxError, RecursionError, MemoryError, ValueError):
+        return None
+    return frozenset(node.id for node in ast.walk(tree) if isinstance(node, ast.Name))
 
 
 def parameter_value(expression: str, scope: Mapping[str, Any]) -> Any:

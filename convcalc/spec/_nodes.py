@@ -378,10 +378,11 @@ class _NodeWriter(_BlockReader):
         )
 
     def arguments(
-        self, kind: str, value: Any, path: str, entry: Any, scope: _Scope, source: int
+        self, kind: str, value: Any, path: str, entry: Any, scope: _Scope, source: int | None
     ) -> tuple[list[Any], dict[str, Any]]:
         """A layer's, merge's or block's arguments: none, a list, a mapping or one value,
-        with ``${...}`` worked out in the entry's scope."""
+        with ``${...}`` worked out in the entry's scope (``source``: the incoming tensor's
+        node, None where it may not be read)."""
         if kind in self.blocks:
             names: Any = self.blocks[kind].params
             owner = f"block {kind} has no parameter"
