@@ -86,11 +86,7 @@ def forward_backward_elements(summary: Summary) -> int:
     total = sum(
         2 * prod(row.output_shape) for row in rows if not row.functional and module_params(row)
     )
-    if any(row.functional for row in rows):
-        for block in summary.rows:
-            if block.is_block and block.params:
-                scope = (*block.scope, block.name)
-                inside = [r for r in summary.rows if r.scope[: len(scope)] == scope]
-                if all(r.functional and not r.is_block for r in inside):
-                    total += 2 * prod(block.output_shape)
-    return total
+    from .network import _functional_blocks
+
+    blocks = _functional_blocks(summary.rows)
+    return total + sum(2 * prod(block.output_shape) for block in blocks if block.params)

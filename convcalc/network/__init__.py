@@ -34,6 +34,7 @@ from ._ops import _Merge as _Merge
 from ._ops import _Op as _Op
 from ._ops import _Piece as _Piece
 from ._summary import Row, ShapeTracker, Summary, Totals, dtype_size, summarize
+from ._summary import _functional_blocks as _functional_blocks
 from ._summary import _summarize as _summarize
 
 __all__ = [

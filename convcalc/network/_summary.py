@@ -195,29 +195,34 @@ def _summarize(
         in_layout = None if first == INPUT else layouts[first]
         try:
             shared = layers[node.shares] if node.shares is not None else None
-            row, out, flat = _run(index, node, in_shapes, in_flat, shared, training)
+            worked = _worked(node, in_shapes, in_flat, in_layout, shared, training)
+            row = _row(index, node, in_shapes, worked)
+            out, flat, messages = worked[1], worked[4], worked[8]
             if node.shares is not None:
                 values = record_fields(row)
                 values.update(
                     params=0, trainable_params=0, shared_with=network.nodes[node.shares].name
                 )
                 row = Row(**values)
-            messages = _advise(node, row, in_shapes, in_flat, in_layout)
         except ShapeError as exc:
             # In eval, PyTorch never runs a training-only node: it only holds the parameters
             # it was built with, for the spec's own input.
             built = None if training else _built_for_own_input(network, node, shape0, own)
             if built is None:
                 raise ShapeError(f"{node.where} {exc}" if node.where else str(exc)) from None
-            row, out, flat, messages = built, built.output_shape, None, []
+            row, out, flat, messages = built, built.output_shape, None, ()
+            worked = None
         shapes.append(out)
         flattened.append(flat)
         layer = row.layer
         assert layer is not None  # noqa: S101 - every layer and merge row holds its operation
         layers.append(layer)
-        layouts.append(
-            _advice.layout(row.type, in_shapes[0], out, in_layout) if in_shapes else None
-        )
+        if worked is not None:
+            layouts.append(worked[9])
+        else:
+            layouts.append(
+                _advice.layout(row.type, in_shapes[0], out, in_layout) if in_shapes else None
+            )
         if node.train_only and not training:
             idle += row.params
             if idle_rows is not None:
@@ -279,14 +284,13 @@ def _built_for_own_input(
 
 
 def _advise(
-    node: Node,
-    row: Row,
+    op: Layer | LayerSpec | _Op,
+    layer: Layer | _Op,
     in_shapes: tuple[Shape, ...],
     in_flat: tuple[Any, ...],
     in_layout: str | None,
 ) -> list[str]:
     """Warnings about a node that PyTorch accepts but that is probably not what was meant."""
-    op, layer = node.op, row.layer
     if not isinstance(layer, Layer) or len(in_shapes) != 1:
         return []
     messages: list[str] = []
@@ -317,7 +321,7 @@ def _advise(
             hint = _advice.shape_advice("Linear", layer, shape, in_layout)
             if hint:
                 messages.append(hint)
-    if row.type == "Flatten":
+    if cls.__name__ == "Flatten":
         hint = _advice.shape_advice("Flatten", layer, shape, in_layout)
         if hint:
             messages.append(hint)
@@ -379,37 +383,85 @@ class ShapeTracker:
 
 _WORKED: dict[Any, tuple[Layer, Shape, int, int]] = {}
 
+# What a node's row holds besides the node's own fields (:func:`_worked`).
+_Worked = tuple[
+    Any,  # the layer or merge
+    Shape,  # its output shape
+    int,  # MACs
+    int,  # parameters
+    tuple[int, ...] | None,  # the sizes a Flatten merged into the output's last dimension
+    tuple[int, ...] | None,  # kernel size
+    int | None,  # groups
+    str,  # the type's name
+    tuple[str, ...],  # warnings (_advise)
+    str | None,  # the output's layout tag
+]
+_ROWS: dict[Any, _Worked] = {}
 
-def _run(
-    index: int,
+
+def _worked(
     node: Node,
     in_shapes: tuple[Shape, ...],
     in_flat: tuple[Any, ...],
-    shared: Layer | _Op | None = None,
-    training: bool = False,
-) -> tuple[Row, Shape, tuple[int, ...] | None]:
+    in_layout: str | None,
+    shared: Layer | _Op | None,
+    training: bool,
+) -> _Worked:
+    """A node's layer, output, counts, warnings and output layout. Networks repeat the same
+    layer on the same input (blocks, repeats): a layer of one input is worked out once."""
+    op = node.op
+    key: tuple[Any, ...] | None = None
+    if shared is None and type(op) is LayerSpec and len(in_shapes) == 1:
+        key = (op.type, op.args, op.kwargs, in_shapes[0], in_flat[0], training, in_layout)
+        try:
+            known = _ROWS.get(key)
+        except TypeError:  # an argument that is no number, text or list: the layer says
+            key, known = None, None
+        if known is not None:
+            if node.functional and not node.scope:
+                _refuse_functional(known[0])
+            return known
     layer, out, macs, params, flat = _work(node, in_shapes, in_flat, shared, training)
     kernel = getattr(layer, "kernel_size", None)
-    row = Row(
+    worked: _Worked = (
+        layer,
+        out,
+        macs,
+        params,
+        flat,
+        kernel if isinstance(kernel, tuple) else ((kernel,) if isinstance(kernel, int) else None),
+        getattr(layer, "groups", None),
+        type(layer).__name__,
+        tuple(_advise(op, layer, in_shapes, in_flat, in_layout)),
+        _advice.layout(type(layer).__name__, in_shapes[0], out, in_layout) if in_shapes else None,
+    )
+    if key is not None:
+        if len(_ROWS) > 100_000:
+            _ROWS.clear()
+        _ROWS[key] = worked
+    return worked
+
+
+def _row(index: int, node: Node, in_shapes: tuple[Shape, ...], worked: _Worked) -> Row:
+    layer, out, macs, params, _, kernel, groups, type_name, _, _ = worked
+    return Row(
         index,
         node.name,
-        type(layer).__name__,
+        type_name,
         len(node.scope),
         in_shapes,
         out,
         params,
         params if node.trainable else 0,
         macs,
-        kernel_size=kernel
-        if isinstance(kernel, tuple)
-        else ((kernel,) if isinstance(kernel, int) else None),
-        groups=getattr(layer, "groups", None),
-        layer=layer,
-        scope=node.scope,
+        kernel,
+        groups,
+        False,
+        layer,
+        node.scope,
         inputs=node.inputs,
         functional=node.functional,
     )
-    return row, out, flat
 
 
 def _work(
@@ -465,12 +517,17 @@ def _work(
             _WORKED.clear()
     layer, out, macs, params = known
     if node.functional and not node.scope:
-        # Inside a block, the block's module may keep a function's parameters (as
-        # F.layer_norm(x, shape, self.weight, self.bias) does); outside one, nothing can.
-        refused = functional_refusal(type(layer))
-        if refused:
-            raise ShapeError(refused)
+        _refuse_functional(layer)
     return layer, out, macs, params, _flattened_factors(layer, shape, out, in_flat[0])
+
+
+def _refuse_functional(layer: Layer) -> None:
+    """A function's row outside any block: inside one, the block's module may keep a
+    function's parameters (as F.layer_norm(x, shape, self.weight, self.bias) does); outside
+    one, nothing can."""
+    refused = functional_refusal(type(layer))
+    if refused:
+        raise ShapeError(refused)
 
 
 def _flattened_factors(
@@ -492,14 +549,21 @@ def _activations(rows: Sequence[Row], all_rows: Sequence[Row]) -> int:
     not functional, and each block whose rows are all functional (a module whose forward only
     calls functions)."""
     total = sum(prod(r.output_shape) for r in rows if not r.functional)
-    if any(r.functional for r in rows):
-        for block in all_rows:
-            if block.is_block:
-                scope = (*block.scope, block.name)
-                inside = [r for r in all_rows if r.scope[: len(scope)] == scope]
-                if all(r.functional and not r.is_block for r in inside):
-                    total += prod(block.output_shape)
-    return total
+    return total + sum(prod(block.output_shape) for block in _functional_blocks(all_rows))
+
+
+def _functional_blocks(rows: Sequence[Row]) -> list[Row]:
+    """The block rows of ``rows`` (a summary's, blocks included) holding no block and only
+    functional layers: modules whose forward only calls functions."""
+    if not any(r.functional for r in rows):
+        return []
+    # Each block scope holding a layer that is not functional, or a block.
+    mixed: set[tuple[str, ...]] = set()
+    for row in rows:
+        scope = row.scope
+        if row.is_block or not row.functional:
+            mixed.update(scope[:depth] for depth in range(1, len(scope) + 1))
+    return [r for r in rows if r.is_block and (*r.scope, r.name) not in mixed]
 
 
 def _with_blocks(rows: list[Row], network: Network) -> list[Row]:
