@@ -757,12 +757,20 @@ class _Loader(_NodeWriter):
             renamed[old] = self.name_in(kind, ident, renamed[parent] if parent else None)
         shift = len(self.nodes) - known.first
         cut = known.depth
+        was = known.source
 
         def index(i: int) -> int:
-            return source if i == known.source else i + shift
+            return source if i == was else i + shift
+
+        # The nodes of one block instance share one scope tuple, and so do their copies
+        # (a summary tells a block's rows by it).
+        scopes: dict[int, tuple[str, ...]] = {}
 
         def scope(path: tuple[str, ...]) -> tuple[str, ...]:
-            return (*outer, *[renamed[p] for p in path[cut:]])
+            found = scopes.get(id(path))
+            if found is None:
+                found = scopes[id(path)] = (*outer, *[renamed[p] for p in path[cut:]])
+            return found
 
         def name(old: str) -> str:
             if old in renamed:
@@ -771,6 +779,7 @@ class _Loader(_NodeWriter):
             return f"{renamed[base]}.{k}"
 
         first = known.first
+        append = self.nodes.append
         for k, n in enumerate(known.nodes):
             op = n.op
             if ops:  # a layer worked out again, or a module shared with one
@@ -778,11 +787,17 @@ class _Loader(_NodeWriter):
                     op = ops[k]
                 elif n.shares is not None and n.shares - first in ops:
                     op = ops[n.shares - first]
-            self.nodes.append(
+            inputs = n.inputs
+            if len(inputs) == 1:
+                i = inputs[0]
+                inputs = (source if i == was else i + shift,)
+            else:
+                inputs = tuple([index(i) for i in inputs])
+            append(
                 Node(
                     op,
-                    name(n.name),
-                    tuple(index(i) for i in n.inputs),
+                    renamed.get(n.name) or name(n.name),
+                    inputs,
                     scope(n.scope),
                     n.where,
                     n.trainable,
