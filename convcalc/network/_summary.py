@@ -381,7 +381,7 @@ class ShapeTracker:
             return False
 
 
-_WORKED: dict[Any, tuple[Layer, Shape, int, int]] = {}
+_WORKED: dict[Any, tuple[Layer, Shape, int, int, tuple[int, ...] | None]] = {}
 
 # What a node's row holds besides the node's own fields (:func:`_worked`).
 _Worked = tuple[
@@ -474,7 +474,7 @@ def _work(
     """A node's operation (a layer built for its input), output shape, MACs, parameters, and
     the sizes a Flatten merged into its output's last dimension."""
     op = node.op
-    if isinstance(op, (_Piece, _Merge)):
+    if type(op) is not LayerSpec and isinstance(op, (_Piece, _Merge)):
         if isinstance(op, _Piece):
             if len(in_shapes) != 1:
                 raise ShapeError(f"takes one input, got {len(in_shapes)}")
@@ -494,31 +494,33 @@ def _work(
         raise TypeError(f"unknown operation {op!r}")
     # Networks repeat the same layer on the same shape (blocks, repeat:): work each out once.
     # A LayerSpec by its values: equal to comparing the records, without their Python calls.
+    flat = in_flat[0]
     key: tuple[Any, ...] | None = (
-        (op.type, op.args, op.kwargs, shape, in_flat[0], training)
+        (op.type, op.args, op.kwargs, shape, flat, training)
         if type(op) is LayerSpec
-        else (op, shape, in_flat[0], training)
+        else (op, shape, flat, training)
     )
     try:
         known = _WORKED.get(key)
     except TypeError:  # an argument that is no number, text or list (a table): the layer says
         key, known = None, None
     if known is None:
-        layer = op.build(shape, flattened=in_flat[0]) if isinstance(op, LayerSpec) else op
+        layer = op.build(shape, flattened=flat) if isinstance(op, LayerSpec) else op
+        out = layer.output_shape(shape, training=training)
         known = (
             layer,
-            layer.output_shape(shape, training=training),
+            out,
             layer.macs(shape, training=training),
             layer.param_count,
+            _flattened_factors(layer, shape, out, flat),
         )
         if key is not None:
             _WORKED[key] = known
         if len(_WORKED) > 100_000:
             _WORKED.clear()
-    layer, out, macs, params = known
     if node.functional and not node.scope:
-        _refuse_functional(layer)
-    return layer, out, macs, params, _flattened_factors(layer, shape, out, in_flat[0])
+        _refuse_functional(known[0])
+    return known
 
 
 def _refuse_functional(layer: Layer) -> None:

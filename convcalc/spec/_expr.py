@@ -508,10 +508,9 @@ def names_read(expression: str) -> frozenset[str] | None:
     own), or None if it cannot be read."""
     if len(expression) > LIMITS["expression"]:
         return None
-    parsed = _PARSED.get(expression.strip())
     try:
-        tree = parsed[0] if parsed is not None else _parse_quietly(expression.strip())
-    except (SyntaxError, RecursionError, MemoryError, ValueError):
+        tree, _ = _parsed(expression.strip())
+    except _Unreadable:
         return None
     return frozenset(node.id for node in ast.walk(tree) if isinstance(node, ast.Name))
 
@@ -523,6 +522,37 @@ def parameter_value(expression: str, scope: Mapping[str, Any]) -> Any:
     if name is not None and name in scope and len(expression) <= LIMITS["expression"]:
         return scope[name]
     return NOT_A_PARAMETER
+
+
+class _Unreadable(Exception):
+    """An expression that cannot be parsed; ``message`` words it for the text as written."""
+
+    def __init__(self, message: Callable[[str], str]) -> None:
+        super().__init__()
+        self.message = message
+
+
+def _parsed(text: str) -> tuple[ast.Expression, dict[ast.AST, _Code]]:
+    """An expression's tree and code, parsed once per (stripped) text."""
+    parsed = _PARSED.get(text)
+    if parsed is not None:
+        return parsed
+    try:
+        tree = _parse_quietly(text)
+    except SyntaxError as exc:
+        msg = exc.msg
+        raise _Unreadable(lambda e: f"cannot read ${{{e}}}: {msg}") from None
+    except (RecursionError, MemoryError, ValueError):
+        raise _Unreadable(lambda e: f"cannot read ${{{e}}}") from None
+    try:
+        parsed = (tree, _compile(tree))
+    except RecursionError:
+        raise _Unreadable(lambda e: f"${{{e}}} nests too deeply") from None
+    if len(_PARSED) < 4096:
+        _PARSED[text] = parsed
+        if isinstance(tree.body, ast.Name):
+            _NAMES[text] = tree.body.id
+    return parsed
 
 
 def evaluate(
@@ -537,23 +567,10 @@ def evaluate(
     text = expression.strip()
     if not text:
         raise fail("${} is empty; write an expression such as ${width * 2}")
-    parsed = _PARSED.get(text)
-    if parsed is None:
-        try:
-            tree = _parse_quietly(text)
-        except SyntaxError as exc:
-            raise fail(f"cannot read ${{{expression}}}: {exc.msg}") from None
-        except (RecursionError, MemoryError, ValueError):
-            raise fail(f"cannot read ${{{expression}}}") from None
-        try:
-            parsed = (tree, _compile(tree))
-        except RecursionError:
-            raise fail(f"${{{expression}}} nests too deeply") from None
-        if len(_PARSED) < 4096:
-            _PARSED[text] = parsed
-            if isinstance(tree.body, ast.Name):
-                _NAMES[expression] = tree.body.id
-    tree, code = parsed
+    try:
+        tree, code = _parsed(text)
+    except _Unreadable as exc:
+        raise fail(exc.message(expression)) from None
     evaluator = _Evaluator(expression, scope, tensor, fail, code)
     try:
         return code[tree.body](evaluator)
