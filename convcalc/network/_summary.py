@@ -180,7 +180,7 @@ def _summarize(
     layouts: list[str | None] = []
     layers: list[Layer | _Op] = []
     rows: list[Row] = []
-    idle = 0
+    idle = buffers = 0
     advice: dict[tuple[str, str], SpecWarning] = {}
     own: dict[str, Row] = {}
     for index, node in enumerate(network.nodes):
@@ -232,6 +232,10 @@ def _summarize(
             warning = SpecWarning(message, source=node.source, line=node.line, path=node.path)
             advice.setdefault((node.where, message), warning)
         rows.append(row)
+        if worked is not None:
+            buffers += worked[10]
+        elif isinstance(row.layer, Layer):
+            buffers += row.layer.buffer_count
     output_shape = shapes[-1] if shapes else shape0
     for i in range(len(network.nodes) - 1, -1, -1):
         if training or not network.nodes[i].train_only:
@@ -249,7 +253,7 @@ def _summarize(
         trainable_params=trainable,
         non_trainable_params=params - trainable,
         macs=sum(r.macs for r in rows),
-        buffers=sum(r.layer.buffer_count for r in rows if isinstance(r.layer, Layer)),
+        buffers=buffers,
         activations=_activations(rows, all_rows),
         input_elements=prod(shape0),
         idle_params=idle,
@@ -395,6 +399,7 @@ _Worked = tuple[
     str,  # the type's name
     tuple[str, ...],  # warnings (_advise)
     str | None,  # the output's layout tag
+    int,  # buffers
 ]
 _ROWS: dict[Any, _Worked] = {}
 
@@ -434,6 +439,7 @@ def _worked(
         type(layer).__name__,
         tuple(_advise(op, layer, in_shapes, in_flat, in_layout)),
         _advice.layout(type(layer).__name__, in_shapes[0], out, in_layout) if in_shapes else None,
+        layer.buffer_count if isinstance(layer, Layer) else 0,
     )
     if key is not None:
         if len(_ROWS) > 100_000:
@@ -443,7 +449,7 @@ def _worked(
 
 
 def _row(index: int, node: Node, in_shapes: tuple[Shape, ...], worked: _Worked) -> Row:
-    layer, out, macs, params, _, kernel, groups, type_name, _, _ = worked
+    layer, out, macs, params, _, kernel, groups, type_name, _, _, _ = worked
     return Row(
         index,
         node.name,
@@ -561,9 +567,11 @@ def _functional_blocks(rows: Sequence[Row]) -> list[Row]:
         return []
     # Each block scope holding a layer that is not functional, or a block.
     mixed: set[tuple[str, ...]] = set()
+    last = None
     for row in rows:
         scope = row.scope
-        if row.is_block or not row.functional:
+        if (row.is_block or not row.functional) and scope is not last:
+            last = scope  # the rows of one block instance share their scope
             mixed.update(scope[:depth] for depth in range(1, len(scope) + 1))
     return [r for r in rows if r.is_block and (*r.scope, r.name) not in mixed]
 
@@ -575,30 +583,37 @@ def _with_blocks(rows: list[Row], network: Network) -> list[Row]:
     kinds = dict(network.blocks)
     result: list[Row | None] = []
     slots: dict[tuple[str, ...], int] = {}
-    # Each block's first and last member, and the sums of its members' params, trainable
-    # params and MACs, added up as the rows go by.
+    # Each block's first and last member (the last by its place in the result), and the
+    # sums of its own members' params, trainable params and MACs, added up as the rows go
+    # by; a nested block's sums are added to its parent's at the end.
     totals: dict[tuple[str, ...], list[Any]] = {}
     scope: tuple[str, ...] | None = None
-    enclosing: list[list[Any]] = []
+    total: list[Any] | None = None
     for row in rows:
         if row.scope is not scope:  # the rows of one block instance share their scope
             scope = row.scope
-            enclosing = []
             for depth in range(1, len(scope) + 1):
                 inner = scope[:depth]
                 if inner not in slots:
                     slots[inner] = len(result)
                     result.append(None)  # filled in once every member is known
-                    totals[inner] = [row, row, 0, 0, 0]
-                enclosing.append(totals[inner])
-        for total in enclosing:
-            total[1] = row
+                    totals[inner] = [row, (0, row), 0, 0, 0]
+            total = totals[scope] if scope else None
+        if total is not None:
+            total[1] = (len(result), row)
             total[2] += row.params
             total[3] += row.trainable_params
             total[4] += row.macs
         result.append(row)
+    for inner in sorted(totals, key=len, reverse=True):  # the innermost first
+        if len(inner) > 1:
+            own, parent = totals[inner], totals[inner[:-1]]
+            parent[1] = max(parent[1], own[1], key=lambda placed: placed[0])
+            parent[2] += own[2]
+            parent[3] += own[3]
+            parent[4] += own[4]
     for inner, slot in slots.items():
-        first, last, params, trainable, macs = totals[inner]
+        first, (_, last), params, trainable, macs = totals[inner]
         result[slot] = Row(  # by position: index, name, type, depth, shapes, counts, ...
             first.index,
             inner[-1],

@@ -37,7 +37,7 @@ def format_shape(shape: Sequence[int] | None) -> str:
     >>> format_shape((8, 32, 126, 126))
     '[8, 32, 126, 126]'
     """
-    return "—" if shape is None else f"[{', '.join(str(s) for s in shape)}]"
+    return "—" if shape is None else f"[{', '.join(map(str, shape))}]"
 
 
 def format_outputs(shapes: Sequence[Sequence[int]], output_shape: Sequence[int]) -> str:

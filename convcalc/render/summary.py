@@ -18,12 +18,13 @@ Stdlib only: rich is not needed to lay out aligned text.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..conventions import MacsConvention, forward_backward_elements, row_macs, total_macs
 from ..explain import describe
 from ..layers import Layer
-from ..network import Row, Summary
+from ..network import Row, Summary, _functional_blocks
 from ._format import format_bytes, format_count, format_outputs, format_shape, format_si
 
 if TYPE_CHECKING:
@@ -141,8 +142,6 @@ class _Cells:
         self.summary = summary
         self.macs = macs
         self.total = summary.totals.params
-        self.owners = {row.name: row for row in summary.rows if not row.is_block}
-        self.names = {row.index: row.name for row in summary.rows if not row.is_block}
         if fields is None and any(c in RF_COLUMNS for c in columns):
             raise ValueError(
                 "the receptive-field columns need fields=receptive_field(network, input_shape)"
@@ -167,6 +166,16 @@ class _Cells:
             value = (field.size, field.jump, field.start)[part]
             values.append(str(value.numerator) if value.denominator == 1 else f"{float(value):.4g}")
         return f"[{', '.join(values)}]"
+
+    @cached_property
+    def owners(self) -> dict[str, Row]:
+        """The layer rows by name (a shared module's first use)."""
+        return {row.name: row for row in self.summary.rows if not row.is_block}
+
+    @cached_property
+    def names(self) -> dict[int, str]:
+        """The layer rows' names by node index."""
+        return {row.index: row.name for row in self.summary.rows if not row.is_block}
 
     def layer(self, row: Row, column: str) -> str:
         if column in RF_COLUMNS:
@@ -278,17 +287,23 @@ def table_rows(
         None,
     )
     result = [root]
-    members = _block_members(summary)
+    # A block's layer rows are needed for its receptive field (its last layer's).
+    members = _block_members(summary) if any(c in RF_COLUMNS for c in columns) else {}
     parents = {row.scope for row in summary.rows if row.is_block}  # blocks holding blocks
+    functions = {(*r.scope, r.name) for r in _functional_blocks(summary.rows)}
     counters: dict[int, int] = {}
+    prefixes: dict[int, str] = {}
     for row in summary.rows:
         level = row.depth + 1  # the root row is level 0
         if level > depth or row.functional:
             continue  # a functional node (F.relu, x + y) has no row, as in torchinfo
-        if ascii_only:
-            prefix = "+ " if level == 1 else "|    " * (level - 1) + "+ "
-        else:
-            prefix = "├─" if level == 1 else "│    " * (level - 1) + "└─"
+        prefix = prefixes.get(level)
+        if prefix is None:
+            if ascii_only:
+                prefix = "+ " if level == 1 else "|    " * (level - 1) + "+ "
+            else:
+                prefix = "├─" if level == 1 else "│    " * (level - 1) + "└─"
+            prefixes[level] = prefix
         text = row.type if row.is_block else _layer_text(row)
         if var_names:
             text += f" ({row.name})"
@@ -297,17 +312,16 @@ def table_rows(
             counters[level] = counters.get(level, 0) + 1
             suffix = f": {level}-{counters[level]}"
         if row.is_block:
-            inside = members[(*row.scope, row.name)]
             # A block of functional nodes only (a module whose forward calls functions) shows
             # its totals, as a module without children does.
             scope = (*row.scope, row.name)
-            shown = level < depth and (scope in parents or not all(r.functional for r in inside))
+            shown = level < depth and (scope in parents or scope not in functions)
             values = tuple(
                 cells.container(
                     c,
                     inputs=row.input_shapes,
                     output=row.output_shape,
-                    members=inside,
+                    members=members.get(scope, ()),
                     expanded=shown,
                     block=row,
                 )
@@ -435,6 +449,10 @@ def summary_lines(
     first_width = max(len(header[0]), *(len(label) for label in labels))
 
     def line(first: str, cells: Sequence[str]) -> list[str]:
+        if all(len(cell) <= w for cell, w in zip(cells, widths, strict=True)):
+            # Nothing to wrap: one line (a cell wider than its column is wrapped below).
+            rest = [cell.rjust(w) for cell, w in zip(cells, widths, strict=True)]
+            return ["   ".join([first.ljust(first_width), *rest]).rstrip()]
         split = [
             _wrap(cell, w) if wrap else [cell]
             for cell, w, wrap in zip(cells, widths, wraps, strict=True)

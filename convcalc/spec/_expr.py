@@ -509,10 +509,10 @@ def names_read(expression: str) -> frozenset[str] | None:
     if len(expression) > LIMITS["expression"]:
         return None
     try:
-        tree, _ = _parsed(expression.strip())
+        _, code = _parsed(expression.strip())
     except _Unreadable:
         return None
-    return frozenset(node.id for node in ast.walk(tree) if isinstance(node, ast.Name))
+    return frozenset(node.id for node in code if type(node) is ast.Name)  # code: every node
 
 
 def parameter_value(expression: str, scope: Mapping[str, Any]) -> Any:
