@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from convcalc import ConvCalcError
-from convcalc.network import Network, summarize
+from convcalc.network import Network, ShapeTracker, summarize
 from convcalc.spec import _expand, load_spec, load_spec_file, zoo_names
 
 
@@ -28,6 +28,23 @@ def _fields(network: Network) -> tuple[Any, ...]:
     )
 
 
+def _check_tracked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """After every load, the shapes the reader tracked (copied with the nodes where it
+    could) must be the ones worked out node by node."""
+    original = _expand._Loader.load
+
+    def checking(self: Any, *args: Any) -> Network:
+        network = original(self, *args)
+        tracked = self.tracker
+        if tracked is not None and tracked.shapes:
+            fresh = ShapeTracker(tracked.input_shape)
+            fresh.shape(network.nodes, len(tracked.shapes) - 1)
+            assert (tracked.shapes, tracked.flattened) == (fresh.shapes, fresh.flattened)
+        return network
+
+    monkeypatch.setattr(_expand._Loader, "load", checking)
+
+
 def _both(load: Any, monkeypatch: pytest.MonkeyPatch) -> tuple[Network, Network, int]:
     """The network with copies, the network expanded afresh every time, and the number of
     expansions the first load kept for copying."""
@@ -40,6 +57,7 @@ def _both(load: Any, monkeypatch: pytest.MonkeyPatch) -> tuple[Network, Network,
 
     with monkeypatch.context() as m:
         m.setattr(_expand._Loader, "remember", counting)
+        _check_tracked(m)
         copied = load()
     with monkeypatch.context() as m:
         m.setattr(_expand, "_expansion_key", lambda *args: None)
@@ -245,6 +263,7 @@ def test_random_block_uses_expand_the_same_with_copies(
 
     def load(copies: bool) -> Any:
         with pytest.MonkeyPatch.context() as m:
+            _check_tracked(m)
             if not copies:
                 m.setattr(_expand, "_expansion_key", lambda *args: None)
             try:

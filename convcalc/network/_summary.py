@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from math import prod
 from typing import Any
 
@@ -369,6 +369,39 @@ class ShapeTracker:
             self.flattened.append(flat)
             self.layers.append(layer)
         return self.shapes[index]
+
+    def copied(
+        self,
+        nodes: Sequence[Node],
+        first: int,
+        start: int,
+        count: int,
+        inputs: tuple[int, int],
+        changed: Collection[int],
+    ) -> None:
+        """Nodes ``start`` on are a copy of the ``count`` nodes from ``first``, their input
+        node ``inputs[0]`` replaced by ``inputs[1]``: on an input of the same shape, theirs
+        are the same, if known, but for the ``changed`` positions (other operations), worked
+        out again. Shapes not known yet are left to be worked out when asked for."""
+        was, now = inputs
+        if len(self.shapes) != start or first + count > start:
+            return
+        if self.shape(nodes, was) != self.shape(nodes, now) or self.flat(was) != self.flat(now):
+            return
+        for k in range(count):
+            if k in changed:
+                try:
+                    self.shape(nodes, start + k)
+                except ShapeError:
+                    return  # the error is the node's, when its shape is asked for
+            else:
+                self.shapes.append(self.shapes[first + k])
+                self.flattened.append(self.flattened[first + k])
+                self.layers.append(self.layers[first + k])
+
+    def flat(self, index: int) -> tuple[int, ...] | None:
+        """The sizes a Flatten merged into a worked-out node's last dimension."""
+        return None if index == INPUT else self.flattened[index]
 
     def same_output(self, nodes: Sequence[Node], index: int, op: LayerSpec) -> bool:
         """Whether node ``index``, a layer of one input, gives the same shape with ``op`` in

@@ -779,14 +779,18 @@ class _Loader(_NodeWriter):
             return f"{renamed[base]}.{k}"
 
         first = known.first
+        start = len(self.nodes)
         append = self.nodes.append
+        changed: set[int] = set()
         for k, n in enumerate(known.nodes):
             op = n.op
             if ops:  # a layer worked out again, or a module shared with one
                 if k in ops:
                     op = ops[k]
+                    changed.add(k)
                 elif n.shares is not None and n.shares - first in ops:
                     op = ops[n.shares - first]
+                    changed.add(k)
             inputs = n.inputs
             if len(inputs) == 1:
                 i = inputs[0]
@@ -809,6 +813,8 @@ class _Loader(_NodeWriter):
                     path=n.path,
                 )
             )
+        if self.tracker is not None:
+            self.tracker.copied(self.nodes, first, start, len(known.nodes), (was, source), changed)
         self.block_scopes.extend((scope(p), t) for p, t in known.block_scopes)
         self.block_entries.extend((scope(p), e) for p, e in known.block_entries)
         self.block_inputs.extend(
