@@ -713,10 +713,11 @@ class _Loader(_NodeWriter):
             return {}
         if leaf.rebuilds is None:
             return None
-        given = {**leaf.params, **dict(zip(params, values, strict=True))}
+        scope = _Scope(
+            {**leaf.params, **dict(zip(params, values, strict=True))}, {"input": INPUT}, ()
+        )
         ops: dict[int, LayerSpec] = {}
         for rebuild in leaf.rebuilds:
-            scope = _Scope(dict(given), {"input": INPUT}, ())
             if rebuild.repeat_index is _ABSENT:
                 scope.values.pop("repeat_index", None)
             else:
