@@ -37,7 +37,18 @@ def format_shape(shape: Sequence[int] | None) -> str:
     >>> format_shape((8, 32, 126, 126))
     '[8, 32, 126, 126]'
     """
-    return "—" if shape is None else f"[{', '.join(map(str, shape))}]"
+    if shape is None:
+        return "—"
+    text = _SHAPES.get(shape) if type(shape) is tuple else None
+    if text is None:
+        text = f"[{', '.join(map(str, shape))}]"
+        if type(shape) is tuple and len(_SHAPES) < 4096:
+            _SHAPES[shape] = text
+    return text
+
+
+# Shape texts by shape: a summary shows the same few shapes on hundreds of rows.
+_SHAPES: dict[tuple[int, ...], str] = {}
 
 
 def format_outputs(shapes: Sequence[Sequence[int]], output_shape: Sequence[int]) -> str:
