@@ -241,7 +241,7 @@ _INNER = """\
 @given(
     body=st.lists(st.sampled_from(_ENTRIES), min_size=1, max_size=5),
     uses=st.lists(
-        st.tuples(st.sampled_from([4, 8, 16]), st.booleans(), st.integers(1, 3)),
+        st.tuples(st.sampled_from([4, 8, 16]), st.booleans(), st.integers(1, 3), st.booleans()),
         min_size=1,
         max_size=6,
     ),
@@ -249,11 +249,14 @@ _INNER = """\
 )
 @settings(max_examples=200, deadline=None)
 def test_random_block_uses_expand_the_same_with_copies(
-    body: list[str], uses: list[tuple[int, bool, int]], channels: int
+    body: list[str], uses: list[tuple[int, bool, int, bool]], channels: int
 ) -> None:
+    # A probe reads the width where it stands, and is left out.
+    probe = "  - ReLU:\n    if: '${in_channels > 99}'\n"
     layers = "".join(
         f"  - Block: {{w: {w}, flag: {str(flag).lower()}}}\n    repeat: {repeat}\n"
-        for w, flag, repeat in uses
+        + (probe if read else "")
+        for w, flag, repeat, read in uses
     )
     spec = (
         f"input: [1, {channels}, 16, 16]\nblocks:\n{_INNER}"
@@ -313,3 +316,28 @@ def test_a_block_differing_in_what_only_a_layer_reads_is_copied_with_that_layer_
     assert depth == [0.0, 0.125, 0.25, 0.1875]
     shares = [copied.nodes[n.shares].name for n in copied.nodes if n.shares is not None]
     assert shares == ["residual_1.conv", "residual_2.conv", "residual_3.conv", "residual_4.conv"]
+
+
+def test_a_copy_whose_layer_changes_a_shape_tracks_the_new_shapes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Wide reads nothing, so its copy is made for any input, its Conv2d worked out again
+    # for another width: the shapes after that layer are the copy's own, not the original's.
+    spec = """\
+input: [1, 8, 8, 8]
+blocks:
+  Wide:
+    params: {w: 8}
+    layers:
+      - Conv2d: {out_channels: '${w}', kernel_size: 1}
+      - ReLU
+layers:
+  - Wide: {w: 8}
+  - ReLU:
+    if: '${in_channels > 99}'    # reads the width here, and leaves the entry out
+  - Wide: {w: 16}
+  - Conv2d: ['${in_channels}', 1]
+"""
+    copied, fresh, _ = _both(lambda: load_spec(spec), monkeypatch)
+    assert _fields(copied) == _fields(fresh)
+    assert copied.nodes[-1].op.args == (16, 1)

@@ -382,7 +382,8 @@ class ShapeTracker:
         """Nodes ``start`` on are a copy of the ``count`` nodes from ``first``, their input
         node ``inputs[0]`` replaced by ``inputs[1]``: on an input of the same shape, theirs
         are the same, if known, but for the ``changed`` positions (other operations), worked
-        out again. Shapes not known yet are left to be worked out when asked for."""
+        out again; after one of them gives another shape, so may every node after it. Shapes
+        not copied are left to be worked out when asked for."""
         was, now = inputs
         if len(self.shapes) != start or first + count > start:
             return
@@ -391,9 +392,11 @@ class ShapeTracker:
         for k in range(count):
             if k in changed:
                 try:
-                    self.shape(nodes, start + k)
+                    out = self.shape(nodes, start + k)
                 except ShapeError:
                     return  # the error is the node's, when its shape is asked for
+                if (out, self.flattened[-1]) != (self.shapes[first + k], self.flattened[first + k]):
+                    return
             else:
                 self.shapes.append(self.shapes[first + k])
                 self.flattened.append(self.flattened[first + k])
