@@ -292,18 +292,14 @@ def table_rows(
     parents = {row.scope for row in summary.rows if row.is_block}  # blocks holding blocks
     functions = {(*r.scope, r.name) for r in _functional_blocks(summary.rows)}
     counters: dict[int, int] = {}
-    prefixes: dict[int, str] = {}
     for row in summary.rows:
         level = row.depth + 1  # the root row is level 0
         if level > depth or row.functional:
             continue  # a functional node (F.relu, x + y) has no row, as in torchinfo
-        prefix = prefixes.get(level)
-        if prefix is None:
-            if ascii_only:
-                prefix = "+ " if level == 1 else "|    " * (level - 1) + "+ "
-            else:
-                prefix = "├─" if level == 1 else "│    " * (level - 1) + "└─"
-            prefixes[level] = prefix
+        if ascii_only:
+            prefix = "+ " if level == 1 else "|    " * (level - 1) + "+ "
+        else:
+            prefix = "├─" if level == 1 else "│    " * (level - 1) + "└─"
         text = row.type if row.is_block else _layer_text(row)
         if var_names:
             text += f" ({row.name})"
