@@ -91,8 +91,8 @@ def test_a_block_sees_no_repeat_index_of_the_entry_using_it() -> None:
         load_spec(top + body % "repeat_index" + uses % "{}", source="net.yaml")
     assert str(info.value) == (
         "net.yaml:6:18: blocks.B.layers[0].Conv2d[0]: no repeat here gives 'repeat_index' in "
-        "${8 + repeat_index}; a block sees only its parameters and the spec's, so pass the count "
-        "as one, as {index: '${repeat_index}'}"
+        "${8 + repeat_index}; it counts the copies of an entry with 'repeat:', and a block that "
+        "entry repeats takes it as a parameter, as {index: '${repeat_index}'}"
     )
 
 

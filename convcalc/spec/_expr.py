@@ -210,8 +210,8 @@ class _Evaluator:
         if name == "repeat_index":
             raise self.error(
                 "no repeat here gives 'repeat_index'",
-                "a block sees only its parameters and the spec's, so pass the count as one, "
-                "as {index: '${repeat_index}'}",
+                "it counts the copies of an entry with 'repeat:', and a block that entry "
+                "repeats takes it as a parameter, as {index: '${repeat_index}'}",
             )
         known = [*self.scope, *TENSOR_NAMES]
         raise self.fail(
