@@ -223,7 +223,8 @@ _ENTRIES = [
     "      - MaxPool2d: 2\n        if: '${in_height > 4}'\n",
     # Layers reading w alone: copied with w's new value worked out in them, or expanded
     # afresh where that value pads as TensorFlow does, fails, or changes a shape read later.
-    "      - Conv2d: {out_channels: 4, kernel_size: 3, padding: '${\"tf_same\" if w > 4 else 1}'}\n",
+    "      - Conv2d: {out_channels: 4, kernel_size: 3,"
+    " padding: '${\"tf_same\" if w > 4 else 1}'}\n",
     "      - Dropout: '${w / 16}'\n",
     "      - Conv2d: ['${w + repeat_index}', 1]\n        repeat: 2\n",
     "      - Conv2d: {out_channels: '${w}', kernel_size: 1}\n        id: q\n"
