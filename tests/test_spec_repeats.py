@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from convcalc import ConvCalcError
-from convcalc.network import Network, ShapeTracker, summarize
+from convcalc.network import LayerSpec, Network, Node, ShapeTracker, summarize
 from convcalc.spec import _expand, load_spec, load_spec_file, zoo_names
 
 
@@ -26,6 +26,11 @@ def _fields(network: Network) -> tuple[Any, ...]:
         network.name,
         network.rebuild is None,
     )
+
+
+def _layers(network: Network) -> list[tuple[Node, LayerSpec]]:
+    """The network's layers (not merges or pieces), with their nodes."""
+    return [(n, n.op) for n in network.nodes if isinstance(n.op, LayerSpec)]
 
 
 def _check_tracked(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -139,12 +144,13 @@ def test_copies_are_renamed_renumbered_and_rewired(monkeypatch: pytest.MonkeyPat
     assert "convbn_2.conv2d_2" in names  # numbered across the network, copies included
     assert "second.parts.1" in names
     assert "second.squeeze_4.mul_4" in names
-    ops = {node.name: node.op for node in copied.nodes}
+    ops = {node.name: op for node, op in _layers(copied)}
     assert ops["squeeze_2.conv2d_7"].args == (8, 1)  # 16 channels in
     assert ops["squeeze_5.conv2d_20"].args == (16, 1)  # 32 channels in: its own expansion
     assert dict(ops["convbn_3.conv2d_3"].kwargs)["bias"] == 1
     assert dict(ops["convbn_4.conv2d_4"].kwargs)["bias"] is True
     shared = next(node for node in copied.nodes if node.name == "second.conv2d_15")
+    assert shared.shares is not None
     assert copied.nodes[shared.shares].name == "second.proj"
     assert summarize(copied).output_shape == (1, 32, 30, 30)
 
@@ -173,7 +179,7 @@ blocks:
 """
     copied, fresh, _ = _both(lambda: load_spec(spec), monkeypatch)
     assert _fields(copied) == _fields(fresh)
-    convs = [n.op.args[0] for n in copied.nodes if n.scope]
+    convs = [op.args[0] for n, op in _layers(copied) if n.scope]
     assert convs == [4, 16, 16, 64, 16, 64]
     # A spec that reads its input is loaded again for another input size.
     other = summarize(copied, (1, 8, 8, 8))
@@ -202,7 +208,7 @@ layers:
 """
     copied, fresh, _ = _both(lambda: load_spec(spec), monkeypatch)
     assert _fields(copied) == _fields(fresh)
-    convs = [n.op.args[0] for n in copied.nodes if n.scope and n.op.type == "Conv2d"]
+    convs = [op.args[0] for n, op in _layers(copied) if n.scope and op.type == "Conv2d"]
     assert convs == [4, 16, 4, 16, 8, 32]
 
 
@@ -313,7 +319,7 @@ def test_a_block_differing_in_what_only_a_layer_reads_is_copied_with_that_layer_
     copied, fresh, _ = _both(lambda: load_spec(LEAF), monkeypatch)
     assert rebuilt == [1, 1]  # the second and third uses: their StochasticDepth worked out again
     assert _fields(copied) == _fields(fresh)
-    depth = [dict(n.op.kwargs)["p"] for n in copied.nodes if "stochastic" in n.name]
+    depth = [dict(op.kwargs)["p"] for _, op in _layers(copied) if op.type == "StochasticDepth"]
     assert depth == [0.0, 0.125, 0.25, 0.1875]
     shares = [copied.nodes[n.shares].name for n in copied.nodes if n.shares is not None]
     assert shares == ["residual_1.conv", "residual_2.conv", "residual_3.conv", "residual_4.conv"]
@@ -341,4 +347,4 @@ layers:
 """
     copied, fresh, _ = _both(lambda: load_spec(spec), monkeypatch)
     assert _fields(copied) == _fields(fresh)
-    assert copied.nodes[-1].op.args == (16, 1)
+    assert _layers(copied)[-1][1].args == (16, 1)
