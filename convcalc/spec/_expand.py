@@ -258,7 +258,7 @@ class _Loader(_NodeWriter):
                             before,
                             (len(self.nodes), self.tensor_reads),
                             _Rebuild(
-                                last,
+                                last - self.templates[-1].first,
                                 kind,
                                 value,
                                 epath,
@@ -567,7 +567,7 @@ class _Loader(_NodeWriter):
             )
             log: list[tuple[str, str | None, str | None, str]] = []
             self.name_logs.append(log)
-            template = _Template(leaves.entries)
+            template = _Template(leaves.entries, start[0])
             self.templates.append(template)
             try:
                 last, values = self.expand_block(block, given, names, sources, inner, block_depth)
@@ -583,7 +583,7 @@ class _Loader(_NodeWriter):
                     instance,
                     sources[0],
                     last,
-                    _Leaf(values, _typed(leaf_values), template.rebuilds(start[0])),
+                    _Leaf(values, _typed(leaf_values), template.rebuilds()),
                 )
             return last
         finally:
@@ -842,31 +842,47 @@ class _Expansion(NamedTuple):
     leaf: _Leaf  # what the layers that read leaf parameters need to be worked out again
 
 
-class _Rebuild(NamedTuple):
+# Plain classes rather than NamedTuples, whose creation (an exec) every command that reads a
+# spec would pay on import.
+
+
+class _Rebuild:
     """A layer whose arguments read a leaf parameter: what working it out again takes."""
 
-    node: int  # its node's index (in the network; in the expansion, once kept)
-    kind: str
-    value: Any  # its arguments, as written
-    path: str
-    entry: Any
-    repeat_index: Any  # ${repeat_index} where it was added, or _ABSENT
+    __slots__ = ("entry", "kind", "node", "path", "repeat_index", "value")
+
+    def __init__(
+        self, node: int, kind: str, value: Any, path: str, entry: Any, repeat_index: Any
+    ) -> None:
+        self.node = node  # its position in the expansion
+        self.kind = kind
+        self.value = value  # its arguments, as written
+        self.path = path
+        self.entry = entry
+        self.repeat_index = repeat_index  # ${repeat_index} where it was added, or _ABSENT
 
 
-class _Leaf(NamedTuple):
+class _Leaf:
     """An expansion's leaf parameters: the block's values, the leaf ones' typed values, and
     the layers to work out again for others (None if they cannot be)."""
 
-    params: dict[str, Any]
-    values: Any
-    rebuilds: tuple[_Rebuild, ...] | None
+    __slots__ = ("params", "rebuilds", "values")
+
+    def __init__(
+        self, params: dict[str, Any], values: Any, rebuilds: tuple[_Rebuild, ...] | None
+    ) -> None:
+        self.params = params
+        self.values = values
+        self.rebuilds = rebuilds
 
 
 class _Template:
-    """Notes, while a block is expanded, the layers whose arguments read its leaf parameters."""
+    """Notes, while a block is expanded from node ``first`` on, the layers whose arguments
+    read its leaf parameters."""
 
-    def __init__(self, entries: frozenset[int]) -> None:
+    def __init__(self, entries: frozenset[int], first: int) -> None:
         self.entries = entries
+        self.first = first
         self.found: list[_Rebuild] = []
         self.ok = True
 
@@ -876,11 +892,9 @@ class _Template:
             self.ok = False
         self.found.append(rebuild)
 
-    def rebuilds(self, first: int) -> tuple[_Rebuild, ...] | None:
-        """The layers noted, by position in the expansion starting at node ``first``."""
-        if not self.ok:
-            return None
-        return tuple(r._replace(node=r.node - first) for r in self.found)
+    def rebuilds(self) -> tuple[_Rebuild, ...] | None:
+        """The layers noted, unless one cannot be worked out again alone."""
+        return tuple(self.found) if self.ok else None
 
 
 def _expansion_key(

@@ -9,7 +9,7 @@ out those arguments again, rather than expanding the block afresh.
 from __future__ import annotations
 
 from collections.abc import Collection
-from typing import Any, NamedTuple
+from typing import Any
 
 from ._blocks import _Block
 from ._common import _Map
@@ -21,11 +21,14 @@ __all__ = ["Leaves", "leaf_parameters"]
 _ENTRY_KEYS = ("id", "from", "repeat", "trainable", "train_only", "functional", "if", "share")
 
 
-class Leaves(NamedTuple):
+class Leaves:
     """A block's parameters that only its own layers' arguments read, and those entries."""
 
-    params: tuple[str, ...]  # in the block's order
-    entries: frozenset[int]  # id() of each entry whose arguments read one of them
+    __slots__ = ("entries", "params")
+
+    def __init__(self, params: tuple[str, ...], entries: frozenset[int]) -> None:
+        self.params = params  # in the block's order
+        self.entries = entries  # id() of each entry whose arguments read one of them
 
 
 _NONE = Leaves((), frozenset())
