@@ -69,3 +69,23 @@ def test_graph_layers_take_from_inside_their_arguments() -> None:
     assert _rows(inside) == _rows(beside)
     assert load_spec(inside).nodes[1].inputs == (-1, 0)
     assert _rows(concat)[-1] == ("Concat", (1, 6, 8, 8), 0, 0)
+
+
+def test_a_flag_given_a_number_warns_after_the_same_layer_given_a_bool() -> None:
+    # Equal arguments (1 == True) on the same input: the layer is worked out once, but the
+    # warning is the node's own.
+    text = (
+        "input: [1, 3, 8, 8]\n"
+        "layers:\n"
+        "  - Conv2d: {out_channels: 3, kernel_size: 1, bias: true}\n"
+        "  - Conv2d: {out_channels: 3, kernel_size: 1, bias: true}\n"
+        "  - Conv2d: {out_channels: 3, kernel_size: 1, bias: 1}\n"
+    )
+    warnings = summarize(load_spec(text)).warnings
+    assert [(w.path, w.message) for w in warnings] == [
+        (
+            "layers[2]",
+            "Conv2d: bias 1 is read as true, as PyTorch reads any nonzero number; "
+            "write bias: true",
+        )
+    ]

@@ -437,7 +437,7 @@ _Worked = tuple[
     str | None,  # the output's layout tag
     int,  # buffers
 ]
-_ROWS: dict[Any, _Worked] = {}
+_ROWS: dict[Any, tuple[Any, _Worked]] = {}  # with the LayerSpec worked out
 
 
 def _worked(
@@ -458,10 +458,11 @@ def _worked(
             known = _ROWS.get(key)
         except TypeError:  # an argument that is no number, text or list: the layer says
             key, known = None, None
-        if known is not None:
+        # Equal arguments of other types (bias: 1 for bias: true) warn otherwise.
+        if known is not None and (known[0] is op or _same_types(known[0], op)):
             if node.functional and not node.scope:
-                _refuse_functional(known[0])
-            return known
+                _refuse_functional(known[1][0])
+            return known[1]
     layer, out, macs, params, flat = _work(node, in_shapes, in_flat, shared, training)
     kernel = getattr(layer, "kernel_size", None)
     worked: _Worked = (
@@ -480,8 +481,15 @@ def _worked(
     if key is not None:
         if len(_ROWS) > 100_000:
             _ROWS.clear()
-        _ROWS[key] = worked
+        _ROWS[key] = (op, worked)
     return worked
+
+
+def _same_types(one: LayerSpec, other: LayerSpec) -> bool:
+    """Whether two LayerSpecs of equal arguments give them as values of the same types."""
+    return list(map(type, one.args)) == list(map(type, other.args)) and [
+        type(v) for _, v in one.kwargs
+    ] == [type(v) for _, v in other.kwargs]
 
 
 def _row(index: int, node: Node, in_shapes: tuple[Shape, ...], worked: _Worked) -> Row:
