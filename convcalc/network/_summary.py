@@ -413,10 +413,8 @@ class ShapeTracker:
             out = self.shape(nodes, index)
             node = nodes[index]
             j = node.inputs[0]
-            shape = self.input_shape if j == INPUT else self.shapes[j]
-            flat = None if j == INPUT else self.flattened[j]
             other = Node(op, node.name, node.inputs, node.scope, functional=node.functional)
-            return _work(other, (shape,), (flat,), None, False)[1] == out
+            return _work(other, (self.shape(nodes, j),), (self.flat(j),), None, False)[1] == out
         except ShapeError:
             return False
 
