@@ -33,9 +33,10 @@ from ._ops import Add, Chunk, Concat, Mul, Split
 from ._ops import _Merge as _Merge
 from ._ops import _Op as _Op
 from ._ops import _Piece as _Piece
-from ._summary import Row, ShapeTracker, Summary, Totals, dtype_size, summarize
+from ._summary import Row, Summary, Totals, dtype_size, summarize
 from ._summary import _functional_blocks as _functional_blocks
 from ._summary import _summarize as _summarize
+from ._work import ShapeTracker
 
 __all__ = [
     "Add",
