@@ -165,3 +165,14 @@ def test_the_suite_collects_without_torch() -> None:
             if any(name == "torch" or name.startswith("torch.") for name in names):
                 offenders.append(f"{path.name}:{node.lineno}")
     assert offenders == []
+
+
+def test_no_module_of_the_package_is_over_600_lines() -> None:
+    # The layout the package keeps: a module that grows past this is split by what it does.
+    package = Path(convcalc.__file__).parent
+    long = {
+        str(path.relative_to(package)): count
+        for path in sorted(package.rglob("*.py"))
+        if (count := len(path.read_text(encoding="utf-8").splitlines())) > 600
+    }
+    assert long == {}

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from convcalc import ConvCalcError
 from convcalc.network import LayerSpec, Network, Node, ShapeTracker, summarize
-from convcalc.spec import _expand, load_spec, load_spec_file, zoo_names
+from convcalc.spec import _copies, _expand, load_spec, load_spec_file, zoo_names
 
 
 def _fields(network: Network) -> tuple[Any, ...]:
@@ -65,7 +65,7 @@ def _both(load: Any, monkeypatch: pytest.MonkeyPatch) -> tuple[Network, Network,
         _check_tracked(m)
         copied = load()
     with monkeypatch.context() as m:
-        m.setattr(_expand, "_expansion_key", lambda *args: None)
+        m.setattr(_copies, "_expansion_key", lambda *args: None)
         fresh = load()
     return copied, fresh, max(kept, default=0)
 
@@ -275,7 +275,7 @@ def test_random_block_uses_expand_the_same_with_copies(
         with pytest.MonkeyPatch.context() as m:
             _check_tracked(m)
             if not copies:
-                m.setattr(_expand, "_expansion_key", lambda *args: None)
+                m.setattr(_copies, "_expansion_key", lambda *args: None)
             try:
                 return _fields(load_spec(spec))
             except ConvCalcError as exc:

@@ -85,7 +85,6 @@ def test_a_flag_given_a_number_warns_after_the_same_layer_given_a_bool() -> None
     assert [(w.path, w.message) for w in warnings] == [
         (
             "layers[2]",
-            "Conv2d: bias 1 is read as true, as PyTorch reads any nonzero number; "
-            "write bias: true",
+            "Conv2d: bias 1 is read as true, as PyTorch reads any nonzero number; write bias: true",
         )
     ]

@@ -2,7 +2,8 @@
 
 Reading happens in stages, one module each: :mod:`._yaml` composes the document with PyYAML's
 safe loader into plain values that keep their line and column (the package's only ``yaml``
-import); :mod:`._expand` turns them into a network, expanding blocks and repeats; :mod:`._expr`
+import); :mod:`._expand` turns them into a network, expanding blocks and repeats (:mod:`._nodes`
+writes each entry's node, :mod:`._copies` copies a block used again); :mod:`._expr`
 evaluates ``${...}``. No code after this package sees a raw dict, and every error points into
 the file:
 

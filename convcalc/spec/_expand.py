@@ -4,23 +4,19 @@ conditions, ``from``, shared modules and arguments."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import Any
 
-from ..errors import ShapeError, SpecError
+from ..errors import SpecError
 from ..layers import layer_types
-from ..network import INPUT, MERGES, PIECES, LayerSpec, Network, Node, ShapeTracker, _list_fields
+from ..network import INPUT, MERGES, PIECES, Network, Node, ShapeTracker
 from ._blocks import _NAME
-from ._call import bind, looks_like_call, parse_call
 from ._common import LIMITS, _describe, _Map, _Seq, _suggest
+from ._copies import _ABSENT, Leaves, _Copier, _Expansion, _Leaf, _Rebuild, _Template, _typed
 from ._expr import expression_of
-from ._nodes import _ID, _Call, _NodeWriter, _Out, _Scope
-from ._template import Leaves, leaf_parameters
-from ._tf import uses_tf_same
+from ._nodes import _Out, _Scope
 
 _UNKNOWN: Any = object()  # a parameter whose value failed, in a spec with checks
-_ABSENT: Any = object()  # no ${repeat_index} where an entry was added
 _CHECK = "expected a check such as {if: '${depth < 1}', error: depth must be positive}"
-_META = ("id", "from", "repeat", "trainable", "train_only", "functional", "if", "share")
 _TOP = (
     "name",
     "input",
@@ -34,7 +30,7 @@ _TOP = (
 )
 
 
-class _Loader(_NodeWriter):
+class _Loader(_Copier):
     def __init__(
         self,
         source: str,
@@ -341,147 +337,6 @@ class _Loader(_NodeWriter):
             )
         return count
 
-    def split_entry(
-        self, entry: Any, path: str, entries: _Seq, i: int, scope: _Scope
-    ) -> tuple[str | None, Any, dict[str, Any]]:
-        if isinstance(entry, str):
-            if looks_like_call(entry) and expression_of(entry) is None:
-                called, call = self.call(entry, path, entries, i)
-                return called, call, {}
-            return self.kind(entry, path, entries, i, scope), None, {}
-        if not isinstance(entry, _Map):
-            raise self.fail(
-                f"expected a layer such as 'ReLU' or 'Conv2d: [16, 3]', got {_describe(entry)}",
-                path,
-                entries,
-                i,
-            )
-        kinds = [k for k in entry if k not in _META]
-        if len(kinds) != 1 and not (not kinds and "share" in entry):
-            what = (
-                "no layer type" if not kinds else f"{len(kinds)} layer types ({', '.join(kinds)})"
-            )
-            raise self.fail(
-                "an entry holds one layer type, besides id/from/repeat/trainable/train_only; "
-                f"found {what}",
-                path,
-                entries,
-                i,
-            )
-        meta = self.meta(entry, path)
-        if not kinds:
-            return "share", None, meta
-        key = kinds[0]
-        value = entry[key]
-        kind: str | None
-        if looks_like_call(key) and expression_of(key) is None:
-            if value is not None:
-                raise self.fail(
-                    f"{key} already gives the arguments; put nothing after its ':' "
-                    "(id, from and the other entry keys go on the lines below)",
-                    f"{path}.{key}",
-                    entry,
-                    key,
-                )
-            kind, value = self.call(key, path, entry, key, at_key=True)
-        else:
-            kind = self.kind(key, path, entry, key, scope, at_key=True)
-        if kind in MERGES and isinstance(value, _Map) and "from" in value:
-            # Add: {from: [a, -1]} reads as naturally as 'from' beside it.
-            if "from" in entry:
-                raise self.fail(
-                    "'from' is given twice, beside the entry and in its arguments; keep one",
-                    f"{path}.{key}.from",
-                    value,
-                    "from",
-                )
-            meta["from"] = value["from"]
-            rest = _Map({k: v for k, v in value.items() if k != "from"})
-            rest.line, rest.column = value.line, value.column
-            rest.marks = {k: v for k, v in value.marks.items() if k != "from"}
-            rest.keymarks = {k: v for k, v in value.keymarks.items() if k != "from"}
-            value = rest or None
-        return kind, value, meta
-
-    def meta(self, entry: _Map, path: str) -> dict[str, Any]:
-        meta: dict[str, Any] = {}
-        if "id" in entry:
-            ident = entry["id"]
-            if not isinstance(ident, str) or not _ID.fullmatch(ident):
-                raise self.fail(
-                    f"expected a name for id, got {_describe(ident)}", f"{path}.id", entry, "id"
-                )
-            if ident == "input":
-                raise self.fail(
-                    "'input' names the input already; choose another id", f"{path}.id", entry, "id"
-                )
-            meta["id"] = ident
-        for flag in ("trainable", "train_only", "functional"):
-            if flag in entry:
-                if flag == "trainable" and isinstance(entry[flag], str):
-                    meta[flag] = entry[flag]  # ${...}, worked out where the entry is used
-                elif not isinstance(entry[flag], bool):
-                    raise self.fail(
-                        f"expected true or false, got {_describe(entry[flag])}",
-                        f"{path}.{flag}",
-                        entry,
-                        flag,
-                    )
-                meta[flag] = entry[flag]
-        for key in ("from", "repeat", "if", "share"):
-            if key in entry:
-                meta[key] = entry[key]
-        return meta
-
-    def kind(
-        self,
-        name: str,
-        path: str,
-        container: Any,
-        key: Any,
-        scope: _Scope | None = None,
-        *,
-        at_key: bool = False,
-    ) -> str | None:
-        if scope is not None and expression_of(name) is not None:
-            # A layer type given by a parameter, as '${act}': null leaves the entry out.
-            chosen = self.value(name, path, container, key, scope.values, None)
-            if chosen is None:
-                return None
-            if not isinstance(chosen, str):
-                raise self.fail(
-                    f"{name} gives {_describe(chosen)}, not a layer type", path, container, key
-                )
-            name = chosen
-        if name in self.types or name in MERGES or name in PIECES or name in self.blocks:
-            return name
-        options = [*self.types, *MERGES, *PIECES, *self.blocks]
-        message = f"unknown layer type {name!r}{_suggest(name, options)}"
-        if at_key and key in getattr(container, "keymarks", {}):
-            line, column = container.keymarks[key]
-            raise self.error(message, path, line, column)
-        raise self.fail(message, path, container, key)
-
-    def call(
-        self, text: str, path: str, container: Any, key: Any, *, at_key: bool = False
-    ) -> tuple[str, _Call]:
-        """An entry written as PyTorch call text: its type and arguments, never evaluated."""
-
-        def fail(message: str) -> SpecError:
-            if at_key and key in getattr(container, "keymarks", {}):
-                line, column = container.keymarks[key]
-                return self.error(message, path, line, column)
-            return self.fail(message, path, container, key)
-
-        name, args, kwargs = parse_call(text, fail)
-        kind = self.kind(name, path, container, key, at_key=at_key)
-        assert kind is not None  # noqa: S101 - only ${...} names can leave an entry out
-        if kind in self.types:
-            cls = self.types[kind]
-            bound = bind(kind, cls._record_positional, cls._record_fields, args, kwargs, fail)
-            return kind, _Call([], bound)
-        return kind, _Call(args, kwargs)
-
     def use_block(
         self,
         kind: str,
@@ -537,22 +392,7 @@ class _Loader(_NodeWriter):
         # size) expands to the same entries: copy them, renamed, rather than work them out.
         # Arguments that only its own layers' arguments read may differ: those layers are
         # worked out again.
-        leaves = self.leaves.get(kind)
-        if leaves is None:
-            leaves = self.leaves[kind] = leaf_parameters(block, self.types)
-        leaf_values: tuple[Any, ...] = ()
-        common = given
-        if leaves.params:
-            leaf_values = tuple(
-                given[p]
-                if p in given
-                else self.value(
-                    block.params[p], f"{block.path}.params.{p}", block.params, p, {}, None
-                )
-                for p in leaves.params
-            )
-            common = {k: v for k, v in given.items() if k not in leaves.params}
-        key = _expansion_key(kind, common, self.train_only, self.frozen, block_depth, sources)
+        key, leaves, leaf_values = self.copy_key(block, given, block_depth, sources)
         known = self.expansions.get(key) if key is not None else None
         try:
             if known is not None and self.same_input(known, sources[0]):
@@ -649,279 +489,6 @@ class _Loader(_NodeWriter):
                 raise
             if refused:
                 raise self.fail(check["error"], where, checks, j)
-
-    def same_input(self, known: _Expansion, source: int) -> bool:
-        if known.shape is None:
-            return True
-        if self.tracker is None:  # pragma: no cover - a spec that reads needs one
-            return False
-        try:
-            return self.tracker.shape(self.nodes, source) == known.shape
-        except ShapeError:
-            return False  # expanded afresh, the block says where
-
-    def remember(
-        self,
-        key: Any,
-        start: tuple[int, int, int, int],
-        log: list[tuple[str, str | None, str | None, str]],
-        outer: tuple[str, ...],
-        instance: str,
-        source: int,
-        last: _Out,
-        leaf: _Leaf,
-    ) -> None:
-        """Keep what a block's expansion added, if it reads nothing but its one input."""
-        first, first_block, first_inputs, reads = start
-        nodes = self.nodes[first:]
-        inner = self.block_scopes[first_block:]
-        entries = self.block_entries[first_block:]
-        block_inputs = self.block_inputs[first_inputs:]
-        used = [i for n in nodes for i in n.inputs]
-        used += [n.shares for n in nodes if n.shares is not None]
-        used += [i for _, given in block_inputs for _, i in given]
-        used += list(last) if isinstance(last, tuple) else [last]
-        if any(i < first and i != source for i in used):  # pragma: no cover - scopes forbid it
-            return
-        shape = None
-        if self.tensor_reads != reads:
-            assert self.tracker is not None  # noqa: S101 - a read without one fails
-            shape = self.tracker.shape(self.nodes, source)
-        self.expansions[key] = _Expansion(
-            first,
-            source,
-            len(outer),
-            instance,
-            log,
-            nodes,
-            inner,
-            entries,
-            block_inputs,
-            last,
-            shape,
-            leaf,
-        )
-
-    def rebuilt(
-        self, known: _Expansion, params: tuple[str, ...], values: tuple[Any, ...]
-    ) -> dict[int, LayerSpec] | None:
-        """The layers of ``known`` that read ``params``, worked out for their new ``values``
-        (by position in the expansion); None if the block must be expanded afresh: a layer
-        would read the incoming tensor, or give another shape where the expansion read one."""
-        leaf = known.leaf
-        if _typed(values) == leaf.values:
-            return {}
-        if leaf.rebuilds is None:
-            return None
-        scope = _Scope(
-            {**leaf.params, **dict(zip(params, values, strict=True))}, {"input": INPUT}, ()
-        )
-        ops: dict[int, LayerSpec] = {}
-        for rebuild in leaf.rebuilds:
-            if rebuild.repeat_index is _ABSENT:
-                scope.values.pop("repeat_index", None)
-            else:
-                scope.values["repeat_index"] = rebuild.repeat_index
-            kind, where = rebuild.kind, rebuild.path
-            try:
-                entry = rebuild.entry
-                args, kwargs = self.arguments(kind, rebuild.value, where, entry, scope, None)
-                fields = _list_fields(kind, self.types[kind])
-                if "padding" in fields and uses_tf_same(kind, fields, args, kwargs, SpecError):
-                    return None
-            except SpecError:
-                return None  # expanded afresh, the entry says what is wrong
-            op = LayerSpec(kind, tuple(args), tuple(kwargs.items()))
-            if known.shape is not None:
-                assert self.tracker is not None  # noqa: S101 - a read needs one
-                if not self.tracker.same_output(self.nodes, known.first + rebuild.node, op):
-                    return None
-            ops[rebuild.node] = op
-        return ops
-
-    def copy_expansion(
-        self,
-        known: _Expansion,
-        outer: tuple[str, ...],
-        instance: str,
-        source: int,
-        ops: dict[int, LayerSpec],
-    ) -> _Out:
-        """The entries of an earlier expansion again: new names, indices and scopes, and
-        ``ops`` in place of the operations at those positions."""
-        if known.shape is not None:
-            # It read its input: so does a block being expanded around it.
-            self.reads_input = True
-            self.tensor_reads += 1
-        renamed = {known.instance: instance}
-        for kind, ident, parent, old in known.log:
-            renamed[old] = self.name_in(kind, ident, renamed[parent] if parent else None)
-        shift = len(self.nodes) - known.first
-        cut = known.depth
-        was = known.source
-
-        def index(i: int) -> int:
-            return source if i == was else i + shift
-
-        # The nodes of one block instance share one scope tuple, and so do their copies
-        # (a summary tells a block's rows by it).
-        scopes: dict[int, tuple[str, ...]] = {}
-
-        def scope(path: tuple[str, ...]) -> tuple[str, ...]:
-            found = scopes.get(id(path))
-            if found is None:
-                found = scopes[id(path)] = (*outer, *[renamed[p] for p in path[cut:]])
-            return found
-
-        def name(old: str) -> str:
-            if old in renamed:
-                return renamed[old]
-            base, _, k = old.rpartition(".")  # a Chunk's or Split's tensor: ID.k
-            return f"{renamed[base]}.{k}"
-
-        first = known.first
-        start = len(self.nodes)
-        append = self.nodes.append
-        changed: set[int] = set()
-        for k, n in enumerate(known.nodes):
-            op = n.op
-            if ops:  # a layer worked out again, or a module shared with one
-                if k in ops:
-                    op = ops[k]
-                    changed.add(k)
-                elif n.shares is not None and n.shares - first in ops:
-                    op = ops[n.shares - first]
-                    changed.add(k)
-            inputs = n.inputs
-            if len(inputs) == 1:
-                i = inputs[0]
-                inputs = (source if i == was else i + shift,)
-            else:
-                inputs = tuple([index(i) for i in inputs])
-            append(
-                Node(
-                    op,
-                    renamed.get(n.name) or name(n.name),
-                    inputs,
-                    scope(n.scope),
-                    n.where,
-                    n.trainable,
-                    train_only=n.train_only,
-                    shares=None if n.shares is None else index(n.shares),
-                    functional=n.functional,
-                    source=n.source,
-                    line=n.line,
-                    path=n.path,
-                )
-            )
-        if self.tracker is not None:
-            self.tracker.copied(self.nodes, first, start, len(known.nodes), (was, source), changed)
-        self.block_scopes.extend((scope(p), t) for p, t in known.block_scopes)
-        self.block_entries.extend((scope(p), e) for p, e in known.block_entries)
-        self.block_inputs.extend(
-            (scope(p), tuple((n, index(i)) for n, i in given)) for p, given in known.block_inputs
-        )
-        last = known.last
-        return tuple(index(i) for i in last) if isinstance(last, tuple) else index(last)
-
-
-class _Expansion(NamedTuple):
-    """What a block's expansion added to the network, to copy for a second use."""
-
-    first: int  # the index of its first node
-    source: int  # the node it took as input
-    depth: int  # how many scopes enclose the block's own
-    instance: str  # the block instance's name
-    log: list[tuple[str, str | None, str | None, str]]  # the names given, in order
-    nodes: list[Node]
-    block_scopes: list[tuple[tuple[str, ...], str]]
-    block_entries: list[tuple[tuple[str, ...], str]]
-    block_inputs: list[tuple[tuple[str, ...], tuple[tuple[str, int], ...]]]
-    last: _Out
-    shape: tuple[int, ...] | None  # the input's shape, if the expansion read it
-    leaf: _Leaf  # what the layers that read leaf parameters need to be worked out again
-
-
-# Plain classes rather than NamedTuples, whose creation (an exec) every command that reads a
-# spec would pay on import.
-
-
-class _Rebuild:
-    """A layer whose arguments read a leaf parameter: what working it out again takes."""
-
-    __slots__ = ("entry", "kind", "node", "path", "repeat_index", "value")
-
-    def __init__(
-        self, node: int, kind: str, value: Any, path: str, entry: Any, repeat_index: Any
-    ) -> None:
-        self.node = node  # its position in the expansion
-        self.kind = kind
-        self.value = value  # its arguments, as written
-        self.path = path
-        self.entry = entry
-        self.repeat_index = repeat_index  # ${repeat_index} where it was added, or _ABSENT
-
-
-class _Leaf:
-    """An expansion's leaf parameters: the block's values, the leaf ones' typed values, and
-    the layers to work out again for others (None if they cannot be)."""
-
-    __slots__ = ("params", "rebuilds", "values")
-
-    def __init__(
-        self, params: dict[str, Any], values: Any, rebuilds: tuple[_Rebuild, ...] | None
-    ) -> None:
-        self.params = params
-        self.values = values
-        self.rebuilds = rebuilds
-
-
-class _Template:
-    """Notes, while a block is expanded from node ``first`` on, the layers whose arguments
-    read its leaf parameters."""
-
-    def __init__(self, entries: frozenset[int], first: int) -> None:
-        self.entries = entries
-        self.first = first
-        self.found: list[_Rebuild] = []
-        self.ok = True
-
-    def note(self, before: tuple[int, int], after: tuple[int, int], rebuild: _Rebuild) -> None:
-        """A layer added: one node, reading no tensor (padding tf_same adds two and reads)."""
-        if after != (before[0] + 1, before[1]):
-            self.ok = False
-        self.found.append(rebuild)
-
-    def rebuilds(self) -> tuple[_Rebuild, ...] | None:
-        """The layers noted, unless one cannot be worked out again alone."""
-        return tuple(self.found) if self.ok else None
-
-
-def _expansion_key(
-    kind: str,
-    given: dict[str, Any],
-    train_only: bool,
-    frozen: bool,
-    depth: int,
-    sources: tuple[int, ...],
-) -> Any:
-    """What a block's expansion depends on besides its input, or None if it cannot be told
-    (several inputs, or a value that is not hashable)."""
-    if len(sources) != 1:
-        return None
-    key = (kind, train_only, frozen, depth, tuple((k, _typed(v)) for k, v in given.items()))
-    try:
-        hash(key)
-    except TypeError:
-        return None
-    return key
-
-
-def _typed(value: Any) -> Any:
-    """A value with its type, so that 1, 1.0 and True, equal in Python, are told apart."""
-    if type(value) is tuple:
-        return ("tuple", *map(_typed, value))
-    return (type(value), value)
 
 
 def _plain(value: Any) -> Any:

@@ -1,6 +1,6 @@
-"""The node writer behind the spec reader: values with ``${...}`` worked out, ``from``
-references, names, shared modules, Chunk/Split pieces and a layer's arguments, appended to
-the network being built."""
+"""The node writer behind the spec reader: an entry's layer type, keys and arguments (or its
+PyTorch call text), values with ``${...}`` worked out, ``from`` references, names, shared
+modules and Chunk/Split pieces, appended to the network being built."""
 
 from __future__ import annotations
 
@@ -12,11 +12,14 @@ from ..errors import ShapeError, SpecError
 from ..functional import functional_refusal
 from ..network import MERGES, PIECES, LayerSpec, Node, ShapeTracker, _list_fields
 from ._blocks import _BlockReader
+from ._call import bind, looks_like_call, parse_call
 from ._common import _describe, _Map, _Seq, _suggest
 from ._expr import NOT_A_PARAMETER, evaluate, expression_of, parameter_value
 from ._tf import expand_tf_same, uses_tf_same
 
 _ID = re.compile(r"[A-Za-z_][\w.-]*")
+# The keys of an entry besides its layer type.
+_META = ("id", "from", "repeat", "trainable", "train_only", "functional", "if", "share")
 _PIECE_REF = re.compile(r"(.+?)(?:\.(\d+)|\[(\d+)\])")
 
 # A reference: one node, or the tensors of a Chunk/Split entry.
@@ -420,3 +423,146 @@ class _NodeWriter(_BlockReader):
                 resolve(v, f"{vpath}[{j}]", value, j, values, source) for j, v in enumerate(value)
             ], {}
         return [resolve(value, vpath, entry, kind, values, source)], {}
+
+    # -- entries
+
+    def split_entry(
+        self, entry: Any, path: str, entries: _Seq, i: int, scope: _Scope
+    ) -> tuple[str | None, Any, dict[str, Any]]:
+        if isinstance(entry, str):
+            if looks_like_call(entry) and expression_of(entry) is None:
+                called, call = self.call(entry, path, entries, i)
+                return called, call, {}
+            return self.kind(entry, path, entries, i, scope), None, {}
+        if not isinstance(entry, _Map):
+            raise self.fail(
+                f"expected a layer such as 'ReLU' or 'Conv2d: [16, 3]', got {_describe(entry)}",
+                path,
+                entries,
+                i,
+            )
+        kinds = [k for k in entry if k not in _META]
+        if len(kinds) != 1 and not (not kinds and "share" in entry):
+            what = (
+                "no layer type" if not kinds else f"{len(kinds)} layer types ({', '.join(kinds)})"
+            )
+            raise self.fail(
+                "an entry holds one layer type, besides id/from/repeat/trainable/train_only; "
+                f"found {what}",
+                path,
+                entries,
+                i,
+            )
+        meta = self.meta(entry, path)
+        if not kinds:
+            return "share", None, meta
+        key = kinds[0]
+        value = entry[key]
+        kind: str | None
+        if looks_like_call(key) and expression_of(key) is None:
+            if value is not None:
+                raise self.fail(
+                    f"{key} already gives the arguments; put nothing after its ':' "
+                    "(id, from and the other entry keys go on the lines below)",
+                    f"{path}.{key}",
+                    entry,
+                    key,
+                )
+            kind, value = self.call(key, path, entry, key, at_key=True)
+        else:
+            kind = self.kind(key, path, entry, key, scope, at_key=True)
+        if kind in MERGES and isinstance(value, _Map) and "from" in value:
+            # Add: {from: [a, -1]} reads as naturally as 'from' beside it.
+            if "from" in entry:
+                raise self.fail(
+                    "'from' is given twice, beside the entry and in its arguments; keep one",
+                    f"{path}.{key}.from",
+                    value,
+                    "from",
+                )
+            meta["from"] = value["from"]
+            rest = _Map({k: v for k, v in value.items() if k != "from"})
+            rest.line, rest.column = value.line, value.column
+            rest.marks = {k: v for k, v in value.marks.items() if k != "from"}
+            rest.keymarks = {k: v for k, v in value.keymarks.items() if k != "from"}
+            value = rest or None
+        return kind, value, meta
+
+    def meta(self, entry: _Map, path: str) -> dict[str, Any]:
+        meta: dict[str, Any] = {}
+        if "id" in entry:
+            ident = entry["id"]
+            if not isinstance(ident, str) or not _ID.fullmatch(ident):
+                raise self.fail(
+                    f"expected a name for id, got {_describe(ident)}", f"{path}.id", entry, "id"
+                )
+            if ident == "input":
+                raise self.fail(
+                    "'input' names the input already; choose another id", f"{path}.id", entry, "id"
+                )
+            meta["id"] = ident
+        for flag in ("trainable", "train_only", "functional"):
+            if flag in entry:
+                if flag == "trainable" and isinstance(entry[flag], str):
+                    meta[flag] = entry[flag]  # ${...}, worked out where the entry is used
+                elif not isinstance(entry[flag], bool):
+                    raise self.fail(
+                        f"expected true or false, got {_describe(entry[flag])}",
+                        f"{path}.{flag}",
+                        entry,
+                        flag,
+                    )
+                meta[flag] = entry[flag]
+        for key in ("from", "repeat", "if", "share"):
+            if key in entry:
+                meta[key] = entry[key]
+        return meta
+
+    def kind(
+        self,
+        name: str,
+        path: str,
+        container: Any,
+        key: Any,
+        scope: _Scope | None = None,
+        *,
+        at_key: bool = False,
+    ) -> str | None:
+        if scope is not None and expression_of(name) is not None:
+            # A layer type given by a parameter, as '${act}': null leaves the entry out.
+            chosen = self.value(name, path, container, key, scope.values, None)
+            if chosen is None:
+                return None
+            if not isinstance(chosen, str):
+                raise self.fail(
+                    f"{name} gives {_describe(chosen)}, not a layer type", path, container, key
+                )
+            name = chosen
+        if name in self.types or name in MERGES or name in PIECES or name in self.blocks:
+            return name
+        options = [*self.types, *MERGES, *PIECES, *self.blocks]
+        message = f"unknown layer type {name!r}{_suggest(name, options)}"
+        if at_key and key in getattr(container, "keymarks", {}):
+            line, column = container.keymarks[key]
+            raise self.error(message, path, line, column)
+        raise self.fail(message, path, container, key)
+
+    def call(
+        self, text: str, path: str, container: Any, key: Any, *, at_key: bool = False
+    ) -> tuple[str, _Call]:
+        """An entry written as PyTorch call text: its type and arguments, never evaluated."""
+
+        def fail(message: str) -> SpecError:
+            if at_key and key in getattr(container, "keymarks", {}):
+                line, column = container.keymarks[key]
+                return self.error(message, path, line, column)
+            return self.fail(message, path, container, key)
+
+        name, args, kwargs = parse_call(text, fail)
+        kind = self.kind(name, path, container, key, at_key=at_key)
+        assert kind is not None  # noqa: S101 - only ${...} names can leave an entry out
+        if kind in self.types:
+            cls = self.types[kind]
+            bound = bind(kind, cls._record_positional, cls._record_fields, args, kwargs, fail)
+            return kind, _Call([], bound)
+        return kind, _Call(args, kwargs)
