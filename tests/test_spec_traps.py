@@ -72,8 +72,8 @@ def test_graph_layers_take_from_inside_their_arguments() -> None:
 
 
 def test_a_flag_given_a_number_warns_after_the_same_layer_given_a_bool() -> None:
-    # Equal arguments (1 == True) on the same input: the layer is worked out once, but the
-    # warning is the node's own.
+    # Equal arguments (1 == True) on the same input: each node's layer and warning are its
+    # own, whichever came first.
     text = (
         "input: [1, 3, 8, 8]\n"
         "layers:\n"
@@ -81,7 +81,10 @@ def test_a_flag_given_a_number_warns_after_the_same_layer_given_a_bool() -> None
         "  - Conv2d: {out_channels: 3, kernel_size: 1, bias: true}\n"
         "  - Conv2d: {out_channels: 3, kernel_size: 1, bias: 1}\n"
     )
-    warnings = summarize(load_spec(text)).warnings
+    summary = summarize(load_spec(text))
+    layers = [row.layer for row in summary.layer_rows()]
+    assert [type(getattr(layer, "bias", None)) for layer in layers] == [bool, bool, int]
+    warnings = summary.warnings
     assert [(w.path, w.message) for w in warnings] == [
         (
             "layers[2]",

@@ -6,7 +6,7 @@ worked out once per process."""
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from .. import _advice
 from ..errors import ShapeError
@@ -105,7 +105,9 @@ class ShapeTracker:
             return False
 
 
-_WORKED: dict[Any, tuple[Layer, Shape, int, int, tuple[int, ...] | None]] = {}
+# The two caches below key a LayerSpec by its values, under which bias: 1 and bias: true are
+# equal: each entry keeps the operation it was worked out for (see _cached).
+_WORKED: dict[Any, tuple[Any, tuple[Layer, Shape, int, int, tuple[int, ...] | None]]] = {}
 
 # What a node's row holds besides the node's own fields (:func:`_worked`).
 _Worked = tuple[
@@ -121,7 +123,21 @@ _Worked = tuple[
     str | None,  # the output's layout tag
     int,  # buffers
 ]
-_ROWS: dict[Any, tuple[Any, _Worked]] = {}  # with the LayerSpec worked out
+_ROWS: dict[Any, tuple[Any, _Worked]] = {}
+_T = TypeVar("_T")
+
+
+def _cached(cache: dict[Any, tuple[Any, _T]], key: Any, op: Any) -> _T | None:
+    """What ``cache`` keeps under ``key`` if it was worked out for ``op``, or for arguments
+    equal to its own and of the same types (a layer given bias: 1 is not one given bias:
+    true, nor are its warnings); else None. Raises TypeError for a key that is not hashable."""
+    known = cache.get(key)
+    if known is None:
+        return None
+    seen, value = known
+    if seen is op or (type(op) is LayerSpec and _same_types(seen, op)):
+        return value
+    return None
 
 
 def _worked(
@@ -139,14 +155,13 @@ def _worked(
     if shared is None and type(op) is LayerSpec and len(in_shapes) == 1:
         key = (op.type, op.args, op.kwargs, in_shapes[0], in_flat[0], training, in_layout)
         try:
-            known = _ROWS.get(key)
+            known = _cached(_ROWS, key, op)
         except TypeError:  # an argument that is no number, text or list: the layer says
             key, known = None, None
-        # Equal arguments of other types (bias: 1 for bias: true) warn otherwise.
-        if known is not None and (known[0] is op or _same_types(known[0], op)):
+        if known is not None:
             if node.functional and not node.scope:
-                _refuse_functional(known[1][0])
-            return known[1]
+                _refuse_functional(known[0])
+            return known
     layer, out, macs, params, flat = _work(node, in_shapes, in_flat, shared, training)
     kernel = getattr(layer, "kernel_size", None)
     worked: _Worked = (
@@ -213,7 +228,7 @@ def _work(
         else (op, shape, flat, training)
     )
     try:
-        known = _WORKED.get(key)
+        known = _cached(_WORKED, key, op)
     except TypeError:  # an argument that is no number, text or list (a table): the layer says
         key, known = None, None
     if known is None:
@@ -227,7 +242,7 @@ def _work(
             _flattened_factors(layer, shape, out, flat),
         )
         if key is not None:
-            _WORKED[key] = known
+            _WORKED[key] = (op, known)
         if len(_WORKED) > 100_000:
             _WORKED.clear()
     if node.functional and not node.scope:
