@@ -65,7 +65,7 @@ def leaf_parameters(block: _Block, layer_types: Collection[str]) -> Leaves:
     params = tuple(
         p
         for p, default in block.params.items()
-        if p in read and p not in structural and _plain(default)
+        if p in read and p not in structural and _constant(default)
     )
     if not params:
         return _NONE
@@ -91,12 +91,12 @@ def _names(value: Any, into: set[str]) -> bool:
     return True
 
 
-def _plain(value: Any) -> bool:
+def _constant(value: Any) -> bool:
     """A value with no ``${...}`` and no mapping in it: the same wherever it is worked out."""
     if isinstance(value, str):
         return expression_of(value) is None
     if isinstance(value, list):
-        return all(map(_plain, value))
+        return all(map(_constant, value))
     return not isinstance(value, dict)
 
 
@@ -275,17 +275,11 @@ class _Copier(_NodeWriter):
                 elif n.shares is not None and n.shares - first in ops:
                     op = ops[n.shares - first]
                     changed.add(k)
-            inputs = n.inputs
-            if len(inputs) == 1:
-                i = inputs[0]
-                inputs = (source if i == was else i + shift,)
-            else:
-                inputs = tuple([index(i) for i in inputs])
             append(
                 Node(
                     op,
-                    renamed.get(n.name) or name(n.name),
-                    inputs,
+                    name(n.name),
+                    tuple([index(i) for i in n.inputs]),
                     scope(n.scope),
                     n.where,
                     n.trainable,
