@@ -11,7 +11,7 @@ does, fail, or change a shape the block reads after it.
 from __future__ import annotations
 
 from collections.abc import Collection
-from typing import Any, NamedTuple
+from typing import Any
 
 from ..errors import ShapeError, SpecError
 from ..network import INPUT, LayerSpec, Node, ShapeTracker, _list_fields
@@ -302,25 +302,55 @@ class _Copier(_NodeWriter):
         return tuple(index(i) for i in last) if isinstance(last, tuple) else index(last)
 
 
-class _Expansion(NamedTuple):
-    """What a block's expansion added to the network, to copy for a second use."""
-
-    first: int  # the index of its first node
-    source: int  # the node it took as input
-    depth: int  # how many scopes enclose the block's own
-    instance: str  # the block instance's name
-    log: list[tuple[str, str | None, str | None, str]]  # the names given, in order
-    nodes: list[Node]
-    block_scopes: list[tuple[tuple[str, ...], str]]
-    block_entries: list[tuple[tuple[str, ...], str]]
-    block_inputs: list[tuple[tuple[str, ...], tuple[tuple[str, int], ...]]]
-    last: _Out
-    shape: tuple[int, ...] | None  # the input's shape, if the expansion read it
-    leaf: _Leaf  # what the layers that read leaf parameters need to be worked out again
-
-
 # Plain classes rather than NamedTuples, whose creation (an exec) every command that reads a
 # spec would pay on import.
+
+
+class _Expansion:
+    """What a block's expansion added to the network, to copy for a second use."""
+
+    __slots__ = (
+        "block_entries",
+        "block_inputs",
+        "block_scopes",
+        "depth",
+        "first",
+        "instance",
+        "last",
+        "leaf",
+        "log",
+        "nodes",
+        "shape",
+        "source",
+    )
+
+    def __init__(
+        self,
+        first: int,
+        source: int,
+        depth: int,
+        instance: str,
+        log: list[tuple[str, str | None, str | None, str]],
+        nodes: list[Node],
+        block_scopes: list[tuple[tuple[str, ...], str]],
+        block_entries: list[tuple[tuple[str, ...], str]],
+        block_inputs: list[tuple[tuple[str, ...], tuple[tuple[str, int], ...]]],
+        last: _Out,
+        shape: tuple[int, ...] | None,
+        leaf: _Leaf,
+    ) -> None:
+        self.first = first  # the index of its first node
+        self.source = source  # the node it took as input
+        self.depth = depth  # how many scopes enclose the block's own
+        self.instance = instance  # the block instance's name
+        self.log = log  # the names given, in order
+        self.nodes = nodes
+        self.block_scopes = block_scopes
+        self.block_entries = block_entries
+        self.block_inputs = block_inputs
+        self.last = last
+        self.shape = shape  # the input's shape, if the expansion read it
+        self.leaf = leaf  # what the layers that read leaf parameters need to be worked out again
 
 
 class _Rebuild:
