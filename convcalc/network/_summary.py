@@ -188,7 +188,7 @@ def _summarize(
             shared = layers[node.shares] if node.shares is not None else None
             worked = _worked(node, in_shapes, in_flat, in_layout, shared, training)
             row = _row(index, node, in_shapes, worked)
-            out, flat, messages = worked[1], worked[4], worked[8]
+            _, out, _, _, flat, _, _, _, messages, layout, buffer_count = worked
             if node.shares is not None:
                 values = record_fields(row)
                 values.update(
@@ -202,18 +202,14 @@ def _summarize(
             if built is None:
                 raise ShapeError(f"{node.where} {exc}" if node.where else str(exc)) from None
             row, out, flat, messages = built, built.output_shape, None, ()
-            worked = None
+            layout = _advice.layout(row.type, in_shapes[0], out, in_layout) if in_shapes else None
+            buffer_count = row.layer.buffer_count if isinstance(row.layer, Layer) else 0
         shapes.append(out)
         flattened.append(flat)
         layer = row.layer
         assert layer is not None  # noqa: S101 - every layer and merge row holds its operation
         layers.append(layer)
-        if worked is not None:
-            layouts.append(worked[9])
-        else:
-            layouts.append(
-                _advice.layout(row.type, in_shapes[0], out, in_layout) if in_shapes else None
-            )
+        layouts.append(layout)
         if node.train_only and not training:
             idle += row.params
             if idle_rows is not None:
@@ -223,10 +219,7 @@ def _summarize(
             warning = SpecWarning(message, source=node.source, line=node.line, path=node.path)
             advice.setdefault((node.where, message), warning)
         rows.append(row)
-        if worked is not None:
-            buffers += worked[10]
-        elif isinstance(row.layer, Layer):
-            buffers += row.layer.buffer_count
+        buffers += buffer_count
     output_shape = shapes[-1] if shapes else shape0
     for i in range(len(network.nodes) - 1, -1, -1):
         if training or not network.nodes[i].train_only:
